@@ -1,0 +1,237 @@
+// Field tables and arrays, with RabbitMQ's type letters. Decoding is the
+// expensive part of the protocol, which is why message properties are kept
+// as raw bytes and only method arguments (declare, bind, consume) come here.
+import { ConnectionError, REPLY_FRAME_ERROR } from "./errors.ts";
+import { WireReader, WireWriter } from "./wire.ts";
+
+export class Decimal {
+  constructor(readonly scale: number, readonly value: number) {}
+}
+
+export type FieldValue =
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Date
+  | Decimal
+  | null
+  | FieldValue[]
+  | FieldTable;
+
+export interface FieldTable {
+  [key: string]: FieldValue;
+}
+
+/** Deeper nesting than this is refused rather than risking the stack. */
+const MAX_NESTING_DEPTH = 64;
+
+function bad(what: string): never {
+  throw new ConnectionError(REPLY_FRAME_ERROR, `cannot decode field table: ${what}`);
+}
+
+export function readTable(r: WireReader, depth = 0): FieldTable {
+  if (depth > MAX_NESTING_DEPTH) bad("nested too deeply");
+  const len = r.long();
+  r.need(len);
+  const end = r.pos + len;
+  const table: FieldTable = {};
+  const savedEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const key = r.shortstr();
+    table[key] = readValue(r, depth);
+  }
+  r.end = savedEnd;
+  return table;
+}
+
+function readArray(r: WireReader, depth: number): FieldValue[] {
+  if (depth > MAX_NESTING_DEPTH) bad("nested too deeply");
+  const len = r.long();
+  r.need(len);
+  const end = r.pos + len;
+  const out: FieldValue[] = [];
+  const savedEnd = r.end;
+  r.end = end;
+  while (r.pos < end) out.push(readValue(r, depth));
+  r.end = savedEnd;
+  return out;
+}
+
+function readValue(r: WireReader, depth: number): FieldValue {
+  const tag = r.octet();
+  const v = r.view;
+  switch (tag) {
+    case 0x74: // t
+      return r.octet() !== 0;
+    case 0x62: { // b
+      r.need(1);
+      return v.getInt8(r.pos++);
+    }
+    case 0x42: // B
+      return r.octet();
+    case 0x73: { // s
+      r.need(2);
+      const x = v.getInt16(r.pos);
+      r.pos += 2;
+      return x;
+    }
+    case 0x75: // u
+      return r.short();
+    case 0x49: { // I
+      r.need(4);
+      const x = v.getInt32(r.pos);
+      r.pos += 4;
+      return x;
+    }
+    case 0x69: // i
+      return r.long();
+    case 0x6c: { // l
+      r.need(8);
+      const x = v.getBigInt64(r.pos);
+      r.pos += 8;
+      return x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(x)
+        : x;
+    }
+    case 0x66: { // f
+      r.need(4);
+      const x = v.getFloat32(r.pos);
+      r.pos += 4;
+      return x;
+    }
+    case 0x64: { // d
+      r.need(8);
+      const x = v.getFloat64(r.pos);
+      r.pos += 8;
+      return x;
+    }
+    case 0x44: { // D
+      const scale = r.octet();
+      r.need(4);
+      const x = v.getInt32(r.pos);
+      r.pos += 4;
+      return new Decimal(scale, x);
+    }
+    case 0x53: // S
+      return r.longstr();
+    case 0x78: // x
+      return r.longstrBytes();
+    case 0x41: // A
+      return readArray(r, depth + 1);
+    case 0x54: // T
+      return new Date(r.longlong() * 1000);
+    case 0x46: // F
+      return readTable(r, depth + 1);
+    case 0x56: // V
+      return null;
+    default:
+      return bad(`unknown field type '${String.fromCharCode(tag)}'`);
+  }
+}
+
+export function writeTable(w: WireWriter, table: FieldTable | undefined | null): void {
+  const lenPos = w.pos;
+  w.long(0);
+  if (table) {
+    for (const key of Object.keys(table)) {
+      const value = table[key];
+      if (value === undefined) continue;
+      w.shortstr(key);
+      writeValue(w, value);
+    }
+  }
+  w.view.setUint32(lenPos, w.pos - lenPos - 4);
+}
+
+function writeArray(w: WireWriter, items: FieldValue[]): void {
+  const lenPos = w.pos;
+  w.long(0);
+  for (const item of items) writeValue(w, item);
+  w.view.setUint32(lenPos, w.pos - lenPos - 4);
+}
+
+const INT32_MIN = -0x8000_0000;
+const INT32_MAX = 0x7fff_ffff;
+
+function writeValue(w: WireWriter, value: FieldValue): void {
+  if (value === null) {
+    w.octet(0x56);
+  } else if (typeof value === "boolean") {
+    w.octet(0x74);
+    w.octet(value ? 1 : 0);
+  } else if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
+      w.octet(0x49);
+      w.ensure(4);
+      w.view.setInt32(w.pos, value);
+      w.pos += 4;
+    } else if (Number.isSafeInteger(value)) {
+      w.octet(0x6c);
+      w.ensure(8);
+      w.view.setBigInt64(w.pos, BigInt(value));
+      w.pos += 8;
+    } else {
+      w.octet(0x64);
+      w.ensure(8);
+      w.view.setFloat64(w.pos, value);
+      w.pos += 8;
+    }
+  } else if (typeof value === "bigint") {
+    w.octet(0x6c);
+    w.ensure(8);
+    w.view.setBigInt64(w.pos, value);
+    w.pos += 8;
+  } else if (typeof value === "string") {
+    w.octet(0x53);
+    w.longstr(value);
+  } else if (value instanceof Uint8Array) {
+    w.octet(0x78);
+    w.longstr(value);
+  } else if (value instanceof Date) {
+    w.octet(0x54);
+    w.longlong(Math.floor(value.getTime() / 1000));
+  } else if (value instanceof Decimal) {
+    w.octet(0x44);
+    w.octet(value.scale);
+    w.ensure(4);
+    w.view.setInt32(w.pos, value.value);
+    w.pos += 4;
+  } else if (Array.isArray(value)) {
+    w.octet(0x41);
+    writeArray(w, value);
+  } else {
+    w.octet(0x46);
+    writeTable(w, value);
+  }
+}
+
+/** Structural equality of decoded field values, as RabbitMQ compares arguments. */
+export function fieldValuesEqual(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (typeof a !== "object" || typeof b !== "object") {
+    if (typeof a === "bigint" && typeof b === "number") return Number.isInteger(b) && a === BigInt(b);
+    if (typeof b === "bigint" && typeof a === "number") return Number.isInteger(a) && b === BigInt(a);
+    return false;
+  }
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Decimal && b instanceof Decimal) return a.scale === b.scale && a.value === b.value;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => fieldValuesEqual(x, b[i]));
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return false;
+  if (a instanceof Date || b instanceof Date || a instanceof Uint8Array || b instanceof Uint8Array) {
+    return false;
+  }
+  if (a instanceof Decimal || b instanceof Decimal) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => k in b && fieldValuesEqual((a as FieldTable)[k], (b as FieldTable)[k]));
+}

@@ -1,0 +1,164 @@
+// Method frames encoded and decoded from the one table in spec.ts. Each
+// method's field list is turned once, at load, into a list of steps; the
+// per-frame work is a loop over those steps with no lookups by name.
+import { ConnectionError, REPLY_COMMAND_INVALID, REPLY_FRAME_ERROR } from "./errors.ts";
+import { readTable, writeTable } from "./field_table.ts";
+import type { FieldTable } from "./field_table.ts";
+import { FRAME_END, FRAME_METHOD, type FieldType, type MethodSpec, METHODS, methodKey } from "./spec.ts";
+import type { WireReader, WireWriter } from "./wire.ts";
+
+// Arguments are read by field name from the table; their types follow it.
+// deno-lint-ignore no-explicit-any
+export type MethodArgs = Record<string, any>;
+
+const BY_KEY = new Map<number, MethodSpec>();
+for (const spec of METHODS.values()) BY_KEY.set(methodKey(spec.classId, spec.methodId), spec);
+
+export function methodSpec(name: string): MethodSpec {
+  const spec = METHODS.get(name);
+  if (!spec) throw new Error(`no such method in the spec table: ${name}`);
+  return spec;
+}
+
+export function specByIds(classId: number, methodId: number): MethodSpec | undefined {
+  return BY_KEY.get(methodKey(classId, methodId));
+}
+
+export interface DecodedMethod {
+  spec: MethodSpec;
+  args: MethodArgs;
+}
+
+/** Reads class id, method id and arguments from a method frame payload. */
+export function decodeMethod(r: WireReader): DecodedMethod {
+  const classId = r.short();
+  const methodId = r.short();
+  const spec = BY_KEY.get(methodKey(classId, methodId));
+  if (!spec) {
+    throw new ConnectionError(
+      REPLY_COMMAND_INVALID,
+      `unknown method class ${classId} method ${methodId}`,
+      classId,
+      methodId,
+    );
+  }
+  return { spec, args: decodeArgs(r, spec.fields) };
+}
+
+function decodeArgs(r: WireReader, fields: MethodSpec["fields"]): MethodArgs {
+  const args: MethodArgs = {};
+  let bits = 0;
+  let bitIndex = 8;
+  for (let i = 0; i < fields.length; i++) {
+    const [name, type] = fields[i];
+    if (type === "bit") {
+      if (bitIndex === 8) {
+        bits = r.octet();
+        bitIndex = 0;
+      }
+      args[name] = (bits & (1 << bitIndex)) !== 0;
+      bitIndex++;
+      continue;
+    }
+    bitIndex = 8;
+    args[name] = readField(r, type);
+  }
+  if (r.pos !== r.end) {
+    throw new ConnectionError(REPLY_FRAME_ERROR, "method frame has trailing bytes");
+  }
+  return args;
+}
+
+function readField(r: WireReader, type: FieldType): unknown {
+  switch (type) {
+    case "octet":
+      return r.octet();
+    case "short":
+      return r.short();
+    case "long":
+      return r.long();
+    case "longlong":
+    case "timestamp":
+      return r.longlong();
+    case "shortstr":
+      return r.shortstr();
+    case "longstr":
+      return r.longstrBytes();
+    case "table":
+      return readTable(r);
+    default:
+      throw new Error(`unhandled field type ${type}`);
+  }
+}
+
+/**
+ * Appends one complete method frame. Missing arguments take the type's zero
+ * value, so callers name only what matters.
+ */
+export function writeMethodFrame(
+  w: WireWriter,
+  channel: number,
+  spec: MethodSpec,
+  args: MethodArgs = {},
+): void {
+  w.octet(FRAME_METHOD);
+  w.short(channel);
+  const sizePos = w.pos;
+  w.long(0);
+  w.short(spec.classId);
+  w.short(spec.methodId);
+  const fields = spec.fields;
+  let bits = 0;
+  let bitIndex = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const [name, type] = fields[i];
+    const value = args[name];
+    if (type === "bit") {
+      if (bitIndex === -1 || bitIndex === 8) {
+        if (bitIndex === 8) w.octet(bits);
+        bits = 0;
+        bitIndex = 0;
+      }
+      if (value) bits |= 1 << bitIndex;
+      bitIndex++;
+      continue;
+    }
+    if (bitIndex !== -1) {
+      w.octet(bits);
+      bitIndex = -1;
+    }
+    writeField(w, type, value);
+  }
+  if (bitIndex !== -1) w.octet(bits);
+  w.view.setUint32(sizePos, w.pos - sizePos - 4);
+  w.octet(FRAME_END);
+}
+
+function writeField(w: WireWriter, type: FieldType, value: unknown): void {
+  switch (type) {
+    case "octet":
+      w.octet((value as number) ?? 0);
+      return;
+    case "short":
+      w.short((value as number) ?? 0);
+      return;
+    case "long":
+      w.long((value as number) ?? 0);
+      return;
+    case "longlong":
+    case "timestamp":
+      w.longlong((value as number) ?? 0);
+      return;
+    case "shortstr":
+      w.shortstr((value as string) ?? "");
+      return;
+    case "longstr":
+      w.longstr((value as string | Uint8Array) ?? "");
+      return;
+    case "table":
+      writeTable(w, value as FieldTable | undefined);
+      return;
+    default:
+      throw new Error(`unhandled field type ${type}`);
+  }
+}

@@ -1,0 +1,139 @@
+// Basic-class content properties. Warren keeps them as the raw bytes the
+// publisher sent (flags + property list) and writes them back verbatim on
+// delivery; scanProperties() walks them once without allocating, to check
+// their shape and pick up delivery-mode, and decodeProperties() builds the
+// full object only when something needs it (headers exchange, admin view).
+import { ConnectionError, REPLY_FRAME_ERROR } from "./errors.ts";
+import { type FieldTable, readTable, writeTable } from "./field_table.ts";
+import { WireReader, WireWriter } from "./wire.ts";
+
+export interface BasicProperties {
+  contentType?: string;
+  contentEncoding?: string;
+  headers?: FieldTable;
+  deliveryMode?: number;
+  priority?: number;
+  correlationId?: string;
+  replyTo?: string;
+  expiration?: string;
+  messageId?: string;
+  timestamp?: number;
+  type?: string;
+  userId?: string;
+  appId?: string;
+  clusterId?: string;
+}
+
+type PropType = "shortstr" | "table" | "octet" | "timestamp";
+
+/** Property order on the wire; flag bit 15 is the first. */
+const PROPERTY_LIST: readonly (readonly [keyof BasicProperties, PropType])[] = [
+  ["contentType", "shortstr"],
+  ["contentEncoding", "shortstr"],
+  ["headers", "table"],
+  ["deliveryMode", "octet"],
+  ["priority", "octet"],
+  ["correlationId", "shortstr"],
+  ["replyTo", "shortstr"],
+  ["expiration", "shortstr"],
+  ["messageId", "shortstr"],
+  ["timestamp", "timestamp"],
+  ["type", "shortstr"],
+  ["userId", "shortstr"],
+  ["appId", "shortstr"],
+  ["clusterId", "shortstr"],
+];
+
+const FLAG_HEADERS = 1 << 13;
+const FLAG_DELIVERY_MODE = 1 << 12;
+const FLAG_PRIORITY = 1 << 11;
+const FLAG_EXPIRATION = 1 << 7;
+const FLAG_USER_ID = 1 << 4;
+
+/** What the broker needs from properties on every message, read in one walk. */
+export interface PropertySummary {
+  deliveryMode: number;
+  hasHeaders: boolean;
+  hasPriority: boolean;
+  hasExpiration: boolean;
+  hasUserId: boolean;
+}
+
+function malformed(): never {
+  throw new ConnectionError(REPLY_FRAME_ERROR, "malformed content header properties");
+}
+
+/**
+ * Validates the raw property bytes and returns the delivery mode, without
+ * decoding strings or tables.
+ */
+export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertySummary {
+  const n = raw.length;
+  if (n < 2) malformed();
+  const flags = (raw[0] << 8) | raw[1];
+  if (flags & 1) malformed(); // a continuation word: no 0-9-1 basic property needs one
+  let p = 2;
+  out.deliveryMode = 0;
+  for (let i = 0; i < PROPERTY_LIST.length; i++) {
+    if ((flags & (1 << (15 - i))) === 0) continue;
+    const type = PROPERTY_LIST[i][1];
+    if (type === "shortstr") {
+      if (p >= n) malformed();
+      p += 1 + raw[p];
+    } else if (type === "octet") {
+      if (p >= n) malformed();
+      if (i === 3) out.deliveryMode = raw[p];
+      p += 1;
+    } else if (type === "timestamp") {
+      p += 8;
+    } else {
+      if (p + 4 > n) malformed();
+      p += 4 + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+    }
+    if (p > n) malformed();
+  }
+  if (p !== n) malformed();
+  out.hasHeaders = (flags & FLAG_HEADERS) !== 0;
+  out.hasPriority = (flags & FLAG_PRIORITY) !== 0;
+  out.hasExpiration = (flags & FLAG_EXPIRATION) !== 0;
+  out.hasUserId = (flags & FLAG_USER_ID) !== 0;
+  return out;
+}
+
+const reader = new WireReader();
+
+export function decodeProperties(raw: Uint8Array): BasicProperties {
+  const r = reader.reset(raw, 0, raw.length);
+  const flags = r.short();
+  const props: BasicProperties = {};
+  const out = props as Record<string, unknown>;
+  for (let i = 0; i < PROPERTY_LIST.length; i++) {
+    if ((flags & (1 << (15 - i))) === 0) continue;
+    const [name, type] = PROPERTY_LIST[i];
+    if (type === "shortstr") out[name] = r.shortstr();
+    else if (type === "octet") out[name] = r.octet();
+    else if (type === "timestamp") out[name] = r.longlong();
+    else out[name] = readTable(r);
+  }
+  return props;
+}
+
+export function encodeProperties(props: BasicProperties): Uint8Array {
+  const w = new WireWriter(256);
+  let flags = 0;
+  for (let i = 0; i < PROPERTY_LIST.length; i++) {
+    if (props[PROPERTY_LIST[i][0]] !== undefined) flags |= 1 << (15 - i);
+  }
+  w.short(flags);
+  for (const [name, type] of PROPERTY_LIST) {
+    const value = props[name];
+    if (value === undefined) continue;
+    if (type === "shortstr") w.shortstr(value as string);
+    else if (type === "octet") w.octet(value as number);
+    else if (type === "timestamp") w.longlong(value as number);
+    else writeTable(w, value as FieldTable);
+  }
+  return w.bytes.slice(0, w.pos);
+}
+
+export const EMPTY_PROPERTIES = new Uint8Array([0, 0]);

@@ -1,0 +1,82 @@
+// A trie over dot-separated words for topic routing: `*` matches exactly one
+// word, `#` zero or more. Matching walks only the branches the routing key
+// can reach, never every binding.
+
+class TopicNode<T> {
+  children: Map<string, TopicNode<T>> | null = null;
+  star: TopicNode<T> | null = null;
+  hash: TopicNode<T> | null = null;
+  values: T[] = [];
+
+  get isEmpty(): boolean {
+    return this.values.length === 0 && this.star === null && this.hash === null &&
+      (this.children === null || this.children.size === 0);
+  }
+}
+
+/** Deep `#` chains make matching exponential; longer patterns are refused. */
+export const MAX_TOPIC_WORDS = 256;
+
+export class TopicTrie<T> {
+  #root = new TopicNode<T>();
+
+  add(pattern: string, value: T): void {
+    let node = this.#root;
+    for (const word of pattern.split(".")) {
+      if (word === "*") node = node.star ??= new TopicNode();
+      else if (word === "#") node = node.hash ??= new TopicNode();
+      else {
+        const children = node.children ??= new Map();
+        let child = children.get(word);
+        if (!child) {
+          child = new TopicNode();
+          children.set(word, child);
+        }
+        node = child;
+      }
+    }
+    node.values.push(value);
+  }
+
+  remove(pattern: string, value: T): void {
+    this.#remove(this.#root, pattern.split("."), 0, value);
+  }
+
+  /** Appends every value whose pattern matches `routingKey` (possibly more than once). */
+  match(routingKey: string, out: T[]): void {
+    this.#match(this.#root, routingKey.split("."), 0, out);
+  }
+
+  #match(node: TopicNode<T>, words: string[], i: number, out: T[]): void {
+    if (node.hash !== null) {
+      // `#` may swallow zero or more of the remaining words.
+      for (let j = i; j <= words.length; j++) this.#match(node.hash, words, j, out);
+    }
+    if (i === words.length) {
+      const values = node.values;
+      for (let k = 0; k < values.length; k++) out.push(values[k]);
+      return;
+    }
+    const child = node.children?.get(words[i]);
+    if (child !== undefined) this.#match(child, words, i + 1, out);
+    if (node.star !== null) this.#match(node.star, words, i + 1, out);
+  }
+
+  #remove(node: TopicNode<T>, words: string[], i: number, value: T): boolean {
+    if (i === words.length) {
+      const k = node.values.indexOf(value);
+      if (k >= 0) node.values.splice(k, 1);
+      return node.isEmpty;
+    }
+    const word = words[i];
+    if (word === "*" && node.star) {
+      if (this.#remove(node.star, words, i + 1, value)) node.star = null;
+    } else if (word === "#" && node.hash) {
+      if (this.#remove(node.hash, words, i + 1, value)) node.hash = null;
+    } else {
+      const child = node.children?.get(word);
+      if (child && this.#remove(child, words, i + 1, value)) node.children!.delete(word);
+    }
+    return node !== this.#root && node.isEmpty;
+  }
+}

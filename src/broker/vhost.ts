@@ -1,0 +1,388 @@
+// A virtual host: its exchanges, queues and bindings, and the operations on
+// them with RabbitMQ's rules and error texts. Synchronous calls that return
+// or throw an AmqpError; nothing here knows about sockets.
+import {
+  accessRefused,
+  AmqpError,
+  ConnectionError,
+  notFound,
+  preconditionFailed,
+  REPLY_COMMAND_INVALID,
+  resourceLocked,
+} from "../amqp/errors.ts";
+import { type FieldTable, fieldValuesEqual } from "../amqp/field_table.ts";
+import type { Store } from "../store/store.ts";
+import { DefaultExchange } from "./exchange/default.ts";
+import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
+import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
+import { createExchange, isExchangeType } from "./exchange/types.ts";
+import type { Message } from "./message.ts";
+import { generatedQueueName } from "./names.ts";
+import { Queue } from "./queue.ts";
+
+export interface ExchangeDeclare {
+  name: string;
+  type: string;
+  passive: boolean;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: FieldTable;
+}
+
+export interface QueueDeclare {
+  name: string;
+  passive: boolean;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: FieldTable;
+  /** The declaring connection. */
+  owner: object;
+}
+
+export interface QueueDeclareResult {
+  queue: Queue;
+  messageCount: number;
+  consumerCount: number;
+}
+
+/** Queue arguments RabbitMQ compares when a queue is declared again. */
+const EQUIVALENCE_ARGS = [
+  "x-dead-letter-exchange",
+  "x-dead-letter-routing-key",
+  "x-expires",
+  "x-max-length",
+  "x-max-length-bytes",
+  "x-max-priority",
+  "x-message-ttl",
+  "x-overflow",
+  "x-queue-mode",
+  "x-queue-type",
+  "x-single-active-consumer",
+];
+
+const PREDECLARED: readonly [string, string][] = [
+  ["amq.direct", "direct"],
+  ["amq.fanout", "fanout"],
+  ["amq.topic", "topic"],
+  ["amq.headers", "headers"],
+  ["amq.match", "headers"],
+];
+
+export class VHost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  readonly defaultExchange: DefaultExchange;
+  #routeEpoch = 0;
+  #routeScratch: Destination[] = [];
+  #routed: Queue[] = [];
+
+  constructor(readonly name: string, readonly store: Store) {
+    this.defaultExchange = new DefaultExchange(name, this.queues);
+    this.exchanges.set("", this.defaultExchange);
+    for (const [xname, type] of PREDECLARED) {
+      this.exchanges.set(
+        xname,
+        createExchange(type, name, xname, { durable: true, autoDelete: false, internal: false, arguments: {} }),
+      );
+    }
+  }
+
+  // ---- exchanges ------------------------------------------------------
+
+  getExchange(name: string): Exchange {
+    const x = this.exchanges.get(name);
+    if (!x) throw notFound(`no exchange '${name}' in vhost '${this.name}'`);
+    return x;
+  }
+
+  declareExchange(d: ExchangeDeclare): Exchange {
+    if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
+    if (d.passive) return this.getExchange(d.name);
+    if (d.name.startsWith("amq.")) {
+      throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
+    }
+    if (!isExchangeType(d.type)) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
+    }
+    const existing = this.exchanges.get(d.name);
+    if (existing) {
+      this.#checkExchangeEquivalent(existing, d);
+      return existing;
+    }
+    const x = createExchange(d.type, this.name, d.name, d);
+    this.exchanges.set(d.name, x);
+    if (x.durable) this.store.saveExchange(exchangeRecord(x));
+    return x;
+  }
+
+  #checkExchangeEquivalent(x: Exchange, d: ExchangeDeclare): void {
+    const inequivalent = (arg: string, received: unknown, current: unknown) =>
+      preconditionFailed(
+        `inequivalent arg '${arg}' for exchange '${x.name}' in vhost '${this.name}': ` +
+          `received '${received}' but current is '${current}'`,
+      );
+    if (x.type !== d.type) throw inequivalent("type", d.type, x.type);
+    if (x.durable !== d.durable) throw inequivalent("durable", d.durable, x.durable);
+    if (x.autoDelete !== d.autoDelete) throw inequivalent("auto_delete", d.autoDelete, x.autoDelete);
+    if (x.internal !== d.internal) throw inequivalent("internal", d.internal, x.internal);
+    const ae = "alternate-exchange";
+    if (!fieldValuesEqual(x.arguments[ae], d.arguments[ae])) {
+      throw inequivalent(ae, d.arguments[ae] ?? "none", x.arguments[ae] ?? "none");
+    }
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    if (name.startsWith("amq.")) {
+      throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const x = this.exchanges.get(name);
+    if (!x) return;
+    if (ifUnused && x.bindings.size > 0) {
+      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.#removeExchange(x);
+  }
+
+  #removeExchange(x: Exchange): void {
+    this.exchanges.delete(x.name);
+    for (const b of [...x.bindings.values()]) this.#removeBinding(b, false);
+    for (const b of [...x.incoming]) this.#removeBinding(b, true);
+    if (x.durable) this.store.deleteExchange(this.name, x.name);
+  }
+
+  // ---- queues ---------------------------------------------------------
+
+  /** A queue the caller may use: 404 when missing, 405 when another connection owns it. */
+  getQueue(name: string, owner: object | null): Queue {
+    const q = this.queues.get(name);
+    if (!q) throw notFound(`no queue '${name}' in vhost '${this.name}'`);
+    if (owner !== null) this.#checkExclusive(q, owner);
+    return q;
+  }
+
+  #checkExclusive(q: Queue, owner: object): void {
+    if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
+      throw resourceLocked(
+        `cannot obtain exclusive access to locked queue '${q.name}' in vhost '${this.name}'. ` +
+          "It could be originally declared on another connection or the exclusive property " +
+          "value does not match that of the original declaration.",
+      );
+    }
+  }
+
+  declareQueue(d: QueueDeclare): QueueDeclareResult {
+    if (d.passive) {
+      const q = this.getQueue(d.name, d.owner);
+      return { queue: q, messageCount: q.messageCount, consumerCount: q.consumerCount };
+    }
+    let name = d.name;
+    if (name === "") name = generatedQueueName();
+    else if (name.startsWith("amq.")) {
+      throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const existing = this.queues.get(name);
+    if (existing) {
+      this.#checkExclusive(existing, d.owner);
+      this.#checkQueueEquivalent(existing, d);
+      return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
+    }
+    const q = new Queue(this.name, name, {
+      durable: d.durable,
+      exclusiveOwner: d.exclusive ? d.owner : null,
+      autoDelete: d.autoDelete,
+      arguments: d.arguments,
+    });
+    q.onUnused = (queue) => this.#removeQueue(queue);
+    this.queues.set(name, q);
+    if (q.durable && q.exclusiveOwner === null) {
+      this.store.saveQueue({
+        vhost: this.name,
+        name,
+        durable: true,
+        autoDelete: q.autoDelete,
+        arguments: q.arguments,
+      });
+    }
+    return { queue: q, messageCount: 0, consumerCount: 0 };
+  }
+
+  #checkQueueEquivalent(q: Queue, d: QueueDeclare): void {
+    const inequivalent = (arg: string, received: unknown, current: unknown) =>
+      preconditionFailed(
+        `inequivalent arg '${arg}' for queue '${q.name}' in vhost '${this.name}': ` +
+          `received '${received}' but current is '${current}'`,
+      );
+    if (q.durable !== d.durable) throw inequivalent("durable", d.durable, q.durable);
+    if (q.autoDelete !== d.autoDelete) throw inequivalent("auto_delete", d.autoDelete, q.autoDelete);
+    for (const arg of EQUIVALENCE_ARGS) {
+      if (!fieldValuesEqual(q.arguments[arg], d.arguments[arg])) {
+        throw inequivalent(arg, d.arguments[arg] ?? "none", q.arguments[arg] ?? "none");
+      }
+    }
+  }
+
+  /** Deletes a queue; returns the number of ready messages it held. */
+  deleteQueue(name: string, opts: { ifUnused: boolean; ifEmpty: boolean; owner: object | null }): number {
+    const q = this.queues.get(name);
+    if (!q) return 0;
+    if (opts.owner !== null) this.#checkExclusive(q, opts.owner);
+    if (opts.ifUnused && q.consumerCount > 0) {
+      throw preconditionFailed(`queue '${name}' in vhost '${this.name}' in use`);
+    }
+    if (opts.ifEmpty && q.messageCount > 0) {
+      throw preconditionFailed(`queue '${name}' in vhost '${this.name}' not empty`);
+    }
+    const count = q.messageCount;
+    this.#removeQueue(q);
+    return count;
+  }
+
+  #removeQueue(q: Queue): void {
+    if (q.deleted) return;
+    q.deleted = true;
+    this.queues.delete(q.name);
+    for (const b of [...q.bindings]) this.#removeBinding(b, true);
+    q.purge();
+    for (const c of [...q.consumers]) {
+      q.removeConsumer(c);
+      c.cancelledByBroker(q);
+    }
+    if (q.durable && q.exclusiveOwner === null) this.store.deleteQueue(this.name, q.name);
+  }
+
+  purgeQueue(name: string, owner: object | null): number {
+    return this.getQueue(name, owner).purge();
+  }
+
+  /** Removes the exclusive queues of a closing connection. */
+  deleteExclusiveQueues(queues: Iterable<Queue>): void {
+    for (const q of [...queues]) this.#removeQueue(q);
+  }
+
+  // ---- bindings -------------------------------------------------------
+
+  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object | null): void {
+    const q = this.getQueue(queueName, owner);
+    const x = this.#bindableExchange(exchangeName);
+    this.#addBinding(new Binding(x, q, routingKey, args));
+  }
+
+  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object | null): void {
+    const q = this.getQueue(queueName, owner);
+    const x = this.#bindableExchange(exchangeName);
+    const b = x.findBinding(q, routingKey, args);
+    if (b) this.#removeBinding(b, true);
+  }
+
+  bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    const dst = this.#bindableExchange(destination);
+    const src = this.#bindableExchange(source);
+    this.#addBinding(new Binding(src, dst, routingKey, args));
+  }
+
+  unbindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    const dst = this.#bindableExchange(destination);
+    const src = this.#bindableExchange(source);
+    const b = src.findBinding(dst, routingKey, args);
+    if (b) this.#removeBinding(b, true);
+  }
+
+  #bindableExchange(name: string): Exchange {
+    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    return this.getExchange(name);
+  }
+
+  #addBinding(b: Binding): void {
+    if (b.source.type === "headers") validateHeadersBinding(b.arguments);
+    if (!b.source.addBinding(b)) return;
+    const dst = b.destination;
+    if (dst.kind === "queue") dst.bindings.add(b);
+    else dst.incoming.add(b);
+    if (isDurableBinding(b)) this.store.saveBinding(bindingRecord(b));
+  }
+
+  /** `autoDeleteSource`: whether an auto-delete source left with no bindings goes too. */
+  #removeBinding(b: Binding, autoDeleteSource: boolean): void {
+    if (!b.source.removeBinding(b)) return;
+    const dst = b.destination;
+    if (dst.kind === "queue") dst.bindings.delete(b);
+    else dst.incoming.delete(b);
+    if (isDurableBinding(b)) this.store.deleteBinding(bindingRecord(b));
+    const src = b.source;
+    if (autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src) {
+      this.#removeExchange(src);
+    }
+  }
+
+  // ---- routing --------------------------------------------------------
+
+  /**
+   * The queues `message` reaches from `exchange`, each once, following
+   * exchange-to-exchange bindings. The returned array is reused by the next
+   * call: consume it before routing again.
+   */
+  route(exchange: Exchange, routingKey: string, message: Message): Queue[] {
+    const epoch = ++this.#routeEpoch;
+    const routed = this.#routed;
+    const scratch = this.#routeScratch;
+    routed.length = 0;
+    scratch.length = 0;
+    exchange.routeMark = epoch;
+    exchange.publishIn++;
+    exchange.route(routingKey, message, scratch);
+    for (let i = 0; i < scratch.length; i++) {
+      const d = scratch[i];
+      if (d.routeMark === epoch) continue;
+      d.routeMark = epoch;
+      if (d.kind === "queue") routed.push(d);
+      else {
+        d.publishIn++;
+        d.route(routingKey, message, scratch);
+      }
+    }
+    return routed;
+  }
+}
+
+function validateHeadersBinding(args: FieldTable): void {
+  const m = args["x-match"];
+  if (m === undefined) return;
+  if (typeof m !== "string" || !HEADERS_MATCH_MODES.includes(m)) {
+    throw new AmqpError(
+      406,
+      `Invalid x-match field value ${JSON.stringify(String(m))}; expected all, any, all-with-x, or any-with-x`,
+    );
+  }
+}
+
+function isDurableBinding(b: Binding): boolean {
+  const dst = b.destination;
+  const dstDurable = dst.kind === "queue" ? dst.durable && dst.exclusiveOwner === null : dst.durable;
+  return b.source.durable && dstDurable;
+}
+
+function bindingRecord(b: Binding) {
+  return {
+    vhost: b.source.vhost,
+    source: b.source.name,
+    destination: b.destination.name,
+    destinationType: b.destination.kind,
+    routingKey: b.routingKey,
+    arguments: b.arguments,
+  };
+}
+
+function exchangeRecord(x: Exchange) {
+  return {
+    vhost: x.vhost,
+    name: x.name,
+    type: x.type,
+    durable: x.durable,
+    autoDelete: x.autoDelete,
+    internal: x.internal,
+    arguments: x.arguments,
+  };
+}

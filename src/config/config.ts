@@ -1,0 +1,74 @@
+// The node's effective configuration: command-line flags over environment
+// variables (RABBITMQ_* as RabbitMQ reads them) over defaults.
+import { parseArgs } from "node:util";
+import { LOG_LEVELS, type LogLevel } from "../log.ts";
+
+export interface Config {
+  amqpPort: number;
+  amqpHostname: string;
+  managementPort: number;
+  dataDir: string;
+  configFile: string | null;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  amqpPort: 5672,
+  amqpHostname: "0.0.0.0",
+  managementPort: 15672,
+  dataDir: "./data",
+  configFile: null,
+  logLevel: "info",
+};
+
+/** A configuration mistake, reported as one line naming the key and its source. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function parsePort(value: string, source: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 0 || n > 65535) {
+    throw new ConfigError(`${source}: '${value}' is not a port number (0-65535)`);
+  }
+  return n;
+}
+
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      "management-port": { type: "string" },
+      "data-dir": { type: "string" },
+      config: { type: "string" },
+      hostname: { type: "string" },
+      "log-level": { type: "string" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const cfg: Config = { ...DEFAULT_CONFIG };
+  if (env.RABBITMQ_NODE_PORT) cfg.amqpPort = parsePort(env.RABBITMQ_NODE_PORT, "RABBITMQ_NODE_PORT");
+  if (env.RABBITMQ_NODE_IP_ADDRESS) cfg.amqpHostname = env.RABBITMQ_NODE_IP_ADDRESS;
+  if (env.WARREN_DATA_DIR) cfg.dataDir = env.WARREN_DATA_DIR;
+  if (env.RABBITMQ_CONFIG_FILE) cfg.configFile = env.RABBITMQ_CONFIG_FILE;
+  if (values.port !== undefined) cfg.amqpPort = parsePort(values.port, "--port");
+  if (values["management-port"] !== undefined) {
+    cfg.managementPort = parsePort(values["management-port"], "--management-port");
+  }
+  if (values.hostname !== undefined) cfg.amqpHostname = values.hostname;
+  if (values["data-dir"] !== undefined) cfg.dataDir = values["data-dir"];
+  if (values.config !== undefined) cfg.configFile = values.config;
+  if (values["log-level"] !== undefined) {
+    const level = values["log-level"] as LogLevel;
+    if (!LOG_LEVELS.includes(level)) {
+      throw new ConfigError(`--log-level: '${level}' is not one of ${LOG_LEVELS.join(", ")}`);
+    }
+    cfg.logLevel = level;
+  }
+  return cfg;
+}

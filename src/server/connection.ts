@@ -1,0 +1,519 @@
+// One client connection: the protocol header, the handshake (start, tune,
+// open), frame reading, per-channel dispatch, heartbeats, and the single
+// place where an AmqpError becomes channel.close or connection.close.
+// Outgoing frames collect in one buffer that is written once per turn.
+import {
+  AmqpError,
+  ConnectionError,
+  REPLY_ACCESS_REFUSED,
+  REPLY_CHANNEL_ERROR,
+  REPLY_COMMAND_INVALID,
+  REPLY_CONNECTION_FORCED,
+  REPLY_FRAME_ERROR,
+  REPLY_INTERNAL_ERROR,
+  REPLY_NOT_ALLOWED,
+  REPLY_UNEXPECTED_FRAME,
+} from "../amqp/errors.ts";
+import { type FrameSink, parseFrames, writeHeartbeat } from "../amqp/frames.ts";
+import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import {
+  FRAME_BODY,
+  FRAME_HEADER,
+  FRAME_HEARTBEAT,
+  FRAME_METHOD,
+  FRAME_MIN_SIZE_BYTES,
+  FRAME_OVERHEAD_BYTES,
+  type MethodSpec,
+  PROTOCOL_HEADER,
+} from "../amqp/spec.ts";
+import { WireReader, WireWriter } from "../amqp/wire.ts";
+import type { Queue } from "../broker/queue.ts";
+import type { VHost } from "../broker/vhost.ts";
+import type { User } from "../auth/users.ts";
+import { logger } from "../log.ts";
+import { authenticate, type AuthContext } from "./authentication.ts";
+import { Channel } from "./channel.ts";
+import {
+  CLOSE_OK_TIMEOUT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+  READ_BUFFER_MAX_BYTES,
+  READ_BUFFER_MIN_BYTES,
+  type ServerLimits,
+  WRITE_BUFFER_INITIAL_BYTES,
+  WRITE_HIGH_WATER_BYTES,
+  WRITE_LOW_WATER_BYTES,
+} from "./limits.ts";
+import { serverProperties } from "./server_properties.ts";
+
+const log = logger("connection");
+
+const M = {
+  start: methodSpec("connection.start"),
+  tune: methodSpec("connection.tune"),
+  openOk: methodSpec("connection.open-ok"),
+  close: methodSpec("connection.close"),
+  closeOk: methodSpec("connection.close-ok"),
+  updateSecretOk: methodSpec("connection.update-secret-ok"),
+  channelOpen: methodSpec("channel.open"),
+};
+
+export interface ConnectionContext extends AuthContext {
+  readonly limits: ServerLimits;
+  vhostNamed(name: string): VHost | undefined;
+  onClosed(connection: Connection): void;
+}
+
+type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" | "closed";
+
+let nextConnectionId = 1;
+
+export class Connection implements FrameSink {
+  readonly id = nextConnectionId++;
+  readonly out = new WireWriter(WRITE_BUFFER_INITIAL_BYTES);
+  readonly exclusiveQueues = new Set<Queue>();
+  readonly peer: string;
+  readonly connectedAt = Date.now();
+  vhost!: VHost;
+  user!: User;
+  clientProperties: Record<string, unknown> = {};
+  frameMax: number;
+  channelMax: number;
+  heartbeatS: number;
+  consumerCancelNotify = false;
+  #phase: Phase = "header";
+  readonly #channels = new Map<number, Channel>();
+  readonly #confirmPending = new Set<Channel>();
+  readonly #reader = new WireReader();
+  #flushScheduled = false;
+  #writing = false;
+  #inFlightBytes = 0;
+  #congested = false;
+  #lastReadMs = Date.now();
+  #lastWriteMs = Date.now();
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopReading = false;
+
+  constructor(readonly socket: Deno.Conn, readonly ctx: ConnectionContext) {
+    this.limits = ctx.limits;
+    this.frameMax = ctx.limits.frameMaxBytes;
+    this.channelMax = ctx.limits.channelMax;
+    this.heartbeatS = ctx.limits.heartbeatS;
+    const addr = socket.remoteAddr as Deno.NetAddr;
+    this.peer = `${addr.hostname}:${addr.port}`;
+  }
+
+  readonly limits: ServerLimits;
+
+  get channels(): ReadonlyMap<number, Channel> {
+    return this.#channels;
+  }
+
+  get isOpen(): boolean {
+    return this.#phase === "running";
+  }
+
+  /** Serves the connection until it closes. Never throws: one bad client must not end the node. */
+  async run(): Promise<void> {
+    const handshakeTimer = setTimeout(() => {
+      if (this.#phase !== "running" && this.#phase !== "closed") {
+        log.info("handshake timed out", { peer: this.peer });
+        this.#closeSocket();
+      }
+    }, HANDSHAKE_TIMEOUT_MS);
+    try {
+      await this.#readLoop();
+    } catch (e) {
+      if (this.#phase !== "closed") {
+        log.debug("connection read ended", { peer: this.peer, reason: (e as Error).message });
+      }
+    } finally {
+      clearTimeout(handshakeTimer);
+      this.#closeSocket();
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    let buf = new Uint8Array(READ_BUFFER_MIN_BYTES);
+    let len = 0;
+    while (len < PROTOCOL_HEADER.length) {
+      const n = await this.socket.read(buf.subarray(len));
+      if (n === null) return;
+      len += n;
+    }
+    if (!PROTOCOL_HEADER.every((b, i) => buf[i] === b)) {
+      await this.socket.write(PROTOCOL_HEADER).catch(() => {});
+      log.info("bad protocol header, closing", { peer: this.peer });
+      return;
+    }
+    buf.copyWithin(0, PROTOCOL_HEADER.length, len);
+    len -= PROTOCOL_HEADER.length;
+    this.#sendStart();
+    let lastReadFilled = false;
+    while (true) {
+      if (len > 0) {
+        const used = this.#parse(buf, len);
+        if (this.#stopReading || this.#phase === "closed") return;
+        if (used > 0) {
+          buf.copyWithin(0, used, len);
+          len -= used;
+        }
+      }
+      const capBytes = Math.max(READ_BUFFER_MAX_BYTES, this.frameMax + FRAME_OVERHEAD_BYTES);
+      if ((len === buf.length || lastReadFilled) && buf.length < capBytes) {
+        // A partial frame fills the buffer, or reads arrive in bulk: grow.
+        const next = new Uint8Array(Math.min(capBytes, buf.length * 2));
+        next.set(buf.subarray(0, len));
+        buf = next;
+      }
+      const room = buf.length - len;
+      const n = await this.socket.read(buf.subarray(len));
+      if (n === null) return;
+      lastReadFilled = n === room;
+      this.#lastReadMs = Date.now();
+      len += n;
+    }
+  }
+
+  #parse(buf: Uint8Array, len: number): number {
+    try {
+      return parseFrames(buf, len, this.frameMax, this, () => this.#stopReading);
+    } catch (e) {
+      this.#connectionError(e);
+      return len;
+    }
+  }
+
+  // ---- frames ---------------------------------------------------------
+
+  onFrame(type: number, channel: number, bytes: Uint8Array, start: number, end: number): void {
+    if (this.#phase === "closing") {
+      if (type === FRAME_METHOD && channel === 0) {
+        const { spec } = decodeMethod(this.#reader.reset(bytes, start, end));
+        if (spec.name === "connection.close-ok") this.#closeSocket();
+        else if (spec.name === "connection.close") this.#send(0, M.closeOk);
+      }
+      return;
+    }
+    if (type === FRAME_METHOD) {
+      const { spec, args } = decodeMethod(this.#reader.reset(bytes, start, end));
+      if (channel === 0) this.#connectionMethod(spec, args);
+      else this.#channelMethod(channel, spec, args);
+    } else if (type === FRAME_HEADER || type === FRAME_BODY) {
+      const ch = this.#openChannel(channel);
+      if (!ch) return;
+      try {
+        if (type === FRAME_HEADER) ch.handleHeader(bytes, start, end);
+        else ch.handleBody(bytes, start, end);
+      } catch (e) {
+        this.#channelError(ch, e, null);
+      }
+    } else if (type === FRAME_HEARTBEAT) {
+      if (channel !== 0) throw new ConnectionError(REPLY_FRAME_ERROR, "heartbeat frame on a non-zero channel");
+    } else {
+      throw new ConnectionError(REPLY_FRAME_ERROR, `unknown frame type ${type}`);
+    }
+  }
+
+  #openChannel(id: number): Channel | undefined {
+    if (this.#phase !== "running") {
+      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, `frame on channel ${id} before connection.open`);
+    }
+    const ch = this.#channels.get(id);
+    if (!ch) throw new ConnectionError(REPLY_CHANNEL_ERROR, "expected 'channel.open'");
+    return ch.state === "open" ? ch : undefined;
+  }
+
+  #channelMethod(id: number, spec: MethodSpec, args: MethodArgs): void {
+    if (this.#phase !== "running") {
+      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, `frame on channel ${id} before connection.open`);
+    }
+    let ch = this.#channels.get(id);
+    if (!ch) {
+      if (spec === M.channelOpen) {
+        if (id > this.channelMax) {
+          throw new ConnectionError(REPLY_CHANNEL_ERROR, `channel ${id} exceeds channel_max ${this.channelMax}`);
+        }
+        ch = new Channel(this, id);
+        this.#channels.set(id, ch);
+        ch.opened();
+        return;
+      }
+      if (spec.name === "channel.close-ok") return;
+      throw new ConnectionError(REPLY_CHANNEL_ERROR, "expected 'channel.open'", spec.classId, spec.methodId);
+    }
+    try {
+      ch.handleMethod(spec, args);
+    } catch (e) {
+      this.#channelError(ch, e, spec);
+    }
+  }
+
+  #channelError(ch: Channel, e: unknown, spec: MethodSpec | null): void {
+    if (!(e instanceof AmqpError)) throw e;
+    const err = spec ? e.withMethod(spec.classId, spec.methodId) : e;
+    if (err.isHard) throw err;
+    log.info("channel error", { peer: this.peer, channel: ch.id, code: err.replyCode, text: err.replyText });
+    ch.closeWithError(err);
+  }
+
+  channelClosed(ch: Channel): void {
+    this.#channels.delete(ch.id);
+    this.#confirmPending.delete(ch);
+  }
+
+  // ---- handshake and connection methods ------------------------------
+
+  #sendStart(): void {
+    this.#phase = "start-ok";
+    this.#send(0, M.start, {
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: serverProperties(),
+      mechanisms: "PLAIN AMQPLAIN",
+      locales: "en_US",
+    });
+  }
+
+  #connectionMethod(spec: MethodSpec, args: MethodArgs): void {
+    const phase = this.#phase;
+    const expected = phase === "start-ok"
+      ? "connection.start-ok"
+      : phase === "tune-ok"
+      ? "connection.tune-ok"
+      : phase === "open"
+      ? "connection.open"
+      : null;
+    if (expected !== null && spec.name !== expected && spec.name !== "connection.close") {
+      throw new ConnectionError(
+        REPLY_COMMAND_INVALID,
+        `expected '${expected}', got '${spec.name}'`,
+        spec.classId,
+        spec.methodId,
+      );
+    }
+    switch (spec.name) {
+      case "connection.start-ok":
+        return this.#startOk(args);
+      case "connection.tune-ok":
+        return this.#tuneOk(args);
+      case "connection.open":
+        return this.#open(args.virtualHost);
+      case "connection.close":
+        this.#send(0, M.closeOk);
+        this.#stopReading = true;
+        void this.#flushThenClose();
+        return;
+      case "connection.close-ok":
+        this.#closeSocket();
+        return;
+      case "connection.update-secret":
+        this.#send(0, M.updateSecretOk);
+        return;
+      case "connection.blocked":
+      case "connection.unblocked":
+        return;
+      default:
+        throw new ConnectionError(
+          REPLY_COMMAND_INVALID,
+          `method ${spec.name} is not valid on channel 0`,
+          spec.classId,
+          spec.methodId,
+        );
+    }
+  }
+
+  #startOk(args: MethodArgs): void {
+    this.clientProperties = args.clientProperties ?? {};
+    const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
+    this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
+    const addr = this.socket.remoteAddr as Deno.NetAddr;
+    const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
+    if (!result.ok) {
+      log.warning("authentication failed", { peer: this.peer, user: result.username, reason: result.reason });
+      throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
+    }
+    this.user = result.user;
+    this.#phase = "tune-ok";
+    this.#send(0, M.tune, {
+      channelMax: this.limits.channelMax,
+      frameMax: this.limits.frameMaxBytes,
+      heartbeat: this.limits.heartbeatS,
+    });
+  }
+
+  #tuneOk(args: MethodArgs): void {
+    const frameMax: number = args.frameMax;
+    if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE_BYTES) {
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `frame_max=${frameMax} < ${FRAME_MIN_SIZE_BYTES} min size`, 10, 31);
+    }
+    if (frameMax > this.limits.frameMaxBytes) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `frame_max=${frameMax} > ${this.limits.frameMaxBytes} max size`,
+        10,
+        31,
+      );
+    }
+    this.frameMax = frameMax === 0 ? this.limits.frameMaxBytes : frameMax;
+    const channelMax: number = args.channelMax;
+    this.channelMax = channelMax === 0 ? this.limits.channelMax : Math.min(channelMax, this.limits.channelMax);
+    this.heartbeatS = args.heartbeat;
+    this.#phase = "open";
+    this.#startHeartbeats();
+  }
+
+  #open(vhostName: string): void {
+    const vhost = this.ctx.vhostNamed(vhostName);
+    if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost '${vhostName}' not found`, 10, 40);
+    if (!this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `access to vhost '${vhostName}' refused for user '${this.user.name}'`,
+        10,
+        40,
+      );
+    }
+    this.vhost = vhost;
+    this.#phase = "running";
+    this.#send(0, M.openOk);
+    log.info("connection opened", { peer: this.peer, user: this.user.name, vhost: vhostName });
+  }
+
+  #startHeartbeats(): void {
+    if (this.heartbeatS <= 0) return;
+    const intervalMs = this.heartbeatS * 1000;
+    this.#heartbeatTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.#lastReadMs > 2 * intervalMs) {
+        log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
+        this.#closeSocket();
+        return;
+      }
+      if (now - this.#lastWriteMs >= intervalMs / 2) {
+        writeHeartbeat(this.out);
+        this.scheduleFlush();
+      }
+    }, intervalMs / 2);
+  }
+
+  // ---- errors and closing --------------------------------------------
+
+  #connectionError(e: unknown): void {
+    const err = e instanceof AmqpError
+      ? e
+      : new ConnectionError(REPLY_INTERNAL_ERROR, `internal error: ${(e as Error)?.message ?? e}`);
+    if (!(e instanceof AmqpError)) log.error("internal error", { peer: this.peer, error: String((e as Error)?.stack ?? e) });
+    else log.info("connection error", { peer: this.peer, code: err.replyCode, text: err.replyText });
+    this.close(err.replyCode, err.replyText, err.classId, err.methodId);
+    if (err.replyCode === REPLY_FRAME_ERROR) {
+      // The byte stream can no longer be trusted to split into frames.
+      this.#stopReading = true;
+      void this.#flushThenClose();
+    }
+  }
+
+  /** Server-initiated connection.close; the socket goes at close-ok or after a timeout. */
+  close(replyCode: number, replyText: string, classId = 0, methodId = 0): void {
+    if (this.#phase === "closing" || this.#phase === "closed") return;
+    this.#teardownChannels();
+    this.#phase = "closing";
+    this.#send(0, M.close, { replyCode, replyText, classId, methodId });
+    this.#closeTimer = setTimeout(() => this.#closeSocket(), CLOSE_OK_TIMEOUT_MS);
+  }
+
+  /** Shutdown: connection.close 320 to the client. */
+  forceClose(reason: string): void {
+    this.close(REPLY_CONNECTION_FORCED, `CONNECTION_FORCED - ${reason}`);
+  }
+
+  async #flushThenClose(): Promise<void> {
+    this.#flushNow();
+    while (this.#writing) await new Promise((r) => setTimeout(r, 1));
+    this.#closeSocket();
+  }
+
+  #teardownChannels(): void {
+    for (const ch of this.#channels.values()) ch.teardown();
+    this.#channels.clear();
+    this.#confirmPending.clear();
+    if (this.vhost && this.exclusiveQueues.size > 0) this.vhost.deleteExclusiveQueues(this.exclusiveQueues);
+    this.exclusiveQueues.clear();
+  }
+
+  #closeSocket(): void {
+    if (this.#phase === "closed") return;
+    const wasOpen = this.#phase === "running" || this.#phase === "closing";
+    this.#teardownChannels();
+    this.#phase = "closed";
+    clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#closeTimer);
+    try {
+      this.socket.close();
+    } catch { /* already closed */ }
+    if (wasOpen) log.info("connection closed", { peer: this.peer, user: this.user?.name, vhost: this.vhost?.name });
+    this.ctx.onClosed(this);
+  }
+
+  // ---- writing --------------------------------------------------------
+
+  #send(channel: number, spec: MethodSpec, args?: MethodArgs): void {
+    writeMethodFrame(this.out, channel, spec, args);
+    this.scheduleFlush();
+  }
+
+  /** False while the socket has more unsent bytes than the high-water mark. */
+  get writable(): boolean {
+    if (this.#congested) return false;
+    if (this.out.pos + this.#inFlightBytes >= WRITE_HIGH_WATER_BYTES) {
+      this.#congested = true;
+      return false;
+    }
+    return true;
+  }
+
+  markConfirmsPending(ch: Channel): void {
+    this.#confirmPending.add(ch);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(this.#flushNow);
+  }
+
+  #flushNow = (): void => {
+    this.#flushScheduled = false;
+    if (this.#confirmPending.size > 0) {
+      for (const ch of this.#confirmPending) ch.flushConfirms();
+      this.#confirmPending.clear();
+    }
+    if (!this.#writing && this.out.pos > 0 && this.#phase !== "closed") void this.#writeLoop();
+  };
+
+  async #writeLoop(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.out.pos > 0 && this.#phase !== "closed") {
+        const chunk = this.out.take();
+        this.#inFlightBytes = chunk.length;
+        let off = 0;
+        while (off < chunk.length) off += await this.socket.write(chunk.subarray(off));
+        this.#lastWriteMs = Date.now();
+        this.#inFlightBytes = 0;
+        this.out.recycle(chunk);
+        if (this.#congested && this.out.pos < WRITE_LOW_WATER_BYTES) {
+          this.#congested = false;
+          for (const ch of this.#channels.values()) ch.resumeDeliveries();
+        }
+      }
+    } catch (e) {
+      log.debug("write failed", { peer: this.peer, reason: (e as Error).message });
+      this.#inFlightBytes = 0;
+      this.#closeSocket();
+    } finally {
+      this.#writing = false;
+    }
+  }
+}

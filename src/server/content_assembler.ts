@@ -1,0 +1,126 @@
+// Collects basic.publish + content header + body frames into one message's
+// parts. The body is copied once, from the socket buffer into a buffer of
+// exactly the announced size.
+import {
+  AmqpError,
+  ConnectionError,
+  REPLY_FRAME_ERROR,
+  REPLY_PRECONDITION_FAILED,
+  REPLY_UNEXPECTED_FRAME,
+} from "../amqp/errors.ts";
+import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+
+export interface AssembledContent {
+  exchange: string;
+  routingKey: string;
+  mandatory: boolean;
+  rawProperties: Uint8Array;
+  body: Uint8Array;
+}
+
+const EMPTY_BODY = new Uint8Array(0);
+
+export class ContentAssembler {
+  #expecting: "none" | "header" | "body" = "none";
+  #exchange = "";
+  #routingKey = "";
+  #mandatory = false;
+  #props: Uint8Array = EMPTY_BODY;
+  #body: Uint8Array = EMPTY_BODY;
+  #received = 0;
+
+  constructor(readonly maxMessageSizeBytes: number) {}
+
+  get busy(): boolean {
+    return this.#expecting !== "none";
+  }
+
+  start(exchange: string, routingKey: string, mandatory: boolean): void {
+    this.#exchange = exchange;
+    this.#routingKey = routingKey;
+    this.#mandatory = mandatory;
+    this.#expecting = "header";
+  }
+
+  /** A method frame arrived where content was expected. */
+  checkNoContentPending(): void {
+    if (this.#expecting === "header") {
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        "expected content header for class 60, got non content header frame instead",
+      );
+    }
+    if (this.#expecting === "body") {
+      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected content body, got non content body frame instead");
+    }
+  }
+
+  /** Returns the finished content when the body is empty, else null. */
+  header(bytes: Uint8Array, start: number, end: number): AssembledContent | null {
+    if (this.#expecting !== "header") {
+      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected method frame, got non method frame instead");
+    }
+    if (end - start < 14) throw new ConnectionError(REPLY_FRAME_ERROR, "content header frame too short");
+    const classId = (bytes[start] << 8) | bytes[start + 1];
+    if (classId !== BASIC_CLASS_ID) {
+      throw new ConnectionError(REPLY_FRAME_ERROR, `content header for class ${classId}, expected 60`);
+    }
+    const hi = ((bytes[start + 4] << 24) >>> 0) + (bytes[start + 5] << 16) + (bytes[start + 6] << 8) +
+      bytes[start + 7];
+    const lo = ((bytes[start + 8] << 24) >>> 0) + (bytes[start + 9] << 16) + (bytes[start + 10] << 8) +
+      bytes[start + 11];
+    const size = hi * 0x1_0000_0000 + lo;
+    this.#props = bytes.slice(start + 12, end);
+    if (size > this.maxMessageSizeBytes) {
+      this.#expecting = "none";
+      throw new AmqpError(
+        REPLY_PRECONDITION_FAILED,
+        `message size ${size} is larger than configured max size ${this.maxMessageSizeBytes}`,
+        BASIC_CLASS_ID,
+        40,
+      );
+    }
+    this.#received = 0;
+    if (size === 0) {
+      this.#body = EMPTY_BODY;
+      return this.#finish();
+    }
+    this.#body = new Uint8Array(size);
+    this.#expecting = "body";
+    return null;
+  }
+
+  /** Returns the finished content once the last body frame is in, else null. */
+  bodyFrame(bytes: Uint8Array, start: number, end: number): AssembledContent | null {
+    if (this.#expecting !== "body") {
+      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected method frame, got non method frame instead");
+    }
+    const n = end - start;
+    if (this.#received + n > this.#body.length) {
+      throw new ConnectionError(REPLY_FRAME_ERROR, "content body exceeds the size in its content header");
+    }
+    this.#body.set(bytes.subarray(start, end), this.#received);
+    this.#received += n;
+    return this.#received === this.#body.length ? this.#finish() : null;
+  }
+
+  #finish(): AssembledContent {
+    this.#expecting = "none";
+    const out = {
+      exchange: this.#exchange,
+      routingKey: this.#routingKey,
+      mandatory: this.#mandatory,
+      rawProperties: this.#props,
+      body: this.#body,
+    };
+    this.#props = EMPTY_BODY;
+    this.#body = EMPTY_BODY;
+    return out;
+  }
+
+  reset(): void {
+    this.#expecting = "none";
+    this.#props = EMPTY_BODY;
+    this.#body = EMPTY_BODY;
+  }
+}

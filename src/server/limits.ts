@@ -1,0 +1,30 @@
+// The server's limits and negotiated defaults, in one place. Each is
+// enforced where it applies, with RabbitMQ's error when broken.
+
+export interface ServerLimits {
+  channelMax: number;
+  frameMaxBytes: number;
+  heartbeatS: number;
+  maxMessageSizeBytes: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  channelMax: 2047,
+  frameMaxBytes: 131072,
+  heartbeatS: 60,
+  maxMessageSizeBytes: 128 * 1024 * 1024,
+};
+
+/** A client that has not finished the handshake by then is dropped (RabbitMQ's handshake_timeout). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long a server-sent connection.close waits for close-ok before the socket is cut. */
+export const CLOSE_OK_TIMEOUT_MS = 3_000;
+/** Reads start small so idle connections stay cheap, and grow while data keeps filling them. */
+export const READ_BUFFER_MIN_BYTES = 4 * 1024;
+export const READ_BUFFER_MAX_BYTES = 256 * 1024;
+/** Above this many unsent bytes a connection's consumers get no more deliveries... */
+export const WRITE_HIGH_WATER_BYTES = 1024 * 1024;
+/** ...until it drains below this. */
+export const WRITE_LOW_WATER_BYTES = 256 * 1024;
+/** Bytes a connection starts its output buffer with. */
+export const WRITE_BUFFER_INITIAL_BYTES = 4 * 1024;

@@ -1,0 +1,107 @@
+// The AMQP listener: accepts sockets and runs one Connection per client,
+// each in its own async loop whose failure ends only that connection.
+import { Broker } from "../broker/broker.ts";
+import { UserRegistry } from "../auth/users.ts";
+import { type LogLevel, logger, setLogLevel } from "../log.ts";
+import { MemoryStore } from "../store/memory_store.ts";
+import type { Store } from "../store/store.ts";
+import { Connection, type ConnectionContext } from "./connection.ts";
+import { DEFAULT_LIMITS, type ServerLimits } from "./limits.ts";
+
+const log = logger("server");
+
+export interface ServerOptions {
+  port: number;
+  hostname?: string;
+  logLevel?: LogLevel;
+  limits?: Partial<ServerLimits>;
+  store?: Store;
+  broker?: Broker;
+  users?: UserRegistry;
+}
+
+export interface Server {
+  readonly port: number;
+  readonly hostname: string;
+  readonly broker: Broker;
+  readonly users: UserRegistry;
+  readonly connections: ReadonlySet<Connection>;
+  close(): Promise<void>;
+}
+
+/** How long shutdown waits for clients to answer connection.close before cutting them off. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+export function defaultUsers(): UserRegistry {
+  const users = new UserRegistry();
+  users.addUser("guest", "guest", ["administrator"]);
+  users.setPermission("/", "guest", { configure: ".*", write: ".*", read: ".*" });
+  return users;
+}
+
+export function startServer(options: ServerOptions): Promise<Server> {
+  if (options.logLevel) setLogLevel(options.logLevel);
+  const hostname = options.hostname ?? "0.0.0.0";
+  const broker = options.broker ?? new Broker(options.store ?? new MemoryStore());
+  const users = options.users ?? defaultUsers();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const listener = Deno.listen({ port: options.port, hostname, transport: "tcp" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const connections = new Set<Connection>();
+  const running = new Set<Promise<void>>();
+  const ctx: ConnectionContext = {
+    limits,
+    users,
+    vhostNamed: (name) => broker.vhost(name),
+    onClosed: (c) => connections.delete(c),
+  };
+  let closing = false;
+
+  const acceptLoop = (async () => {
+    try {
+      for await (const socket of listener) {
+        try {
+          socket.setNoDelay(true);
+        } catch { /* not a TCP socket */ }
+        const conn = new Connection(socket, ctx);
+        connections.add(conn);
+        const p = conn.run().catch((e) => log.error("connection loop failed", { error: String(e) }));
+        running.add(p);
+        p.finally(() => running.delete(p));
+      }
+    } catch (e) {
+      if (!closing) log.error("listener failed", { error: String(e) });
+    }
+  })();
+
+  log.info("listener up", { protocol: "amqp", hostname, port });
+
+  return Promise.resolve({
+    port,
+    hostname,
+    broker,
+    users,
+    connections,
+    async close() {
+      if (closing) return;
+      closing = true;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      await acceptLoop;
+      for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const c of connections) c.socket.close();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+      });
+      await Promise.race([Promise.all([...running]), grace]);
+      clearTimeout(timer);
+      await Promise.all([...running]);
+      broker.store.close();
+      log.info("server stopped", { port });
+    },
+  });
+}
