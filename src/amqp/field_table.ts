@@ -235,3 +235,22 @@ export function fieldValuesEqual(a: FieldValue | undefined, b: FieldValue | unde
   if (ka.length !== kb.length) return false;
   return ka.every((k) => k in b && fieldValuesEqual((a as FieldTable)[k], (b as FieldTable)[k]));
 }
+
+/** A canonical string for a table: equal tables give equal keys (binding identity). */
+export function fieldTableKey(table: FieldTable): string {
+  return canonical(table);
+}
+
+function canonical(value: FieldValue | undefined): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "bigint") return `${value}n`;
+  if (value instanceof Uint8Array) return `bytes:${Array.from(value).join(",")}`;
+  if (value instanceof Date) return `date:${value.getTime()}`;
+  if (value instanceof Decimal) return `decimal:${value.scale}:${value.value}`;
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,5 +1,7 @@
-// Users and their vhost permissions. Authentication answers "who is this";
-// the server asks canAccessVHost before connection.open-ok.
+// Users and their vhost permissions, kept in the store. Authentication
+// answers "who is this"; the server asks canAccessVHost before
+// connection.open-ok.
+import type { Store, StoreSnapshot } from "../store/store.ts";
 import { checkPassword, hashPassword } from "./password.ts";
 
 export interface User {
@@ -21,19 +23,32 @@ export class UserRegistry {
   /** Users allowed to log in only from a loopback address (RabbitMQ's loopback_users). */
   loopbackUsers = new Set<string>(["guest"]);
 
+  constructor(readonly store: Store) {}
+
+  restore(snapshot: StoreSnapshot): void {
+    for (const u of snapshot.users) this.users.set(u.name, { ...u });
+    for (const p of snapshot.permissions) this.#permissionsOf(p.vhost).set(p.user, { ...p });
+  }
+
   addUser(name: string, password: string, tags: string[] = []): User {
     const user = { name, passwordHash: hashPassword(password), tags };
     this.users.set(name, user);
+    this.store.saveUser(user);
     return user;
   }
 
   setPermission(vhost: string, user: string, permission: Permission): void {
+    this.#permissionsOf(vhost).set(user, permission);
+    this.store.savePermission({ vhost, user, ...permission });
+  }
+
+  #permissionsOf(vhost: string): Map<string, Permission> {
     let byUser = this.permissions.get(vhost);
     if (!byUser) {
       byUser = new Map();
       this.permissions.set(vhost, byUser);
     }
-    byUser.set(user, permission);
+    return byUser;
   }
 
   /** The user when the password matches, else undefined. */

@@ -1,6 +1,6 @@
 // The node's model: its vhosts over one store. The server, admin API and
 // CLI all read and change this one object.
-import type { Store } from "../store/store.ts";
+import type { Store, StoreSnapshot } from "../store/store.ts";
 import { VHost } from "./vhost.ts";
 
 export const DEFAULT_VHOST = "/";
@@ -8,17 +8,33 @@ export const DEFAULT_VHOST = "/";
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
 
-  constructor(readonly store: Store) {
-    this.addVHost(DEFAULT_VHOST);
-  }
+  constructor(readonly store: Store) {}
 
+  /** The vhost, created (and stored) if it does not exist yet. */
   addVHost(name: string): VHost {
     let v = this.vhosts.get(name);
     if (!v) {
       v = new VHost(name, this.store);
       this.vhosts.set(name, v);
+      this.store.saveVHost(name);
     }
     return v;
+  }
+
+  /** Rebuilds vhosts and durable exchanges, queues and bindings from what the store loaded. */
+  restore(snapshot: StoreSnapshot): void {
+    const vhost = (name: string) => {
+      let v = this.vhosts.get(name);
+      if (!v) {
+        v = new VHost(name, this.store);
+        this.vhosts.set(name, v);
+      }
+      return v;
+    };
+    for (const name of snapshot.vhosts) vhost(name);
+    for (const r of snapshot.exchanges) vhost(r.vhost).restoreExchange(r);
+    for (const r of snapshot.queues) vhost(r.vhost).restoreQueue(r);
+    for (const r of snapshot.bindings) vhost(r.vhost).restoreBinding(r);
   }
 
   vhost(name: string): VHost | undefined {

@@ -29,6 +29,11 @@ export class Message {
 
 /** One message's place in one queue. */
 export class QueueEntry {
+  /** Written to (or read from) the queue's store. */
+  stored = false;
+  /** The store's bookkeeping until its row commits. */
+  storeRow: unknown = null;
+
   constructor(
     readonly message: Message,
     /** position in the queue's arrival order, for requeueing in order */

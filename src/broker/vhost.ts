@@ -11,7 +11,7 @@ import {
   resourceLocked,
 } from "../amqp/errors.ts";
 import { type FieldTable, fieldValuesEqual } from "../amqp/field_table.ts";
-import type { Store } from "../store/store.ts";
+import type { BindingRecord, ExchangeRecord, RecoveredQueue, Store } from "../store/store.ts";
 import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
 import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
@@ -189,24 +189,29 @@ export class VHost {
       this.#checkQueueEquivalent(existing, d);
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
-    const q = new Queue(this.name, name, {
+    const options = {
       durable: d.durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
-    });
-    q.onUnused = (queue) => this.#removeQueue(queue);
-    this.queues.set(name, q);
-    if (q.durable && q.exclusiveOwner === null) {
-      this.store.saveQueue({
+    };
+    const storeId = d.durable && !d.exclusive
+      ? this.store.saveQueue({
         vhost: this.name,
         name,
         durable: true,
-        autoDelete: q.autoDelete,
-        arguments: q.arguments,
-      });
-    }
+        autoDelete: d.autoDelete,
+        arguments: d.arguments,
+      })
+      : 0;
+    const q = this.#addQueue(new Queue(this.name, name, options, { store: this.store, storeId }));
     return { queue: q, messageCount: 0, consumerCount: 0 };
+  }
+
+  #addQueue(q: Queue): Queue {
+    q.onUnused = (queue) => this.#removeQueue(queue);
+    this.queues.set(q.name, q);
+    return q;
   }
 
   #checkQueueEquivalent(q: Queue, d: QueueDeclare): void {
@@ -250,7 +255,7 @@ export class VHost {
       q.removeConsumer(c);
       c.cancelledByBroker(q);
     }
-    if (q.durable && q.exclusiveOwner === null) this.store.deleteQueue(this.name, q.name);
+    if (q.storeId !== 0) this.store.deleteQueue(q.storeId);
   }
 
   purgeQueue(name: string, owner: object | null): number {
@@ -315,6 +320,36 @@ export class VHost {
     if (autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src) {
       this.#removeExchange(src);
     }
+  }
+
+  // ---- recovery: rebuilding from the store without writing back ------
+
+  restoreExchange(r: ExchangeRecord): void {
+    if (!isExchangeType(r.type) || this.exchanges.has(r.name)) return;
+    this.exchanges.set(r.name, createExchange(r.type, this.name, r.name, r));
+  }
+
+  restoreQueue(r: RecoveredQueue): void {
+    const options = { durable: true, exclusiveOwner: null, autoDelete: r.autoDelete, arguments: r.arguments };
+    this.#addQueue(
+      new Queue(this.name, r.name, options, {
+        store: this.store,
+        storeId: r.id,
+        pagedCount: r.messageCount,
+        nextSeq: r.maxSeq + 1,
+        deliveredSeq: r.deliveredSeq,
+      }),
+    );
+  }
+
+  restoreBinding(r: BindingRecord): void {
+    const src = this.exchanges.get(r.source);
+    const dst = r.destinationType === "queue" ? this.queues.get(r.destination) : this.exchanges.get(r.destination);
+    if (!src || !dst || src === this.defaultExchange) return;
+    const b = new Binding(src, dst, r.routingKey, r.arguments);
+    if (!src.addBinding(b)) return;
+    if (dst.kind === "queue") dst.bindings.add(b);
+    else dst.incoming.add(b);
   }
 
   // ---- routing --------------------------------------------------------

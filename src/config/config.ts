@@ -2,6 +2,7 @@
 // variables (RABBITMQ_* as RabbitMQ reads them) over defaults.
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import { SYNC_LEVELS, type SyncLevel } from "../store/sqlite_store.ts";
 
 export interface Config {
   amqpPort: number;
@@ -10,6 +11,10 @@ export interface Config {
   dataDir: string;
   configFile: string | null;
   logLevel: LogLevel;
+  /** Keep nothing on disk (tests, throwaway dev brokers). */
+  inMemory: boolean;
+  /** full: fsync before every confirm; normal: survive a process crash, not power loss. */
+  sync: SyncLevel;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -19,6 +24,8 @@ export const DEFAULT_CONFIG: Config = {
   dataDir: "./data",
   configFile: null,
   logLevel: "info",
+  inMemory: false,
+  sync: "full",
 };
 
 /** A configuration mistake, reported as one line naming the key and its source. */
@@ -37,6 +44,13 @@ function parsePort(value: string, source: string): number {
   return n;
 }
 
+function parseSync(value: string, source: string): SyncLevel {
+  if (!SYNC_LEVELS.includes(value as SyncLevel)) {
+    throw new ConfigError(`${source}: '${value}' is not one of ${SYNC_LEVELS.join(", ")}`);
+  }
+  return value as SyncLevel;
+}
+
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
   const { values } = parseArgs({
     args: argv,
@@ -47,6 +61,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       config: { type: "string" },
       hostname: { type: "string" },
       "log-level": { type: "string" },
+      "in-memory": { type: "boolean" },
+      sync: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -63,6 +79,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (values.hostname !== undefined) cfg.amqpHostname = values.hostname;
   if (values["data-dir"] !== undefined) cfg.dataDir = values["data-dir"];
   if (values.config !== undefined) cfg.configFile = values.config;
+  if (env.WARREN_SYNC) cfg.sync = parseSync(env.WARREN_SYNC, "WARREN_SYNC");
+  if (values.sync !== undefined) cfg.sync = parseSync(values.sync, "--sync");
+  if (values["in-memory"]) cfg.inMemory = true;
   if (values["log-level"] !== undefined) {
     const level = values["log-level"] as LogLevel;
     if (!LOG_LEVELS.includes(level)) {

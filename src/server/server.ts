@@ -1,7 +1,8 @@
 // The AMQP listener: accepts sockets and runs one Connection per client,
 // each in its own async loop whose failure ends only that connection.
-import { Broker } from "../broker/broker.ts";
-import { UserRegistry } from "../auth/users.ts";
+import type { Broker } from "../broker/broker.ts";
+import type { UserRegistry } from "../auth/users.ts";
+import { bootNode, type NodeDefaults } from "./boot.ts";
 import { type LogLevel, logger, setLogLevel } from "../log.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
@@ -15,9 +16,9 @@ export interface ServerOptions {
   hostname?: string;
   logLevel?: LogLevel;
   limits?: Partial<ServerLimits>;
+  /** Where durable state lives; in memory when omitted. */
   store?: Store;
-  broker?: Broker;
-  users?: UserRegistry;
+  defaults?: NodeDefaults;
 }
 
 export interface Server {
@@ -32,18 +33,11 @@ export interface Server {
 /** How long shutdown waits for clients to answer connection.close before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-export function defaultUsers(): UserRegistry {
-  const users = new UserRegistry();
-  users.addUser("guest", "guest", ["administrator"]);
-  users.setPermission("/", "guest", { configure: ".*", write: ".*", read: ".*" });
-  return users;
-}
-
 export function startServer(options: ServerOptions): Promise<Server> {
   if (options.logLevel) setLogLevel(options.logLevel);
   const hostname = options.hostname ?? "0.0.0.0";
-  const broker = options.broker ?? new Broker(options.store ?? new MemoryStore());
-  const users = options.users ?? defaultUsers();
+  const store = options.store ?? new MemoryStore();
+  const { broker, users } = bootNode(store, options.defaults);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const listener = Deno.listen({ port: options.port, hostname, transport: "tcp" });
   const port = (listener.addr as Deno.NetAddr).port;

@@ -1,17 +1,47 @@
 // The store that keeps nothing: for tests and --in-memory mode, where a
 // restart forgets everything, so every write is already as durable as it
-// will ever be.
-import type { BindingRecord, ExchangeRecord, QueueRecord, Store } from "./store.ts";
+// will ever be. Queues get store id 0, so the broker never pages them out.
+import type {
+  BindingRecord,
+  DurableCallback,
+  ExchangeRecord,
+  LoadedMessage,
+  PermissionRecord,
+  QueueRecord,
+  StorableEntry,
+  Store,
+  StoreSnapshot,
+  UserRecord,
+} from "./store.ts";
 
 export class MemoryStore implements Store {
+  load(): StoreSnapshot {
+    return { vhosts: [], users: [], permissions: [], exchanges: [], queues: [], bindings: [] };
+  }
+  saveVHost(_name: string): void {}
+  deleteVHost(_name: string): void {}
+  saveUser(_record: UserRecord): void {}
+  deleteUser(_name: string): void {}
+  savePermission(_record: PermissionRecord): void {}
+  deletePermission(_vhost: string, _user: string): void {}
   saveExchange(_record: ExchangeRecord): void {}
   deleteExchange(_vhost: string, _name: string): void {}
-  saveQueue(_record: QueueRecord): void {}
-  deleteQueue(_vhost: string, _name: string): void {}
+  saveQueue(_record: QueueRecord): number {
+    return 0;
+  }
+  deleteQueue(_queueId: number): void {}
   saveBinding(_record: BindingRecord): void {}
   deleteBinding(_record: BindingRecord): void {}
-  whenDurable(callback: () => void): void {
-    callback();
+  addMessage(_queueId: number, _entry: StorableEntry): void {}
+  removeMessage(_queueId: number, _entry: StorableEntry): void {}
+  markDelivered(_queueId: number, _seq: number): void {}
+  loadMessages(_queueId: number, _afterSeq: number, _limit: number): LoadedMessage[] {
+    return [];
   }
+  removeMessagesAfter(_queueId: number, _afterSeq: number): void {}
+  whenDurable(callback: DurableCallback): void {
+    callback(true);
+  }
+  flush(): void {}
   close(): void {}
 }

@@ -1,7 +1,8 @@
 // What the broker persists, as an interface: the in-memory store serves
 // tests and --in-memory mode, the SQLite store keeps the durability
 // contract. The broker calls these only for durable entities and for
-// persistent messages in durable queues.
+// messages in durable queues. The store sees messages through the small
+// structural interfaces below, so it never imports the broker.
 import type { FieldTable } from "../amqp/field_table.ts";
 
 export interface ExchangeRecord {
@@ -31,17 +32,108 @@ export interface BindingRecord {
   arguments: FieldTable;
 }
 
+export interface UserRecord {
+  name: string;
+  passwordHash: string;
+  tags: string[];
+}
+
+export interface PermissionRecord {
+  vhost: string;
+  user: string;
+  configure: string;
+  write: string;
+  read: string;
+}
+
+/** A durable queue as found at start-up, with what its messages need to resume. */
+export interface RecoveredQueue extends QueueRecord {
+  id: number;
+  messageCount: number;
+  /** Highest sequence number stored; the queue continues after it. */
+  maxSeq: number;
+  /** Messages up to this sequence number may have been delivered before: they come back redelivered. */
+  deliveredSeq: number;
+}
+
+export interface StoreSnapshot {
+  vhosts: string[];
+  users: UserRecord[];
+  permissions: PermissionRecord[];
+  exchanges: ExchangeRecord[];
+  queues: RecoveredQueue[];
+  bindings: BindingRecord[];
+}
+
+/** The parts of a message the store writes. */
+export interface StorableMessage {
+  /** 0 until the store assigns an id. */
+  storeId: number;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly rawProperties: Uint8Array;
+  readonly body: Uint8Array;
+  readonly persistent: boolean;
+}
+
+/** One message's place in one queue. */
+export interface StorableEntry {
+  readonly seq: number;
+  readonly message: StorableMessage;
+  /** The store's own bookkeeping while the entry's row is not yet committed. */
+  storeRow: unknown;
+}
+
+/** A message read back from the store. */
+export interface LoadedMessage {
+  seq: number;
+  messageId: number;
+  exchange: string;
+  routingKey: string;
+  rawProperties: Uint8Array;
+  body: Uint8Array;
+  persistent: boolean;
+}
+
+export type DurableCallback = (ok: boolean) => void;
+
 export interface Store {
+  /** Reads everything durable; called once at start-up. */
+  load(): StoreSnapshot;
+
+  saveVHost(name: string): void;
+  deleteVHost(name: string): void;
+  saveUser(record: UserRecord): void;
+  deleteUser(name: string): void;
+  savePermission(record: PermissionRecord): void;
+  deletePermission(vhost: string, user: string): void;
+
   saveExchange(record: ExchangeRecord): void;
   deleteExchange(vhost: string, name: string): void;
-  saveQueue(record: QueueRecord): void;
-  deleteQueue(vhost: string, name: string): void;
+  /** Returns the queue's store id (0 when the store keeps no messages). */
+  saveQueue(record: QueueRecord): number;
+  deleteQueue(queueId: number): void;
   saveBinding(record: BindingRecord): void;
   deleteBinding(record: BindingRecord): void;
+
+  /** A message enters a stored queue. */
+  addMessage(queueId: number, entry: StorableEntry): void;
+  /** The message leaves the queue for good (ack, reject, purge, drop). */
+  removeMessage(queueId: number, entry: StorableEntry): void;
+  /** Deliveries have reached `seq` (kept as a watermark for `redelivered` after a crash). */
+  markDelivered(queueId: number, seq: number): void;
+  /** Up to `limit` stored messages with sequence numbers above `afterSeq`, in order. */
+  loadMessages(queueId: number, afterSeq: number, limit: number): LoadedMessage[];
+  /** Removes every stored message of the queue above `afterSeq` (purge of paged-out messages). */
+  removeMessagesAfter(queueId: number, afterSeq: number): void;
+
   /**
-   * Runs `callback` once everything handed to the store so far is on disk
-   * (at once for a store that keeps nothing). Publisher confirms wait here.
+   * Runs `callback(true)` once everything handed to the store so far is on
+   * disk, or `callback(false)` if writing it failed. Publisher confirms wait
+   * here.
    */
-  whenDurable(callback: () => void): void;
+  whenDurable(callback: DurableCallback): void;
+  /** Writes everything pending now. */
+  flush(): void;
   close(): void;
 }

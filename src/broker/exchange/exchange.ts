@@ -2,7 +2,7 @@
 // of. Each type keeps its own index for routing; the base keeps the
 // identity of bindings so that a repeated bind is a no-op and unbind finds
 // the same binding again.
-import type { FieldTable, FieldValue } from "../../amqp/field_table.ts";
+import { type FieldTable, fieldTableKey } from "../../amqp/field_table.ts";
 import type { Message } from "../message.ts";
 import type { Queue } from "../queue.ts";
 
@@ -24,20 +24,7 @@ export class Binding {
 }
 
 export function bindingKey(destination: Destination, routingKey: string, args: FieldTable): string {
-  return `${destination.kind}\u0000${destination.name}\u0000${routingKey}\u0000${stableStringify(args)}`;
-}
-
-function stableStringify(value: FieldValue | undefined): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "bigint") return `${value}n`;
-  if (value instanceof Uint8Array) return `bytes:${Array.from(value).join(",")}`;
-  if (value instanceof Date) return `date:${value.getTime()}`;
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (typeof value === "object" && !("scale" in value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((value as FieldTable)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
+  return `${destination.kind}\u0000${destination.name}\u0000${routingKey}\u0000${fieldTableKey(args)}`;
 }
 
 export interface ExchangeOptions {

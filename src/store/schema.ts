@@ -1,0 +1,81 @@
+// The SQLite schema, versioned. Each migration moves the file one version
+// up inside one transaction; a file from a newer Warren, or one that is not
+// Warren's at all, is refused rather than guessed at.
+import type { DatabaseSync } from "node:sqlite";
+
+export const FILE_FORMAT = "warren";
+
+const MIGRATIONS: readonly string[] = [
+  // 1: entities, messages stored once, one row per message per queue.
+  `
+  CREATE TABLE vhosts (name TEXT PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, tags TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE permissions (
+    vhost TEXT NOT NULL, user TEXT NOT NULL,
+    configure TEXT NOT NULL, write TEXT NOT NULL, read TEXT NOT NULL,
+    PRIMARY KEY (vhost, user)) WITHOUT ROWID;
+  CREATE TABLE exchanges (
+    vhost TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+    auto_delete INTEGER NOT NULL, internal INTEGER NOT NULL, arguments BLOB NOT NULL,
+    PRIMARY KEY (vhost, name)) WITHOUT ROWID;
+  CREATE TABLE queues (
+    id INTEGER PRIMARY KEY, vhost TEXT NOT NULL, name TEXT NOT NULL,
+    auto_delete INTEGER NOT NULL, arguments BLOB NOT NULL,
+    delivered_seq INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (vhost, name));
+  CREATE TABLE bindings (
+    vhost TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
+    destination_type TEXT NOT NULL, routing_key TEXT NOT NULL,
+    arguments BLOB NOT NULL, args_key TEXT NOT NULL,
+    PRIMARY KEY (vhost, source, destination_type, destination, routing_key, args_key)) WITHOUT ROWID;
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY, exchange TEXT NOT NULL, routing_key TEXT NOT NULL,
+    properties BLOB NOT NULL, body BLOB NOT NULL, persistent INTEGER NOT NULL,
+    refs INTEGER NOT NULL);
+  CREATE INDEX messages_transient ON messages (id) WHERE persistent = 0;
+  CREATE INDEX messages_shared ON messages (id) WHERE refs > 1;
+  CREATE TABLE queue_messages (
+    queue_id INTEGER NOT NULL, seq INTEGER NOT NULL, message_id INTEGER NOT NULL,
+    transient INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, seq)) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Thrown when the file is not one this version of Warren can use. */
+export class SchemaError extends Error {}
+
+export function migrate(db: DatabaseSync, path: string): void {
+  db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
+  const get = db.prepare("SELECT value FROM meta WHERE key = ?");
+  const format = (get.get("format") as { value: string } | undefined)?.value;
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name != 'meta'")
+    .get() as { n: number };
+  if (format === undefined && tables.n > 0) {
+    throw new SchemaError(`${path} is an SQLite file that Warren did not write; refusing to use it`);
+  }
+  if (format !== undefined && format !== FILE_FORMAT) {
+    throw new SchemaError(`${path} has format '${format}', expected '${FILE_FORMAT}'`);
+  }
+  let version = Number((get.get("schema_version") as { value: string } | undefined)?.value ?? 0);
+  if (version > SCHEMA_VERSION) {
+    throw new SchemaError(
+      `${path} has schema version ${version}, newer than this Warren's ${SCHEMA_VERSION}; upgrade Warren`,
+    );
+  }
+  const set = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+  while (version < SCHEMA_VERSION) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[version]);
+      version++;
+      set.run("format", FILE_FORMAT);
+      set.run("schema_version", String(version));
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}

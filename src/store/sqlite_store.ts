@@ -1,0 +1,470 @@
+// The durable store: one SQLite file in WAL mode through node:sqlite.
+// Writes are group-committed: everything handed over during one turn of the
+// event loop goes into one transaction, and whenDurable callbacks (publisher
+// confirms) run only after it commits. A message routed to several queues
+// is one row in `messages` plus one small row per queue; a message acked
+// before its batch commits is never written at all.
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { type FieldTable, fieldTableKey, readTable, writeTable } from "../amqp/field_table.ts";
+import { WireReader, WireWriter } from "../amqp/wire.ts";
+import { logger } from "../log.ts";
+import { migrate } from "./schema.ts";
+import type {
+  BindingRecord,
+  DurableCallback,
+  ExchangeRecord,
+  LoadedMessage,
+  PermissionRecord,
+  QueueRecord,
+  RecoveredQueue,
+  StorableEntry,
+  StorableMessage,
+  Store,
+  StoreSnapshot,
+  UserRecord,
+} from "./store.ts";
+
+const log = logger("store");
+
+export type SyncLevel = "full" | "normal";
+export const SYNC_LEVELS: readonly SyncLevel[] = ["full", "normal"];
+
+/** A data file that cannot be used: wrong format, locked, unreadable. One line for the operator. */
+export class StoreError extends Error {}
+
+interface PendingRow {
+  queueId: number;
+  entry: StorableEntry;
+  cancelled: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+function encodeTable(t: FieldTable): Uint8Array {
+  const w = new WireWriter(256);
+  writeTable(w, t);
+  return w.bytes.slice(0, w.pos);
+}
+
+function decodeTable(b: Uint8Array): FieldTable {
+  return readTable(new WireReader().reset(b, 0, b.length));
+}
+
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  #lastMessageId = 0;
+  #lastQueueId = 0;
+  /** Rows referencing a message, for messages referenced by more than one row. */
+  readonly #sharedRefs = new Map<number, number>();
+  #pendingMessages = new Map<number, StorableMessage>();
+  #pendingRows: PendingRow[] = [];
+  #rowDeletes: number[] = [];
+  #messageDeletes: number[] = [];
+  #refUpdates = new Set<number>();
+  #delivered = new Map<number, number>();
+  #cold: (() => void)[] = [];
+  #callbacks: DurableCallback[] = [];
+  #commitTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  readonly #s: Record<string, StatementSync>;
+
+  constructor(path: string, options: { sync: SyncLevel }) {
+    this.#path = path;
+    try {
+      this.#db = new DatabaseSync(path);
+      // Exclusive locking: a second node on the same file fails at once
+      // instead of both writing; it also lets WAL work without shared memory.
+      this.#db.exec("PRAGMA locking_mode = EXCLUSIVE");
+      this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec(`PRAGMA synchronous = ${options.sync === "full" ? "FULL" : "NORMAL"}`);
+      this.#db.exec("BEGIN IMMEDIATE; COMMIT");
+    } catch (e) {
+      throw new StoreError(describeOpenError(path, e as Error));
+    }
+    migrate(this.#db, path);
+    const p = (sql: string) => this.#db.prepare(sql);
+    this.#s = {
+      insMessage: p(
+        "INSERT INTO messages (id, exchange, routing_key, properties, body, persistent, refs) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      delMessage: p("DELETE FROM messages WHERE id = ?"),
+      setRefs: p("UPDATE messages SET refs = ? WHERE id = ?"),
+      insRow: p("INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient) VALUES (?, ?, ?, ?)"),
+      delRow: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq = ?"),
+      setDelivered: p("UPDATE queues SET delivered_seq = max(delivered_seq, ?) WHERE id = ?"),
+      load: p(
+        `SELECT qm.seq AS seq, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
+                m.properties AS properties, m.body AS body, m.persistent AS persistent
+         FROM queue_messages qm JOIN messages m ON m.id = qm.message_id
+         WHERE qm.queue_id = ? AND qm.seq > ? ORDER BY qm.seq LIMIT ?`,
+      ),
+      rowsAfter: p("SELECT message_id AS id FROM queue_messages WHERE queue_id = ? AND seq > ?"),
+      delRowsAfter: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq > ?"),
+    };
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  // ---- start-up -------------------------------------------------------
+
+  load(): StoreSnapshot {
+    const db = this.#db;
+    const t0 = performance.now();
+    // Transient messages only reached the file because their queue paged them out.
+    db.exec("BEGIN");
+    db.exec("DELETE FROM queue_messages WHERE transient = 1; DELETE FROM messages WHERE persistent = 0");
+    db.exec("COMMIT");
+    const all = (sql: string) => db.prepare(sql).all() as Row[];
+    const snapshot: StoreSnapshot = {
+      vhosts: all("SELECT name FROM vhosts").map((r) => r.name as string),
+      users: all("SELECT name, password_hash, tags FROM users").map((r) => ({
+        name: r.name as string,
+        passwordHash: r.password_hash as string,
+        tags: (r.tags as string) === "" ? [] : (r.tags as string).split(","),
+      })),
+      permissions: all("SELECT vhost, user, configure, write, read FROM permissions").map((r) => ({
+        vhost: r.vhost as string,
+        user: r.user as string,
+        configure: r.configure as string,
+        write: r.write as string,
+        read: r.read as string,
+      })),
+      exchanges: all("SELECT vhost, name, type, auto_delete, internal, arguments FROM exchanges").map((r) => ({
+        vhost: r.vhost as string,
+        name: r.name as string,
+        type: r.type as string,
+        durable: true,
+        autoDelete: r.auto_delete === 1,
+        internal: r.internal === 1,
+        arguments: decodeTable(r.arguments as Uint8Array),
+      })),
+      queues: [],
+      bindings: all("SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings").map(
+        (r) => ({
+          vhost: r.vhost as string,
+          source: r.source as string,
+          destination: r.destination as string,
+          destinationType: r.destination_type as "queue" | "exchange",
+          routingKey: r.routing_key as string,
+          arguments: decodeTable(r.arguments as Uint8Array),
+        }),
+      ),
+    };
+    const stats = db.prepare(
+      "SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq FROM queue_messages WHERE queue_id = ?",
+    );
+    for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
+      const s = stats.get(r.id as number) as Row;
+      const q: RecoveredQueue = {
+        id: r.id as number,
+        vhost: r.vhost as string,
+        name: r.name as string,
+        durable: true,
+        autoDelete: r.auto_delete === 1,
+        arguments: decodeTable(r.arguments as Uint8Array),
+        messageCount: s.n as number,
+        maxSeq: s.max_seq as number,
+        deliveredSeq: r.delivered_seq as number,
+      };
+      snapshot.queues.push(q);
+      this.#lastQueueId = Math.max(this.#lastQueueId, q.id);
+    }
+    for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
+      this.#sharedRefs.set(r.id as number, r.refs as number);
+    }
+    this.#lastMessageId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM messages").get() as Row).id as number;
+    const messages = snapshot.queues.reduce((n, q) => n + q.messageCount, 0);
+    log.info("store loaded", {
+      path: this.#path,
+      queues: snapshot.queues.length,
+      messages,
+      ms: Math.round(performance.now() - t0),
+    });
+    return snapshot;
+  }
+
+  // ---- entities (cold path: queued as statements into the next batch) --
+
+  #coldOp(sql: string, ...params: (string | number | Uint8Array | null)[]): void {
+    this.#cold.push(() => this.#db.prepare(sql).run(...params));
+    this.#schedule();
+  }
+
+  saveVHost(name: string): void {
+    this.#coldOp("INSERT OR IGNORE INTO vhosts (name) VALUES (?)", name);
+  }
+  deleteVHost(name: string): void {
+    this.#coldOp("DELETE FROM vhosts WHERE name = ?", name);
+    this.#coldOp("DELETE FROM permissions WHERE vhost = ?", name);
+  }
+  saveUser(r: UserRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO users (name, password_hash, tags) VALUES (?, ?, ?)",
+      r.name,
+      r.passwordHash,
+      r.tags.join(","),
+    );
+  }
+  deleteUser(name: string): void {
+    this.#coldOp("DELETE FROM users WHERE name = ?", name);
+    this.#coldOp("DELETE FROM permissions WHERE user = ?", name);
+  }
+  savePermission(r: PermissionRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO permissions (vhost, user, configure, write, read) VALUES (?, ?, ?, ?, ?)",
+      r.vhost,
+      r.user,
+      r.configure,
+      r.write,
+      r.read,
+    );
+  }
+  deletePermission(vhost: string, user: string): void {
+    this.#coldOp("DELETE FROM permissions WHERE vhost = ? AND user = ?", vhost, user);
+  }
+  saveExchange(r: ExchangeRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO exchanges (vhost, name, type, auto_delete, internal, arguments) VALUES (?, ?, ?, ?, ?, ?)",
+      r.vhost,
+      r.name,
+      r.type,
+      r.autoDelete ? 1 : 0,
+      r.internal ? 1 : 0,
+      encodeTable(r.arguments),
+    );
+  }
+  deleteExchange(vhost: string, name: string): void {
+    this.#coldOp("DELETE FROM exchanges WHERE vhost = ? AND name = ?", vhost, name);
+  }
+  saveQueue(r: QueueRecord): number {
+    const id = ++this.#lastQueueId;
+    this.#coldOp(
+      "INSERT OR REPLACE INTO queues (id, vhost, name, auto_delete, arguments) VALUES (?, ?, ?, ?, ?)",
+      id,
+      r.vhost,
+      r.name,
+      r.autoDelete ? 1 : 0,
+      encodeTable(r.arguments),
+    );
+    return id;
+  }
+  deleteQueue(queueId: number): void {
+    this.#now(() => {
+      this.#releaseRowsAfter(queueId, 0);
+      this.#db.prepare("DELETE FROM queues WHERE id = ?").run(queueId);
+    });
+  }
+  saveBinding(r: BindingRecord): void {
+    this.#coldOp(
+      `INSERT OR REPLACE INTO bindings (vhost, source, destination, destination_type, routing_key, arguments, args_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      r.vhost,
+      r.source,
+      r.destination,
+      r.destinationType,
+      r.routingKey,
+      encodeTable(r.arguments),
+      fieldTableKey(r.arguments),
+    );
+  }
+  deleteBinding(r: BindingRecord): void {
+    this.#coldOp(
+      `DELETE FROM bindings WHERE vhost = ? AND source = ? AND destination = ? AND destination_type = ?
+       AND routing_key = ? AND args_key = ?`,
+      r.vhost,
+      r.source,
+      r.destination,
+      r.destinationType,
+      r.routingKey,
+      fieldTableKey(r.arguments),
+    );
+  }
+
+  // ---- messages (hot path: no SQL until the batch commits) -----------
+
+  addMessage(queueId: number, entry: StorableEntry): void {
+    const m = entry.message;
+    if (m.storeId === 0) {
+      m.storeId = ++this.#lastMessageId;
+      this.#pendingMessages.set(m.storeId, m);
+    } else {
+      this.#sharedRefs.set(m.storeId, (this.#sharedRefs.get(m.storeId) ?? 1) + 1);
+      if (!this.#pendingMessages.has(m.storeId)) this.#refUpdates.add(m.storeId);
+    }
+    const row: PendingRow = { queueId, entry, cancelled: false };
+    entry.storeRow = row;
+    this.#pendingRows.push(row);
+    this.#schedule();
+  }
+
+  removeMessage(queueId: number, entry: StorableEntry): void {
+    const row = entry.storeRow as PendingRow | null;
+    if (row) {
+      row.cancelled = true;
+      entry.storeRow = null;
+    } else {
+      this.#rowDeletes.push(queueId, entry.seq);
+    }
+    this.#release(entry.message.storeId);
+    this.#schedule();
+  }
+
+  /** One row no longer references the message; the message goes with its last row. */
+  #release(id: number): void {
+    const refs = this.#sharedRefs.get(id);
+    if (refs !== undefined) {
+      if (refs > 2) this.#sharedRefs.set(id, refs - 1);
+      else this.#sharedRefs.delete(id);
+      if (!this.#pendingMessages.has(id)) this.#refUpdates.add(id);
+      return;
+    }
+    // Never written: forget the pending insert instead of writing and deleting it.
+    if (this.#pendingMessages.delete(id)) return;
+    this.#refUpdates.delete(id);
+    this.#messageDeletes.push(id);
+  }
+
+  markDelivered(queueId: number, seq: number): void {
+    if (seq > (this.#delivered.get(queueId) ?? 0)) {
+      this.#delivered.set(queueId, seq);
+      this.#schedule();
+    }
+  }
+
+  loadMessages(queueId: number, afterSeq: number, limit: number): LoadedMessage[] {
+    this.flush();
+    const rows = this.#s.load.all(queueId, afterSeq, limit) as Row[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      messageId: r.id as number,
+      exchange: r.exchange as string,
+      routingKey: r.routing_key as string,
+      rawProperties: r.properties as Uint8Array,
+      body: r.body as Uint8Array,
+      persistent: r.persistent === 1,
+    }));
+  }
+
+  removeMessagesAfter(queueId: number, afterSeq: number): void {
+    this.#now(() => this.#releaseRowsAfter(queueId, afterSeq));
+  }
+
+  #releaseRowsAfter(queueId: number, afterSeq: number): void {
+    for (const r of this.#s.rowsAfter.all(queueId, afterSeq) as Row[]) this.#release(r.id as number);
+    this.#s.delRowsAfter.run(queueId, afterSeq);
+  }
+
+  /** Commits what is pending, then runs `fn` and commits again: for range deletes that must not race the batch. */
+  #now(fn: () => void): void {
+    this.flush();
+    this.#cold.push(fn);
+    this.flush();
+  }
+
+  // ---- commits --------------------------------------------------------
+
+  whenDurable(callback: DurableCallback): void {
+    if (this.#commitTimer === undefined) {
+      callback(true);
+      return;
+    }
+    this.#callbacks.push(callback);
+  }
+
+  #schedule(): void {
+    if (this.#commitTimer === undefined && !this.#closed) {
+      this.#commitTimer = setTimeout(this.#commitBatch, 0);
+    }
+  }
+
+  #commitBatch = (): void => {
+    this.flush();
+  };
+
+  flush(): void {
+    if (this.#commitTimer !== undefined) {
+      clearTimeout(this.#commitTimer);
+      this.#commitTimer = undefined;
+    }
+    const messages = this.#pendingMessages;
+    const rows = this.#pendingRows;
+    const rowDeletes = this.#rowDeletes;
+    const messageDeletes = this.#messageDeletes;
+    const refUpdates = this.#refUpdates;
+    const delivered = this.#delivered;
+    const cold = this.#cold;
+    const callbacks = this.#callbacks;
+    this.#pendingMessages = new Map();
+    this.#pendingRows = [];
+    this.#rowDeletes = [];
+    this.#messageDeletes = [];
+    this.#refUpdates = new Set();
+    this.#delivered = new Map();
+    this.#cold = [];
+    this.#callbacks = [];
+    if (
+      messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size + cold.length +
+          delivered.size === 0
+    ) {
+      for (const cb of callbacks) cb(true);
+      return;
+    }
+    let ok = true;
+    const s = this.#s;
+    try {
+      this.#db.exec("BEGIN");
+      for (const m of messages.values()) {
+        s.insMessage.run(
+          m.storeId,
+          m.exchange,
+          m.routingKey,
+          m.rawProperties,
+          m.body,
+          m.persistent ? 1 : 0,
+          this.#sharedRefs.get(m.storeId) ?? 1,
+        );
+      }
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        if (r.cancelled) continue;
+        r.entry.storeRow = null;
+        s.insRow.run(r.queueId, r.entry.seq, r.entry.message.storeId, r.entry.message.persistent ? 0 : 1);
+      }
+      for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
+      for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);
+      for (const id of refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
+      for (const op of cold) op();
+      for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      ok = false;
+      for (const r of rows) r.entry.storeRow = null;
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch { /* no transaction left to roll back */ }
+      log.error("store commit failed; confirms for this batch are nacked", {
+        path: this.#path,
+        error: (e as Error).message,
+      });
+    }
+    for (const cb of callbacks) cb(ok);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    this.#db.close();
+  }
+}
+
+function describeOpenError(path: string, e: Error): string {
+  const msg = e.message;
+  if (/locked|busy/i.test(msg)) return `${path} is locked: another Warren node is using this data dir`;
+  if (/not a database|malformed/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
+  if (/readonly|read-only|unable to open|permission/i.test(msg)) return `cannot open ${path} for writing (${msg})`;
+  return `cannot open ${path}: ${msg}`;
+}
