@@ -53,7 +53,10 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof StoreError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
+    if (
+      e instanceof ConfigError || e instanceof StoreError ||
+      (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
+    ) {
       console.error(`warren: ${e.message}`);
       Deno.exit(1);
     }

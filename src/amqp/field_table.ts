@@ -92,9 +92,7 @@ function readValue(r: WireReader, depth: number): FieldValue {
       r.need(8);
       const x = v.getBigInt64(r.pos);
       r.pos += 8;
-      return x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(x)
-        : x;
+      return x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x;
     }
     case 0x66: { // f
       r.need(4);

@@ -4,7 +4,7 @@
 import { ConnectionError, REPLY_COMMAND_INVALID, REPLY_FRAME_ERROR } from "./errors.ts";
 import { readTable, writeTable } from "./field_table.ts";
 import type { FieldTable } from "./field_table.ts";
-import { FRAME_END, FRAME_METHOD, type FieldType, type MethodSpec, METHODS, methodKey } from "./spec.ts";
+import { type FieldType, FRAME_END, FRAME_METHOD, methodKey, METHODS, type MethodSpec } from "./spec.ts";
 import type { WireReader, WireWriter } from "./wire.ts";
 
 // Arguments are read by field name from the table; their types follow it.

@@ -106,7 +106,8 @@ export class Queue {
     const store = this.#store;
     if (store !== null) {
       if (
-        this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES || this.#readyBytes >= PAGE_OUT_AT_BYTES
+        this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES ||
+        this.#readyBytes >= PAGE_OUT_AT_BYTES
       ) {
         entry.stored = true;
         store.addMessage(this.#storeId, entry);

@@ -84,7 +84,12 @@ export class VHost {
     for (const [xname, type] of PREDECLARED) {
       this.exchanges.set(
         xname,
-        createExchange(type, name, xname, { durable: true, autoDelete: false, internal: false, arguments: {} }),
+        createExchange(type, name, xname, {
+          durable: true,
+          autoDelete: false,
+          internal: false,
+          arguments: {},
+        }),
       );
     }
   }
@@ -269,13 +274,25 @@ export class VHost {
 
   // ---- bindings -------------------------------------------------------
 
-  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object | null): void {
+  bindQueue(
+    queueName: string,
+    exchangeName: string,
+    routingKey: string,
+    args: FieldTable,
+    owner: object | null,
+  ): void {
     const q = this.getQueue(queueName, owner);
     const x = this.#bindableExchange(exchangeName);
     this.#addBinding(new Binding(x, q, routingKey, args));
   }
 
-  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object | null): void {
+  unbindQueue(
+    queueName: string,
+    exchangeName: string,
+    routingKey: string,
+    args: FieldTable,
+    owner: object | null,
+  ): void {
     const q = this.getQueue(queueName, owner);
     const x = this.#bindableExchange(exchangeName);
     const b = x.findBinding(q, routingKey, args);
@@ -317,7 +334,9 @@ export class VHost {
     else dst.incoming.delete(b);
     if (isDurableBinding(b)) this.store.deleteBinding(bindingRecord(b));
     const src = b.source;
-    if (autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src) {
+    if (
+      autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src
+    ) {
       this.#removeExchange(src);
     }
   }
@@ -344,7 +363,9 @@ export class VHost {
 
   restoreBinding(r: BindingRecord): void {
     const src = this.exchanges.get(r.source);
-    const dst = r.destinationType === "queue" ? this.queues.get(r.destination) : this.exchanges.get(r.destination);
+    const dst = r.destinationType === "queue"
+      ? this.queues.get(r.destination)
+      : this.exchanges.get(r.destination);
     if (!src || !dst || src === this.defaultExchange) return;
     const b = new Binding(src, dst, r.routingKey, r.arguments);
     if (!src.addBinding(b)) return;
@@ -388,7 +409,9 @@ function validateHeadersBinding(args: FieldTable): void {
   if (typeof m !== "string" || !HEADERS_MATCH_MODES.includes(m)) {
     throw new AmqpError(
       406,
-      `Invalid x-match field value ${JSON.stringify(String(m))}; expected all, any, all-with-x, or any-with-x`,
+      `Invalid x-match field value ${
+        JSON.stringify(String(m))
+      }; expected all, any, all-with-x, or any-with-x`,
     );
   }
 }

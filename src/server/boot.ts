@@ -12,7 +12,12 @@ export interface NodeDefaults {
   tags: string[];
 }
 
-export const RABBITMQ_DEFAULTS: NodeDefaults = { vhost: "/", user: "guest", pass: "guest", tags: ["administrator"] };
+export const RABBITMQ_DEFAULTS: NodeDefaults = {
+  vhost: "/",
+  user: "guest",
+  pass: "guest",
+  tags: ["administrator"],
+};
 
 export function bootNode(store: Store, defaults: NodeDefaults = RABBITMQ_DEFAULTS): {
   broker: Broker;

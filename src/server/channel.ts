@@ -307,7 +307,13 @@ export class Channel {
         );
       }
     }
-    const message = new Message(c.exchange, c.routingKey, c.rawProperties, c.body, summary.deliveryMode === 2);
+    const message = new Message(
+      c.exchange,
+      c.routingKey,
+      c.rawProperties,
+      c.body,
+      summary.deliveryMode === 2,
+    );
     if (this.#tx) this.#tx.publishes.push({ exchange: x, message, mandatory: c.mandatory });
     else this.#route(x, message, c.mandatory);
   }
@@ -342,7 +348,10 @@ export class Channel {
   flushConfirms(): void {
     if (!this.#confirms || this.state !== "open") return;
     this.#confirms.drain((deliveryTag, multiple, ack) => {
-      writeMethodFrame(this.connection.out, this.id, ack ? M.basicAck : M.basicNack, { deliveryTag, multiple });
+      writeMethodFrame(this.connection.out, this.id, ack ? M.basicAck : M.basicNack, {
+        deliveryTag,
+        multiple,
+      });
     });
   }
 
@@ -370,7 +379,12 @@ export class Channel {
     const queue = this.connection.vhost.getQueue(this.#queueName(args.queue), this.connection);
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
-      throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`, BASIC_CLASS_ID, 20);
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `attempt to reuse consumer tag '${tag}'`,
+        BASIC_CLASS_ID,
+        20,
+      );
     }
     const consumer = new ChannelConsumer(
       this,
@@ -455,7 +469,12 @@ export class Channel {
 
   #qos(prefetchSize: number, prefetchCount: number, global: boolean): void {
     if (prefetchSize !== 0) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, `prefetch_size!=0 (${prefetchSize})`, BASIC_CLASS_ID, 10);
+      throw new ConnectionError(
+        REPLY_NOT_IMPLEMENTED,
+        `prefetch_size!=0 (${prefetchSize})`,
+        BASIC_CLASS_ID,
+        10,
+      );
     }
     if (global) this.#globalPrefetch = prefetchCount;
     else this.#prefetchCount = prefetchCount;

@@ -31,7 +31,8 @@ export class ChannelConsumer implements Consumer {
   canDeliver(): boolean {
     if (!this.channel.canDeliver()) return false;
     if (this.noAck) return true;
-    return (this.prefetchCount === 0 || this.unacked < this.prefetchCount) && this.channel.withinGlobalPrefetch();
+    return (this.prefetchCount === 0 || this.unacked < this.prefetchCount) &&
+      this.channel.withinGlobalPrefetch();
   }
 
   deliver(queue: Queue, entry: QueueEntry): void {

@@ -31,7 +31,7 @@ import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { User } from "../auth/users.ts";
 import { logger } from "../log.ts";
-import { authenticate, type AuthContext } from "./authentication.ts";
+import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
 import {
   CLOSE_OK_TIMEOUT_MS,
@@ -209,7 +209,9 @@ export class Connection implements FrameSink {
         this.#channelError(ch, e, null);
       }
     } else if (type === FRAME_HEARTBEAT) {
-      if (channel !== 0) throw new ConnectionError(REPLY_FRAME_ERROR, "heartbeat frame on a non-zero channel");
+      if (channel !== 0) {
+        throw new ConnectionError(REPLY_FRAME_ERROR, "heartbeat frame on a non-zero channel");
+      }
     } else {
       throw new ConnectionError(REPLY_FRAME_ERROR, `unknown frame type ${type}`);
     }
@@ -232,7 +234,10 @@ export class Connection implements FrameSink {
     if (!ch) {
       if (spec === M.channelOpen) {
         if (id > this.channelMax) {
-          throw new ConnectionError(REPLY_CHANNEL_ERROR, `channel ${id} exceeds channel_max ${this.channelMax}`);
+          throw new ConnectionError(
+            REPLY_CHANNEL_ERROR,
+            `channel ${id} exceeds channel_max ${this.channelMax}`,
+          );
         }
         ch = new Channel(this, id);
         this.#channels.set(id, ch);
@@ -345,7 +350,12 @@ export class Connection implements FrameSink {
   #tuneOk(args: MethodArgs): void {
     const frameMax: number = args.frameMax;
     if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE_BYTES) {
-      throw new ConnectionError(REPLY_NOT_ALLOWED, `frame_max=${frameMax} < ${FRAME_MIN_SIZE_BYTES} min size`, 10, 31);
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `frame_max=${frameMax} < ${FRAME_MIN_SIZE_BYTES} min size`,
+        10,
+        31,
+      );
     }
     if (frameMax > this.limits.frameMaxBytes) {
       throw new ConnectionError(
@@ -357,7 +367,9 @@ export class Connection implements FrameSink {
     }
     this.frameMax = frameMax === 0 ? this.limits.frameMaxBytes : frameMax;
     const channelMax: number = args.channelMax;
-    this.channelMax = channelMax === 0 ? this.limits.channelMax : Math.min(channelMax, this.limits.channelMax);
+    this.channelMax = channelMax === 0
+      ? this.limits.channelMax
+      : Math.min(channelMax, this.limits.channelMax);
     this.heartbeatS = args.heartbeat;
     this.#phase = "open";
     this.#startHeartbeats();
@@ -403,8 +415,9 @@ export class Connection implements FrameSink {
     const err = e instanceof AmqpError
       ? e
       : new ConnectionError(REPLY_INTERNAL_ERROR, `internal error: ${(e as Error)?.message ?? e}`);
-    if (!(e instanceof AmqpError)) log.error("internal error", { peer: this.peer, error: String((e as Error)?.stack ?? e) });
-    else log.info("connection error", { peer: this.peer, code: err.replyCode, text: err.replyText });
+    if (!(e instanceof AmqpError)) {
+      log.error("internal error", { peer: this.peer, error: String((e as Error)?.stack ?? e) });
+    } else log.info("connection error", { peer: this.peer, code: err.replyCode, text: err.replyText });
     this.close(err.replyCode, err.replyText, err.classId, err.methodId);
     if (err.replyCode === REPLY_FRAME_ERROR) {
       // The byte stream can no longer be trusted to split into frames.
@@ -451,7 +464,9 @@ export class Connection implements FrameSink {
     try {
       this.socket.close();
     } catch { /* already closed */ }
-    if (wasOpen) log.info("connection closed", { peer: this.peer, user: this.user?.name, vhost: this.vhost?.name });
+    if (wasOpen) {
+      log.info("connection closed", { peer: this.peer, user: this.user?.name, vhost: this.vhost?.name });
+    }
     this.ctx.onClosed(this);
   }
 

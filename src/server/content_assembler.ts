@@ -51,14 +51,20 @@ export class ContentAssembler {
       );
     }
     if (this.#expecting === "body") {
-      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected content body, got non content body frame instead");
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        "expected content body, got non content body frame instead",
+      );
     }
   }
 
   /** Returns the finished content when the body is empty, else null. */
   header(bytes: Uint8Array, start: number, end: number): AssembledContent | null {
     if (this.#expecting !== "header") {
-      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected method frame, got non method frame instead");
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        "expected method frame, got non method frame instead",
+      );
     }
     if (end - start < 14) throw new ConnectionError(REPLY_FRAME_ERROR, "content header frame too short");
     const classId = (bytes[start] << 8) | bytes[start + 1];
@@ -93,7 +99,10 @@ export class ContentAssembler {
   /** Returns the finished content once the last body frame is in, else null. */
   bodyFrame(bytes: Uint8Array, start: number, end: number): AssembledContent | null {
     if (this.#expecting !== "body") {
-      throw new ConnectionError(REPLY_UNEXPECTED_FRAME, "expected method frame, got non method frame instead");
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        "expected method frame, got non method frame instead",
+      );
     }
     const n = end - start;
     if (this.#received + n > this.#body.length) {

@@ -3,7 +3,7 @@
 import type { Broker } from "../broker/broker.ts";
 import type { UserRegistry } from "../auth/users.ts";
 import { bootNode, type NodeDefaults } from "./boot.ts";
-import { type LogLevel, logger, setLogLevel } from "../log.ts";
+import { logger, type LogLevel, setLogLevel } from "../log.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
 import { Connection, type ConnectionContext } from "./connection.ts";

@@ -2,7 +2,7 @@
 // missing, and anything that makes it unusable becomes one StoreError line.
 import { MemoryStore } from "./memory_store.ts";
 import { SchemaError } from "./schema.ts";
-import { type SyncLevel, SqliteStore, StoreError } from "./sqlite_store.ts";
+import { SqliteStore, StoreError, type SyncLevel } from "./sqlite_store.ts";
 import type { Store } from "./store.ts";
 
 export const DATA_FILE = "warren.db";

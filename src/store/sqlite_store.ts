@@ -90,7 +90,9 @@ export class SqliteStore implements Store {
       ),
       delMessage: p("DELETE FROM messages WHERE id = ?"),
       setRefs: p("UPDATE messages SET refs = ? WHERE id = ?"),
-      insRow: p("INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient) VALUES (?, ?, ?, ?)"),
+      insRow: p(
+        "INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient) VALUES (?, ?, ?, ?)",
+      ),
       delRow: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq = ?"),
       setDelivered: p("UPDATE queues SET delivered_seq = max(delivered_seq, ?) WHERE id = ?"),
       load: p(
@@ -132,7 +134,9 @@ export class SqliteStore implements Store {
         write: r.write as string,
         read: r.read as string,
       })),
-      exchanges: all("SELECT vhost, name, type, auto_delete, internal, arguments FROM exchanges").map((r) => ({
+      exchanges: all("SELECT vhost, name, type, auto_delete, internal, arguments FROM exchanges").map((
+        r,
+      ) => ({
         vhost: r.vhost as string,
         name: r.name as string,
         type: r.type as string,
@@ -142,7 +146,9 @@ export class SqliteStore implements Store {
         arguments: decodeTable(r.arguments as Uint8Array),
       })),
       queues: [],
-      bindings: all("SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings").map(
+      bindings: all(
+        "SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings",
+      ).map(
         (r) => ({
           vhost: r.vhost as string,
           source: r.source as string,
@@ -175,7 +181,8 @@ export class SqliteStore implements Store {
     for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
       this.#sharedRefs.set(r.id as number, r.refs as number);
     }
-    this.#lastMessageId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM messages").get() as Row).id as number;
+    this.#lastMessageId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM messages").get() as Row)
+      .id as number;
     const messages = snapshot.queues.reduce((n, q) => n + q.messageCount, 0);
     log.info("store loaded", {
       path: this.#path,
@@ -406,7 +413,8 @@ export class SqliteStore implements Store {
     this.#cold = [];
     this.#callbacks = [];
     if (
-      messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size + cold.length +
+      messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size +
+          cold.length +
           delivered.size === 0
     ) {
       for (const cb of callbacks) cb(true);
@@ -465,6 +473,8 @@ function describeOpenError(path: string, e: Error): string {
   const msg = e.message;
   if (/locked|busy/i.test(msg)) return `${path} is locked: another Warren node is using this data dir`;
   if (/not a database|malformed/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
-  if (/readonly|read-only|unable to open|permission/i.test(msg)) return `cannot open ${path} for writing (${msg})`;
+  if (/readonly|read-only|unable to open|permission/i.test(msg)) {
+    return `cannot open ${path} for writing (${msg})`;
+  }
   return `cannot open ${path}: ${msg}`;
 }

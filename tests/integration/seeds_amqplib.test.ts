@@ -243,7 +243,10 @@ scenario("hello world: send to a named queue via the default exchange, consume i
   const producer = await s.connect();
   const pch = await channel(producer);
   await pch.assertQueue(queue);
-  const expected = ["Hello World!", ...Array.from({ length: 40 }, (_, i) => `data${String(i).padStart(2, "0")}`)];
+  const expected = [
+    "Hello World!",
+    ...Array.from({ length: 40 }, (_, i) => `data${String(i).padStart(2, "0")}`),
+  ];
   expected.push("第二条消息");
   for (const body of expected) pch.sendToQueue(queue, Buffer.from(body, "utf8"));
   await producer.close();
@@ -277,53 +280,56 @@ scenario("hello world: send to a named queue via the default exchange, consume i
   await och.deleteQueue(queue);
 });
 
-scenario("hello world with basic_get: message_count, delivery tags, empty queue, requeue on channel close", async (s) => {
-  const queue = s.queue("hello-get");
-  const conn = await s.connect();
-  let ch = await channel(conn);
-  await ch.assertQueue(queue);
-  for (let i = 0; i < 40; i++) ch.sendToQueue(queue, Buffer.from(`data${String(i).padStart(2, "0")}`));
+scenario(
+  "hello world with basic_get: message_count, delivery tags, empty queue, requeue on channel close",
+  async (s) => {
+    const queue = s.queue("hello-get");
+    const conn = await s.connect();
+    let ch = await channel(conn);
+    await ch.assertQueue(queue);
+    for (let i = 0; i < 40; i++) ch.sendToQueue(queue, Buffer.from(`data${String(i).padStart(2, "0")}`));
 
-  let msg = await ch.get(queue, { noAck: true });
-  assert.ok(msg, "basic.get returned a message");
-  assert.equal(msg.content.toString(), "data00");
-  assert.equal(msg.fields.deliveryTag, 1);
-  assert.equal(msg.fields.exchange, "");
-  assert.equal(msg.fields.routingKey, queue);
-  assert.equal(msg.fields.redelivered, false);
-  assert.equal(msg.fields.messageCount, 39, "message_count after first get");
-  msg = await ch.get(queue, { noAck: true });
-  assert.ok(msg);
-  assert.equal(msg.content.toString(), "data01");
-  assert.equal(msg.fields.deliveryTag, 2);
-  assert.equal(msg.fields.messageCount, 38);
+    let msg = await ch.get(queue, { noAck: true });
+    assert.ok(msg, "basic.get returned a message");
+    assert.equal(msg.content.toString(), "data00");
+    assert.equal(msg.fields.deliveryTag, 1);
+    assert.equal(msg.fields.exchange, "");
+    assert.equal(msg.fields.routingKey, queue);
+    assert.equal(msg.fields.redelivered, false);
+    assert.equal(msg.fields.messageCount, 39, "message_count after first get");
+    msg = await ch.get(queue, { noAck: true });
+    assert.ok(msg);
+    assert.equal(msg.content.toString(), "data01");
+    assert.equal(msg.fields.deliveryTag, 2);
+    assert.equal(msg.fields.messageCount, 38);
 
-  // manual ack get
-  msg = await ch.get(queue, { noAck: false });
-  assert.ok(msg);
-  assert.equal(msg.content.toString(), "data02");
-  assert.equal(msg.fields.messageCount, 37);
-  assert.equal(await readyCount(ch, queue), 37, "ready while one is unacked");
-  ch.ack(msg);
+    // manual ack get
+    msg = await ch.get(queue, { noAck: false });
+    assert.ok(msg);
+    assert.equal(msg.content.toString(), "data02");
+    assert.equal(msg.fields.messageCount, 37);
+    assert.equal(await readyCount(ch, queue), 37, "ready while one is unacked");
+    ch.ack(msg);
 
-  // unacked, then channel close -> requeued, redelivered
-  msg = await ch.get(queue, { noAck: false });
-  assert.ok(msg);
-  assert.equal(msg.content.toString(), "data03");
-  await ch.close();
-  ch = await channel(conn);
-  msg = await ch.get(queue, { noAck: false });
-  assert.ok(msg);
-  assert.equal(msg.content.toString(), "data03", "requeued message comes back first");
-  assert.equal(msg.fields.redelivered, true);
-  assert.equal(msg.fields.deliveryTag, 1, "delivery tags are per channel");
-  ch.ack(msg);
+    // unacked, then channel close -> requeued, redelivered
+    msg = await ch.get(queue, { noAck: false });
+    assert.ok(msg);
+    assert.equal(msg.content.toString(), "data03");
+    await ch.close();
+    ch = await channel(conn);
+    msg = await ch.get(queue, { noAck: false });
+    assert.ok(msg);
+    assert.equal(msg.content.toString(), "data03", "requeued message comes back first");
+    assert.equal(msg.fields.redelivered, true);
+    assert.equal(msg.fields.deliveryTag, 1, "delivery tags are per channel");
+    ch.ack(msg);
 
-  const rest = await drain(ch, queue);
-  assert.deepEqual(rest, Array.from({ length: 36 }, (_, i) => `data${String(i + 4).padStart(2, "0")}`));
-  assert.equal(await ch.get(queue, { noAck: true }), false, "basic.get-empty");
-  await ch.deleteQueue(queue);
-});
+    const rest = await drain(ch, queue);
+    assert.deepEqual(rest, Array.from({ length: 36 }, (_, i) => `data${String(i + 4).padStart(2, "0")}`));
+    assert.equal(await ch.get(queue, { noAck: true }), false, "basic.get-empty");
+    await ch.deleteQueue(queue);
+  },
+);
 
 async function roundRobin(s: Session, consumers: number, messages: number): Promise<number[][]> {
   const queue = s.queue(`work-${consumers}`);
@@ -333,14 +339,20 @@ async function roundRobin(s: Session, consumers: number, messages: number): Prom
     await ch.assertQueue(queue);
     const got: number[] = [];
     received.push(got);
-    await ch.consume(queue, (m) => m && got.push(Number(m.content.toString().split("-")[1])), { noAck: true });
+    await ch.consume(queue, (m) => m && got.push(Number(m.content.toString().split("-")[1])), {
+      noAck: true,
+    });
   }
   const pch = await channel(await s.connect());
   for (let i = 0; i < messages; i++) pch.sendToQueue(queue, Buffer.from(`task-${i}`));
   const total = () => received.reduce((n, g) => n + g.length, 0);
   await waitFor(() => total() >= messages, `${messages} tasks`);
   await sleep(200);
-  assert.deepEqual(received.flat().sort((a, b) => a - b), [...Array(messages).keys()], "each task exactly once");
+  assert.deepEqual(
+    received.flat().sort((a, b) => a - b),
+    [...Array(messages).keys()],
+    "each task exactly once",
+  );
   received.forEach((got, c) => {
     assert.equal(got.length, messages / consumers, `consumer ${c} share ${JSON.stringify(received)}`);
     assert.deepEqual(got, [...got].sort((a, b) => a - b), `consumer ${c} in order`);
@@ -399,208 +411,234 @@ scenario("fair dispatch: prefetch 1 sends work to the idle consumer, no qos spli
   await ch.deleteQueue(queue);
 });
 
-scenario("unacked messages are redelivered (redelivered=true) after the consumer dies or closes", async (s) => {
-  const queue = s.queue("ack");
-  const pch = await channel(await s.connect());
-  await pch.assertQueue(queue);
-  for (let i = 0; i < 5; i++) pch.sendToQueue(queue, Buffer.from(`m${i}`));
+scenario(
+  "unacked messages are redelivered (redelivered=true) after the consumer dies or closes",
+  async (s) => {
+    const queue = s.queue("ack");
+    const pch = await channel(await s.connect());
+    await pch.assertQueue(queue);
+    for (let i = 0; i < 5; i++) pch.sendToQueue(queue, Buffer.from(`m${i}`));
 
-  // consumer acks m0, m1 and dies (socket destroyed, no AMQP close)
-  const dying = await s.connect();
-  const dch = await channel(dying);
-  const seen: string[] = [];
-  await dch.consume(queue, (m) => {
-    if (!m) return;
-    seen.push(text(m));
-    if (seen.length <= 2) dch.ack(m);
-  }, { noAck: false });
-  await waitFor(() => seen.length >= 5, "dying consumer got 5");
-  await dch.checkQueue(queue); // round trip: the acks were processed
-  assert.deepEqual(seen, ["m0", "m1", "m2", "m3", "m4"]);
-  assert.equal(await readyCount(pch, queue), 0, "held by the dying consumer");
-  killSocket(dying);
-
-  const conn = await s.connect();
-  const ch = await channel(conn);
-  const consumeAll = async (n: number) => {
-    const got: [string, boolean][] = [];
-    const { consumerTag } = await ch.consume(queue, (m) => {
+    // consumer acks m0, m1 and dies (socket destroyed, no AMQP close)
+    const dying = await s.connect();
+    const dch = await channel(dying);
+    const seen: string[] = [];
+    await dch.consume(queue, (m) => {
       if (!m) return;
-      got.push([text(m), m.fields.redelivered]);
+      seen.push(text(m));
+      if (seen.length <= 2) dch.ack(m);
+    }, { noAck: false });
+    await waitFor(() => seen.length >= 5, "dying consumer got 5");
+    await dch.checkQueue(queue); // round trip: the acks were processed
+    assert.deepEqual(seen, ["m0", "m1", "m2", "m3", "m4"]);
+    assert.equal(await readyCount(pch, queue), 0, "held by the dying consumer");
+    killSocket(dying);
+
+    const conn = await s.connect();
+    const ch = await channel(conn);
+    const consumeAll = async (n: number) => {
+      const got: [string, boolean][] = [];
+      const { consumerTag } = await ch.consume(queue, (m) => {
+        if (!m) return;
+        got.push([text(m), m.fields.redelivered]);
+        ch.ack(m);
+      });
+      await waitFor(() => got.length >= n, `${n} messages`);
+      await sleep(150);
+      await ch.cancel(consumerTag);
+      return got;
+    };
+    assert.deepEqual(
+      await consumeAll(3),
+      [["m2", true], ["m3", true], ["m4", true]],
+      "after the consumer died",
+    );
+    pch.sendToQueue(queue, Buffer.from("fresh"));
+    assert.deepEqual(await consumeAll(1), [["fresh", false]]);
+
+    // graceful connection close without acking
+    pch.sendToQueue(queue, Buffer.from("g1"));
+    const c2 = await s.connect();
+    const ch2 = await channel(c2);
+    let g = 0;
+    await ch2.consume(queue, () => g++, { noAck: false });
+    await waitFor(() => g >= 1, "g1 delivered");
+    await c2.close();
+    assert.deepEqual(await consumeAll(1), [["g1", true]], "after connection.close without ack");
+
+    // channel close without acking
+    pch.sendToQueue(queue, Buffer.from("c1"));
+    const ch3 = await channel(conn);
+    let c = 0;
+    await ch3.consume(queue, () => c++, { noAck: false });
+    await waitFor(() => c >= 1, "c1 delivered");
+    await ch3.close();
+    assert.deepEqual(await consumeAll(1), [["c1", true]], "after channel.close without ack");
+    assert.equal(await readyCount(pch, queue), 0);
+    await pch.deleteQueue(queue);
+  },
+);
+
+scenario(
+  "durable queue and persistent messages are accepted and delivered with properties intact",
+  async (s) => {
+    const queue = s.queue("durable");
+    const exchange = s.exchange("durable-x");
+    const producer = await s.connect();
+    const pch = await channel(producer);
+    assert.equal((await pch.assertQueue(queue, { durable: true })).queue, queue);
+    pch.sendToQueue(queue, Buffer.from("zll nb!"), { deliveryMode: 2 });
+    pch.sendToQueue(queue, Buffer.from("transient"), { deliveryMode: 1 });
+    await pch.assertExchange(exchange, "direct", { durable: true });
+    await pch.bindQueue(queue, exchange, "k");
+    pch.publish(exchange, "k", Buffer.from("via-x"), { persistent: true });
+    await producer.close();
+
+    const ch = await channel(await s.connect());
+    await ch.assertQueue(queue, { durable: true });
+    await ch.assertExchange(exchange, "direct", { durable: true });
+    await eventually(() => readyCount(ch, queue), 3, "message_count");
+    const got: [string, number | undefined][] = [];
+    await ch.consume(queue, (m) => {
+      if (!m) return;
+      got.push([text(m), m.properties.deliveryMode]);
       ch.ack(m);
     });
-    await waitFor(() => got.length >= n, `${n} messages`);
-    await sleep(150);
-    await ch.cancel(consumerTag);
-    return got;
-  };
-  assert.deepEqual(await consumeAll(3), [["m2", true], ["m3", true], ["m4", true]], "after the consumer died");
-  pch.sendToQueue(queue, Buffer.from("fresh"));
-  assert.deepEqual(await consumeAll(1), [["fresh", false]]);
+    await waitFor(() => got.length >= 3, "3 durable messages");
+    assert.deepEqual(got, [["zll nb!", 2], ["transient", 1], ["via-x", 2]]);
+    assert.equal(await readyCount(ch, queue), 0);
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+  },
+);
 
-  // graceful connection close without acking
-  pch.sendToQueue(queue, Buffer.from("g1"));
-  const c2 = await s.connect();
-  const ch2 = await channel(c2);
-  let g = 0;
-  await ch2.consume(queue, () => g++, { noAck: false });
-  await waitFor(() => g >= 1, "g1 delivered");
-  await c2.close();
-  assert.deepEqual(await consumeAll(1), [["g1", true]], "after connection.close without ack");
+scenario(
+  "fanout exchange broadcasts to exclusive server-named amq.gen- queues; unbound messages dropped",
+  async (s) => {
+    const exchange = s.exchange("logs");
+    const producer = await s.connect();
+    const pch = await channel(producer);
+    await pch.assertExchange(exchange, "fanout", { durable: false });
+    for (let i = 0; i < 5; i++) pch.publish(exchange, "", Buffer.from(`early-${i}`)); // nobody bound: dropped
 
-  // channel close without acking
-  pch.sendToQueue(queue, Buffer.from("c1"));
-  const ch3 = await channel(conn);
-  let c = 0;
-  await ch3.consume(queue, () => c++, { noAck: false });
-  await waitFor(() => c >= 1, "c1 delivered");
-  await ch3.close();
-  assert.deepEqual(await consumeAll(1), [["c1", true]], "after channel.close without ack");
-  assert.equal(await readyCount(pch, queue), 0);
-  await pch.deleteQueue(queue);
-});
+    const consumer = await s.connect();
+    const ch = await channel(consumer);
+    await ch.assertExchange(exchange, "fanout", { durable: false });
+    const q1 = (await ch.assertQueue("", { exclusive: true })).queue;
+    const q2 = (await ch.assertQueue("", { exclusive: true })).queue;
+    for (const q of [q1, q2]) assert.ok(q.startsWith("amq.gen-"), `server-named queue ${q}`);
+    assert.notEqual(q1, q2);
+    await ch.bindQueue(q1, exchange, "");
+    await ch.bindQueue(q2, exchange, "");
+    const got: Record<string, string[]> = { [q1]: [], [q2]: [] };
+    for (const q of [q1, q2]) {
+      await ch.consume(q, (m) => {
+        if (!m) return;
+        assert.equal(m.fields.exchange, exchange);
+        assert.equal(m.fields.routingKey, "whatever");
+        got[q].push(text(m));
+      }, { noAck: true });
+    }
+    const other = await s.connect();
+    const och = await channel(other);
+    const q3 = (await och.assertQueue("", { exclusive: true })).queue;
+    await och.bindQueue(q3, exchange, "");
+    const got3: string[] = [];
+    await och.consume(q3, (m) => m && got3.push(text(m)), { noAck: true });
+    const shared = (await pch.assertQueue("", { exclusive: false, durable: false })).queue;
+    s.queues.add(shared);
+    assert.ok(shared.startsWith("amq.gen-"));
+    await pch.bindQueue(shared, exchange, "ignored");
 
-scenario("durable queue and persistent messages are accepted and delivered with properties intact", async (s) => {
-  const queue = s.queue("durable");
-  const exchange = s.exchange("durable-x");
-  const producer = await s.connect();
-  const pch = await channel(producer);
-  assert.equal((await pch.assertQueue(queue, { durable: true })).queue, queue);
-  pch.sendToQueue(queue, Buffer.from("zll nb!"), { deliveryMode: 2 });
-  pch.sendToQueue(queue, Buffer.from("transient"), { deliveryMode: 1 });
-  await pch.assertExchange(exchange, "direct", { durable: true });
-  await pch.bindQueue(queue, exchange, "k");
-  pch.publish(exchange, "k", Buffer.from("via-x"), { persistent: true });
-  await producer.close();
+    const expected = Array.from({ length: 40 }, (_, i) => `data-${String(i).padStart(2, "0")}`);
+    for (const body of expected) pch.publish(exchange, "whatever", Buffer.from(body));
+    await waitFor(
+      () => got[q1].length >= 40 && got[q2].length >= 40 && got3.length >= 40,
+      "40 on every queue",
+    );
+    await sleep(200);
+    assert.deepEqual(got[q1], expected);
+    assert.deepEqual(got[q2], expected);
+    assert.deepEqual(got3, expected);
+    await eventually(() => readyCount(pch, shared), 40, "unconsumed bound queue holds copies");
 
-  const ch = await channel(await s.connect());
-  await ch.assertQueue(queue, { durable: true });
-  await ch.assertExchange(exchange, "direct", { durable: true });
-  await eventually(() => readyCount(ch, queue), 3, "message_count");
-  const got: [string, number | undefined][] = [];
-  await ch.consume(queue, (m) => {
-    if (!m) return;
-    got.push([text(m), m.properties.deliveryMode]);
-    ch.ack(m);
-  });
-  await waitFor(() => got.length >= 3, "3 durable messages");
-  assert.deepEqual(got, [["zll nb!", 2], ["transient", 1], ["via-x", 2]]);
-  assert.equal(await readyCount(ch, queue), 0);
-  await ch.deleteQueue(queue);
-  await ch.deleteExchange(exchange);
-});
+    await consumer.close();
+    await other.close();
+    for (const q of [q1, q2, q3]) {
+      await eventually(() => queueExists(producer, q), false, `exclusive ${q} gone with its connection`);
+    }
+    await pch.deleteQueue(shared);
+    await pch.deleteExchange(exchange);
+  },
+);
 
-scenario("fanout exchange broadcasts to exclusive server-named amq.gen- queues; unbound messages dropped", async (s) => {
-  const exchange = s.exchange("logs");
-  const producer = await s.connect();
-  const pch = await channel(producer);
-  await pch.assertExchange(exchange, "fanout", { durable: false });
-  for (let i = 0; i < 5; i++) pch.publish(exchange, "", Buffer.from(`early-${i}`)); // nobody bound: dropped
+scenario(
+  "direct exchange routes by exact key: multiple keys per queue, one key to two queues, unbind",
+  async (s) => {
+    const exchange = s.exchange("color");
+    const conn = await s.connect();
+    const ch = await channel(conn);
+    await ch.assertExchange(exchange, "direct", { durable: false });
+    const [q1, q2, q3] = await Promise.all(
+      [0, 1, 2].map(async () => (await ch.assertQueue("", { exclusive: true })).queue),
+    );
+    await ch.bindQueue(q1, exchange, "orange");
+    await ch.bindQueue(q2, exchange, "black");
+    await ch.bindQueue(q2, exchange, "green");
+    await ch.bindQueue(q3, exchange, "black");
+    await ch.bindQueue(q3, exchange, "black"); // idempotent
+    const got: Record<string, string[]> = { [q1]: [], [q2]: [], [q3]: [] };
+    for (const q of [q1, q2, q3]) {
+      await ch.consume(q, (m) => m && got[q].push(`${m.fields.routingKey}:${text(m)}`), { noAck: true });
+    }
 
-  const consumer = await s.connect();
-  const ch = await channel(consumer);
-  await ch.assertExchange(exchange, "fanout", { durable: false });
-  const q1 = (await ch.assertQueue("", { exclusive: true })).queue;
-  const q2 = (await ch.assertQueue("", { exclusive: true })).queue;
-  for (const q of [q1, q2]) assert.ok(q.startsWith("amq.gen-"), `server-named queue ${q}`);
-  assert.notEqual(q1, q2);
-  await ch.bindQueue(q1, exchange, "");
-  await ch.bindQueue(q2, exchange, "");
-  const got: Record<string, string[]> = { [q1]: [], [q2]: [] };
-  for (const q of [q1, q2]) {
-    await ch.consume(q, (m) => {
-      if (!m) return;
-      assert.equal(m.fields.exchange, exchange);
-      assert.equal(m.fields.routingKey, "whatever");
-      got[q].push(text(m));
-    }, { noAck: true });
-  }
-  const other = await s.connect();
-  const och = await channel(other);
-  const q3 = (await och.assertQueue("", { exclusive: true })).queue;
-  await och.bindQueue(q3, exchange, "");
-  const got3: string[] = [];
-  await och.consume(q3, (m) => m && got3.push(text(m)), { noAck: true });
-  const shared = (await pch.assertQueue("", { exclusive: false, durable: false })).queue;
-  s.queues.add(shared);
-  assert.ok(shared.startsWith("amq.gen-"));
-  await pch.bindQueue(shared, exchange, "ignored");
+    const pch = await channel(await s.connect());
+    const sent: [string, string][] = [];
+    for (let i = 0; i < 30; i++) {
+      const rk = ["orange", "black", "green", "red", ""][i % 5];
+      const body = `${rk}-data-${String(i).padStart(2, "0")}`;
+      pch.publish(exchange, rk, Buffer.from(body));
+      sent.push([rk, body]);
+    }
+    pch.publish(exchange, "Orange", Buffer.from("case")); // case sensitive: unrouted
+    const want = (keys: string[]) => sent.filter(([rk]) => keys.includes(rk)).map(([rk, b]) => `${rk}:${b}`);
+    await waitFor(
+      () => got[q1].length >= 6 && got[q2].length >= 12 && got[q3].length >= 6,
+      "direct deliveries",
+    );
+    await sleep(200);
+    assert.deepEqual(got[q1], want(["orange"]), "q1 (orange)");
+    assert.deepEqual(got[q2], want(["black", "green"]), "q2 (black, green)");
+    assert.deepEqual(got[q3], want(["black"]), "q3 (black)");
 
-  const expected = Array.from({ length: 40 }, (_, i) => `data-${String(i).padStart(2, "0")}`);
-  for (const body of expected) pch.publish(exchange, "whatever", Buffer.from(body));
-  await waitFor(() => got[q1].length >= 40 && got[q2].length >= 40 && got3.length >= 40, "40 on every queue");
-  await sleep(200);
-  assert.deepEqual(got[q1], expected);
-  assert.deepEqual(got[q2], expected);
-  assert.deepEqual(got3, expected);
-  await eventually(() => readyCount(pch, shared), 40, "unconsumed bound queue holds copies");
+    await ch.unbindQueue(q2, exchange, "green");
+    for (const q of [q1, q2, q3]) got[q].length = 0;
+    pch.publish(exchange, "green", Buffer.from("g"));
+    pch.publish(exchange, "black", Buffer.from("b"));
+    await waitFor(() => got[q2].length > 0 && got[q3].length > 0, "black after unbind");
+    await sleep(200);
+    assert.deepEqual(got[q2], ["black:b"]);
+    assert.deepEqual(got[q3], ["black:b"]);
+    assert.deepEqual(got[q1], []);
 
-  await consumer.close();
-  await other.close();
-  for (const q of [q1, q2, q3]) {
-    await eventually(() => queueExists(producer, q), false, `exclusive ${q} gone with its connection`);
-  }
-  await pch.deleteQueue(shared);
-  await pch.deleteExchange(exchange);
-});
-
-scenario("direct exchange routes by exact key: multiple keys per queue, one key to two queues, unbind", async (s) => {
-  const exchange = s.exchange("color");
-  const conn = await s.connect();
-  const ch = await channel(conn);
-  await ch.assertExchange(exchange, "direct", { durable: false });
-  const [q1, q2, q3] = await Promise.all([0, 1, 2].map(async () => (await ch.assertQueue("", { exclusive: true })).queue));
-  await ch.bindQueue(q1, exchange, "orange");
-  await ch.bindQueue(q2, exchange, "black");
-  await ch.bindQueue(q2, exchange, "green");
-  await ch.bindQueue(q3, exchange, "black");
-  await ch.bindQueue(q3, exchange, "black"); // idempotent
-  const got: Record<string, string[]> = { [q1]: [], [q2]: [], [q3]: [] };
-  for (const q of [q1, q2, q3]) await ch.consume(q, (m) => m && got[q].push(`${m.fields.routingKey}:${text(m)}`), { noAck: true });
-
-  const pch = await channel(await s.connect());
-  const sent: [string, string][] = [];
-  for (let i = 0; i < 30; i++) {
-    const rk = ["orange", "black", "green", "red", ""][i % 5];
-    const body = `${rk}-data-${String(i).padStart(2, "0")}`;
-    pch.publish(exchange, rk, Buffer.from(body));
-    sent.push([rk, body]);
-  }
-  pch.publish(exchange, "Orange", Buffer.from("case")); // case sensitive: unrouted
-  const want = (keys: string[]) => sent.filter(([rk]) => keys.includes(rk)).map(([rk, b]) => `${rk}:${b}`);
-  await waitFor(() => got[q1].length >= 6 && got[q2].length >= 12 && got[q3].length >= 6, "direct deliveries");
-  await sleep(200);
-  assert.deepEqual(got[q1], want(["orange"]), "q1 (orange)");
-  assert.deepEqual(got[q2], want(["black", "green"]), "q2 (black, green)");
-  assert.deepEqual(got[q3], want(["black"]), "q3 (black)");
-
-  await ch.unbindQueue(q2, exchange, "green");
-  for (const q of [q1, q2, q3]) got[q].length = 0;
-  pch.publish(exchange, "green", Buffer.from("g"));
-  pch.publish(exchange, "black", Buffer.from("b"));
-  await waitFor(() => got[q2].length > 0 && got[q3].length > 0, "black after unbind");
-  await sleep(200);
-  assert.deepEqual(got[q2], ["black:b"]);
-  assert.deepEqual(got[q3], ["black:b"]);
-  assert.deepEqual(got[q1], []);
-
-  // 1.8.2: subscriber 1 bound Jack; subscriber 2 bound Bob and Jack
-  const ex2 = s.exchange("meng1");
-  await ch.assertExchange(ex2, "direct", { durable: false });
-  const sub1 = (await ch.assertQueue("", { exclusive: true })).queue;
-  const sub2 = (await ch.assertQueue("", { exclusive: true })).queue;
-  await ch.bindQueue(sub1, ex2, "Jack");
-  await ch.bindQueue(sub2, ex2, "Bob");
-  await ch.bindQueue(sub2, ex2, "Jack");
-  // same channel as the gets below, so the gets are ordered after routing
-  ch.publish(ex2, "Bob", Buffer.from("hello Bob"));
-  ch.publish(ex2, "Jack", Buffer.from("hello Jack"));
-  ch.publish(ex2, "Tom", Buffer.from("hello Tom"));
-  assert.deepEqual(await drain(ch, sub1), ["hello Jack"]);
-  assert.deepEqual(await drain(ch, sub2), ["hello Bob", "hello Jack"]);
-  await ch.deleteExchange(ex2);
-  await ch.deleteExchange(exchange);
-});
+    // 1.8.2: subscriber 1 bound Jack; subscriber 2 bound Bob and Jack
+    const ex2 = s.exchange("meng1");
+    await ch.assertExchange(ex2, "direct", { durable: false });
+    const sub1 = (await ch.assertQueue("", { exclusive: true })).queue;
+    const sub2 = (await ch.assertQueue("", { exclusive: true })).queue;
+    await ch.bindQueue(sub1, ex2, "Jack");
+    await ch.bindQueue(sub2, ex2, "Bob");
+    await ch.bindQueue(sub2, ex2, "Jack");
+    // same channel as the gets below, so the gets are ordered after routing
+    ch.publish(ex2, "Bob", Buffer.from("hello Bob"));
+    ch.publish(ex2, "Jack", Buffer.from("hello Jack"));
+    ch.publish(ex2, "Tom", Buffer.from("hello Tom"));
+    assert.deepEqual(await drain(ch, sub1), ["hello Jack"]);
+    assert.deepEqual(await drain(ch, sub2), ["hello Bob", "hello Jack"]);
+    await ch.deleteExchange(ex2);
+    await ch.deleteExchange(exchange);
+  },
+);
 
 scenario("topic exchange: phone.*, *.red, #, bnb.# bindings receive exactly the matching keys", async (s) => {
   const exchange = s.exchange("products");
@@ -640,7 +678,10 @@ scenario("topic exchange: phone.*, *.red, #, bnb.# bindings receive exactly the 
   }
   const pch = await channel(await s.connect());
   for (const rk of keys) pch.publish(exchange, rk, Buffer.from(`msg:${rk}`));
-  await waitFor(() => Object.keys(expected).every((n) => got[n].length >= expected[n].length), "topic deliveries");
+  await waitFor(
+    () => Object.keys(expected).every((n) => got[n].length >= expected[n].length),
+    "topic deliveries",
+  );
   await sleep(300);
   for (const [name, want] of Object.entries(expected)) {
     assert.deepEqual(got[name], want, `queue bound ${JSON.stringify(bindings[name])}`);
@@ -685,7 +726,10 @@ scenario("headers exchange routes on x-match all / any / default", async (s) => 
   }
   const pch = await channel(await s.connect());
   messages.forEach(([body, headers], i) => pch.publish(exchange, `rk-${i}`, Buffer.from(body), { headers }));
-  await waitFor(() => Object.keys(expected).every((n) => got[n].length >= expected[n].length), "headers deliveries");
+  await waitFor(
+    () => Object.keys(expected).every((n) => got[n].length >= expected[n].length),
+    "headers deliveries",
+  );
   await sleep(300);
   for (const [name, want] of Object.entries(expected)) {
     assert.deepEqual(got[name], want, `binding ${JSON.stringify(bindings[name])}`);
@@ -713,7 +757,10 @@ scenario("RPC: fibonacci server answers on reply_to with the request's correlati
     handled++;
   };
   await server.consume(rpcQueue, serve((b) => String(fib(Number(b)))));
-  await server.consume(addQueue, serve((b) => String(b.split(/\s+/).reduce((a, x) => a + (Number(x) || 0), 0))));
+  await server.consume(
+    addQueue,
+    serve((b) => String(b.split(/\s+/).reduce((a, x) => a + (Number(x) || 0), 0))),
+  );
 
   // client
   class RpcClient {
@@ -774,7 +821,10 @@ scenario("many channels on one connection work independently", async (s) => {
   for (let i = 0; i < N; i += 2) await channels[i].close();
   got.forEach((g) => (g.length = 0));
   for (let i = 1; i < N; i += 2) channels[i].sendToQueue(queues[(i - 1 + N) % N], Buffer.from("after"));
-  await waitFor(() => [...Array(N).keys()].filter((i) => i % 2 === 1).every((i) => got[(i - 1 + N) % N].length > 0), "after");
+  await waitFor(
+    () => [...Array(N).keys()].filter((i) => i % 2 === 1).every((i) => got[(i - 1 + N) % N].length > 0),
+    "after",
+  );
   const extra = await channel(conn);
   for (const q of queues) await extra.deleteQueue(q);
 });
@@ -914,39 +964,42 @@ scenario("mandatory publish of an unroutable message comes back as basic.return 
   await ch.deleteExchange(exchange);
 });
 
-scenario("publisher confirms ack every publish; publish to a missing exchange closes the channel 404", async (s) => {
-  const queue = s.queue("confirms");
-  const exchange = s.exchange("confirms-x");
-  const conn = await s.connect();
-  const ch = await confirmChannel(conn);
-  await ch.assertQueue(queue, { durable: true });
-  await ch.assertExchange(exchange, "fanout", { durable: false });
-  let acked = 0;
-  for (let i = 0; i < 50; i++) {
-    ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true }, (err) => {
+scenario(
+  "publisher confirms ack every publish; publish to a missing exchange closes the channel 404",
+  async (s) => {
+    const queue = s.queue("confirms");
+    const exchange = s.exchange("confirms-x");
+    const conn = await s.connect();
+    const ch = await confirmChannel(conn);
+    await ch.assertQueue(queue, { durable: true });
+    await ch.assertExchange(exchange, "fanout", { durable: false });
+    let acked = 0;
+    for (let i = 0; i < 50; i++) {
+      ch.sendToQueue(queue, Buffer.from(`m${i}`), { persistent: true }, (err) => {
+        if (!err) acked++;
+      });
+    }
+    ch.publish(exchange, "", Buffer.from("nobody"), {}, (err) => {
       if (!err) acked++;
     });
-  }
-  ch.publish(exchange, "", Buffer.from("nobody"), {}, (err) => {
-    if (!err) acked++;
-  });
-  await ch.waitForConfirms();
-  assert.equal(acked, 51, "every publish acked (unroutable too)");
-  assert.equal(await readyCount(ch, queue), 50, "confirmed messages are queued");
+    await ch.waitForConfirms();
+    assert.equal(acked, 51, "every publish acked (unroutable too)");
+    assert.equal(await readyCount(ch, queue), 50, "confirmed messages are queued");
 
-  const other = await confirmChannel(conn);
-  const missing = uniq("missing");
-  await expectChannelError(
-    other,
-    () => other.publish(missing, "k", Buffer.from("x"), {}, () => {}),
-    404,
-    `NOT_FOUND - no exchange '${missing}' in vhost '/'`,
-    "confirm-mode publish to a missing exchange",
-  );
-  assert.deepEqual(await drain(ch, queue), Array.from({ length: 50 }, (_, i) => `m${i}`));
-  await ch.deleteQueue(queue);
-  await ch.deleteExchange(exchange);
-});
+    const other = await confirmChannel(conn);
+    const missing = uniq("missing");
+    await expectChannelError(
+      other,
+      () => other.publish(missing, "k", Buffer.from("x"), {}, () => {}),
+      404,
+      `NOT_FOUND - no exchange '${missing}' in vhost '/'`,
+      "confirm-mode publish to a missing exchange",
+    );
+    assert.deepEqual(await drain(ch, queue), Array.from({ length: 50 }, (_, i) => `m${i}`));
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+  },
+);
 
 scenario("404 NOT_FOUND channel errors (missing queue / exchange) leave the connection usable", async (s) => {
   const missingQ = uniq("missing-q");
@@ -981,86 +1034,89 @@ scenario("404 NOT_FOUND channel errors (missing queue / exchange) leave the conn
   await ch.deleteExchange(missingX);
 });
 
-scenario("406 PRECONDITION_FAILED for inequivalent redeclare, unknown delivery tag, wrong user_id", async (s) => {
-  const queue = s.queue("precond");
-  const exchange = s.exchange("precond-x");
-  const conn = await s.connect();
-  const setup = await channel(conn);
-  await setup.assertQueue(queue, { durable: false, autoDelete: false });
-  await setup.assertExchange(exchange, "direct", { durable: false });
-  // a fake delivery to ack/nack/reject tags the channel never issued
-  const fake = (tag: number) => ({ fields: { deliveryTag: tag } }) as unknown as Message;
-  const sync = (ch: Channel) => ch.assertQueue("", { exclusive: true });
-  const cases: [string, (ch: Channel) => Promise<unknown>, string][] = [
-    [
-      "redeclare queue durable",
-      (ch) => ch.assertQueue(queue, { durable: true }),
-      `PRECONDITION_FAILED - inequivalent arg 'durable' for queue '${queue}' in vhost '/': received 'true' but current is 'false'`,
-    ],
-    [
-      "redeclare queue auto_delete",
-      (ch) => ch.assertQueue(queue, { durable: false, autoDelete: true }),
-      `PRECONDITION_FAILED - inequivalent arg 'auto_delete' for queue '${queue}' in vhost '/': received 'true' but current is 'false'`,
-    ],
-    [
-      "redeclare exchange with another type",
-      (ch) => ch.assertExchange(exchange, "fanout", { durable: false }),
-      `PRECONDITION_FAILED - inequivalent arg 'type' for exchange '${exchange}' in vhost '/': received 'fanout' but current is 'direct'`,
-    ],
-    [
-      "redeclare exchange durable",
-      (ch) => ch.assertExchange(exchange, "direct", { durable: true }),
-      `PRECONDITION_FAILED - inequivalent arg 'durable' for exchange '${exchange}' in vhost '/': received 'true' but current is 'false'`,
-    ],
-    [
-      "redeclare amq.topic as direct",
-      (ch) => ch.assertExchange("amq.topic", "direct", { durable: true }),
-      "PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'amq.topic' in vhost '/': received 'direct' but current is 'topic'",
-    ],
-    ["ack an unknown delivery tag", async (ch) => {
-      ch.ack(fake(99));
-      await sync(ch);
-    }, "PRECONDITION_FAILED - unknown delivery tag 99"],
-    ["nack an unknown delivery tag", async (ch) => {
-      ch.nack(fake(7));
-      await sync(ch);
-    }, "PRECONDITION_FAILED - unknown delivery tag 7"],
-    ["reject an unknown delivery tag", async (ch) => {
-      ch.reject(fake(5));
-      await sync(ch);
-    }, "PRECONDITION_FAILED - unknown delivery tag 5"],
-    ["ack the same delivery twice", async (ch) => {
-      const { queue: q } = await ch.assertQueue("", { exclusive: true });
-      ch.sendToQueue(q, Buffer.from("x"));
-      const m = await getEventually(ch, q, false);
-      ch.ack(m);
-      ch.ack(m);
-      await sync(ch);
-    }, "PRECONDITION_FAILED - unknown delivery tag 1"],
-    ["ack an auto-acked delivery", async (ch) => {
-      const { queue: q } = await ch.assertQueue("", { exclusive: true });
-      ch.sendToQueue(q, Buffer.from("x"));
-      ch.ack(await getEventually(ch, q, true));
-      await sync(ch);
-    }, "PRECONDITION_FAILED - unknown delivery tag 1"],
-    ["publish with a user_id that is not the authenticated user", async (ch) => {
-      ch.sendToQueue(queue, Buffer.from("x"), { userId: "bob" });
-      await sync(ch);
-    }, "PRECONDITION_FAILED - user_id property set to 'bob' but authenticated user was 'guest'"],
-  ];
-  for (const [what, action, text] of cases) {
+scenario(
+  "406 PRECONDITION_FAILED for inequivalent redeclare, unknown delivery tag, wrong user_id",
+  async (s) => {
+    const queue = s.queue("precond");
+    const exchange = s.exchange("precond-x");
+    const conn = await s.connect();
+    const setup = await channel(conn);
+    await setup.assertQueue(queue, { durable: false, autoDelete: false });
+    await setup.assertExchange(exchange, "direct", { durable: false });
+    // a fake delivery to ack/nack/reject tags the channel never issued
+    const fake = (tag: number) => ({ fields: { deliveryTag: tag } }) as unknown as Message;
+    const sync = (ch: Channel) => ch.assertQueue("", { exclusive: true });
+    const cases: [string, (ch: Channel) => Promise<unknown>, string][] = [
+      [
+        "redeclare queue durable",
+        (ch) => ch.assertQueue(queue, { durable: true }),
+        `PRECONDITION_FAILED - inequivalent arg 'durable' for queue '${queue}' in vhost '/': received 'true' but current is 'false'`,
+      ],
+      [
+        "redeclare queue auto_delete",
+        (ch) => ch.assertQueue(queue, { durable: false, autoDelete: true }),
+        `PRECONDITION_FAILED - inequivalent arg 'auto_delete' for queue '${queue}' in vhost '/': received 'true' but current is 'false'`,
+      ],
+      [
+        "redeclare exchange with another type",
+        (ch) => ch.assertExchange(exchange, "fanout", { durable: false }),
+        `PRECONDITION_FAILED - inequivalent arg 'type' for exchange '${exchange}' in vhost '/': received 'fanout' but current is 'direct'`,
+      ],
+      [
+        "redeclare exchange durable",
+        (ch) => ch.assertExchange(exchange, "direct", { durable: true }),
+        `PRECONDITION_FAILED - inequivalent arg 'durable' for exchange '${exchange}' in vhost '/': received 'true' but current is 'false'`,
+      ],
+      [
+        "redeclare amq.topic as direct",
+        (ch) => ch.assertExchange("amq.topic", "direct", { durable: true }),
+        "PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'amq.topic' in vhost '/': received 'direct' but current is 'topic'",
+      ],
+      ["ack an unknown delivery tag", async (ch) => {
+        ch.ack(fake(99));
+        await sync(ch);
+      }, "PRECONDITION_FAILED - unknown delivery tag 99"],
+      ["nack an unknown delivery tag", async (ch) => {
+        ch.nack(fake(7));
+        await sync(ch);
+      }, "PRECONDITION_FAILED - unknown delivery tag 7"],
+      ["reject an unknown delivery tag", async (ch) => {
+        ch.reject(fake(5));
+        await sync(ch);
+      }, "PRECONDITION_FAILED - unknown delivery tag 5"],
+      ["ack the same delivery twice", async (ch) => {
+        const { queue: q } = await ch.assertQueue("", { exclusive: true });
+        ch.sendToQueue(q, Buffer.from("x"));
+        const m = await getEventually(ch, q, false);
+        ch.ack(m);
+        ch.ack(m);
+        await sync(ch);
+      }, "PRECONDITION_FAILED - unknown delivery tag 1"],
+      ["ack an auto-acked delivery", async (ch) => {
+        const { queue: q } = await ch.assertQueue("", { exclusive: true });
+        ch.sendToQueue(q, Buffer.from("x"));
+        ch.ack(await getEventually(ch, q, true));
+        await sync(ch);
+      }, "PRECONDITION_FAILED - unknown delivery tag 1"],
+      ["publish with a user_id that is not the authenticated user", async (ch) => {
+        ch.sendToQueue(queue, Buffer.from("x"), { userId: "bob" });
+        await sync(ch);
+      }, "PRECONDITION_FAILED - user_id property set to 'bob' but authenticated user was 'guest'"],
+    ];
+    for (const [what, action, text] of cases) {
+      const ch = await channel(conn);
+      await expectChannelError(ch, () => action(ch), 406, text, what);
+      await assertChannelWorks(conn, what);
+    }
     const ch = await channel(conn);
-    await expectChannelError(ch, () => action(ch), 406, text, what);
-    await assertChannelWorks(conn, what);
-  }
-  const ch = await channel(conn);
-  await ch.assertQueue(queue, { durable: false, autoDelete: false });
-  await ch.assertExchange(exchange, "direct", { durable: false });
-  await ch.assertExchange("amq.direct", "direct", { durable: true });
-  assert.equal(await readyCount(ch, queue), 0, "user_id mismatch message not enqueued");
-  await ch.deleteQueue(queue);
-  await ch.deleteExchange(exchange);
-});
+    await ch.assertQueue(queue, { durable: false, autoDelete: false });
+    await ch.assertExchange(exchange, "direct", { durable: false });
+    await ch.assertExchange("amq.direct", "direct", { durable: true });
+    assert.equal(await readyCount(ch, queue), 0, "user_id mismatch message not enqueued");
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+  },
+);
 
 scenario("403 ACCESS_REFUSED for the reserved amq. prefix and the default exchange", async (s) => {
   const suffix = uniq("r");
@@ -1100,7 +1156,12 @@ scenario("403 ACCESS_REFUSED for the reserved amq. prefix and the default exchan
     "passive declare of a missing amq.* exchange",
   );
   const ok = await channel(conn);
-  for (const [name, type] of [["amq.direct", "direct"], ["amq.fanout", "fanout"], ["amq.topic", "topic"], ["amq.headers", "headers"], ["amq.match", "headers"]]) {
+  for (
+    const [name, type] of [["amq.direct", "direct"], ["amq.fanout", "fanout"], ["amq.topic", "topic"], [
+      "amq.headers",
+      "headers",
+    ], ["amq.match", "headers"]]
+  ) {
     await ok.checkExchange(name);
     await ok.assertExchange(name, type, { durable: true });
   }
@@ -1134,7 +1195,13 @@ scenario("405 RESOURCE_LOCKED when another connection uses an exclusive queue", 
   }
   for (const exclusive of [true, false]) {
     const ch = await channel(other);
-    await expectChannelError(ch, () => ch.assertQueue(named, { exclusive }), 405, locked(named), `redeclare exclusive=${exclusive}`);
+    await expectChannelError(
+      ch,
+      () => ch.assertQueue(named, { exclusive }),
+      405,
+      locked(named),
+      `redeclare exclusive=${exclusive}`,
+    );
   }
   const gch = await channel(other);
   await expectChannelError(
@@ -1162,53 +1229,73 @@ scenario("405 RESOURCE_LOCKED when another connection uses an exclusive queue", 
   await ch.deleteQueue(named);
 });
 
-scenario("wrong password is refused (403), unknown exchange type closes the connection (503), channel errors stay isolated", async (s) => {
-  const url = new URL(s.url);
-  url.password = "wrong-password";
-  await assert.rejects(
-    () => s.connect(url.toString()),
-    (err: Error) => {
-      assert.match(err.message, /403 \(ACCESS-REFUSED\) with message "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/);
-      return true;
-    },
-    "wrong password",
-  );
-  url.username = uniq("nobody");
-  await assert.rejects(() => s.connect(url.toString()), /403 \(ACCESS-REFUSED\)/, "unknown user");
+scenario(
+  "wrong password is refused (403), unknown exchange type closes the connection (503), channel errors stay isolated",
+  async (s) => {
+    const url = new URL(s.url);
+    url.password = "wrong-password";
+    await assert.rejects(
+      () => s.connect(url.toString()),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /403 \(ACCESS-REFUSED\) with message "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/,
+        );
+        return true;
+      },
+      "wrong password",
+    );
+    url.username = uniq("nobody");
+    await assert.rejects(() => s.connect(url.toString()), /403 \(ACCESS-REFUSED\)/, "unknown user");
 
-  // unknown exchange type: connection-level 503
-  const conn = await s.connect();
-  const connError = new Promise<AmqpError>((resolve) => conn.once("error", resolve));
-  const connClosed = new Promise<void>((resolve) => conn.once("close", () => resolve()));
-  const ch = await channel(conn);
-  const bogus = uniq("bogus-type");
-  await assert.rejects(() => ch.assertExchange(bogus, "bogus", { durable: false }));
-  const err = await withTimeout(connError, WAIT_MS, "connection error");
-  assert.equal(err.code, 503);
-  assert.equal(replyText(err), "COMMAND_INVALID - unknown exchange type 'bogus'");
-  await withTimeout(connClosed, WAIT_MS, "connection close");
+    // unknown exchange type: connection-level 503
+    const conn = await s.connect();
+    const connError = new Promise<AmqpError>((resolve) => conn.once("error", resolve));
+    const connClosed = new Promise<void>((resolve) => conn.once("close", () => resolve()));
+    const ch = await channel(conn);
+    const bogus = uniq("bogus-type");
+    await assert.rejects(() => ch.assertExchange(bogus, "bogus", { durable: false }));
+    const err = await withTimeout(connError, WAIT_MS, "connection error");
+    assert.equal(err.code, 503);
+    assert.equal(replyText(err), "COMMAND_INVALID - unknown exchange type 'bogus'");
+    await withTimeout(connClosed, WAIT_MS, "connection close");
 
-  const conn2 = await s.connect();
-  await assertChannelWorks(conn2, "new connection after 503");
-  const check = await channel(conn2);
-  await expectChannelError(check, () => check.checkExchange(bogus), 404, "NOT_FOUND - no exchange", "bogus exchange not created", false);
+    const conn2 = await s.connect();
+    await assertChannelWorks(conn2, "new connection after 503");
+    const check = await channel(conn2);
+    await expectChannelError(
+      check,
+      () => check.checkExchange(bogus),
+      404,
+      "NOT_FOUND - no exchange",
+      "bogus exchange not created",
+      false,
+    );
 
-  // a channel error does not disturb other channels
-  const queue = s.queue("isolation");
-  const consumerCh = await channel(conn2);
-  await consumerCh.assertQueue(queue);
-  const got: string[] = [];
-  await consumerCh.consume(queue, (m) => m && got.push(text(m)), { noAck: true });
-  const publisherCh = await channel(conn2);
-  publisherCh.sendToQueue(queue, Buffer.from("before"));
-  await waitFor(() => got.length >= 1, "before");
-  const bad = await channel(conn2);
-  await expectChannelError(bad, () => bad.checkQueue(uniq("nope")), 404, "NOT_FOUND - no queue", "third channel", false);
-  publisherCh.sendToQueue(queue, Buffer.from("after"));
-  await waitFor(() => got.length >= 2, "after");
-  assert.deepEqual(got, ["before", "after"]);
-  await publisherCh.deleteQueue(queue);
-});
+    // a channel error does not disturb other channels
+    const queue = s.queue("isolation");
+    const consumerCh = await channel(conn2);
+    await consumerCh.assertQueue(queue);
+    const got: string[] = [];
+    await consumerCh.consume(queue, (m) => m && got.push(text(m)), { noAck: true });
+    const publisherCh = await channel(conn2);
+    publisherCh.sendToQueue(queue, Buffer.from("before"));
+    await waitFor(() => got.length >= 1, "before");
+    const bad = await channel(conn2);
+    await expectChannelError(
+      bad,
+      () => bad.checkQueue(uniq("nope")),
+      404,
+      "NOT_FOUND - no queue",
+      "third channel",
+      false,
+    );
+    publisherCh.sendToQueue(queue, Buffer.from("after"));
+    await waitFor(() => got.length >= 2, "after");
+    assert.deepEqual(got, ["before", "after"]);
+    await publisherCh.deleteQueue(queue);
+  },
+);
 
 scenario("auto_delete queue is deleted when its last consumer goes away", async (s) => {
   const conn = await s.connect();
@@ -1334,5 +1421,12 @@ scenario("queue purge, queue delete and exchange delete with if_empty / if_unuse
   await ch.unbindQueue(tmp, exchange, "");
   await ch.deleteExchange(exchange, { ifUnused: true });
   const c5 = await channel(conn);
-  await expectChannelError(c5, () => c5.checkExchange(exchange), 404, "NOT_FOUND - no exchange", "deleted", false);
+  await expectChannelError(
+    c5,
+    () => c5.checkExchange(exchange),
+    404,
+    "NOT_FOUND - no exchange",
+    "deleted",
+    false,
+  );
 });

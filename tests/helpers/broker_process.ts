@@ -1,0 +1,95 @@
+// Runs Warren as a child process (the real entry point, on port 0) for
+// tests that restart it, kill it, or look at its output. The port is read
+// from the "listener up" log line.
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const STARTUP_TIMEOUT_MS = 20_000;
+
+export interface BrokerProcess {
+  port: number;
+  url: string;
+  /** Every line the broker printed so far (stdout and stderr). */
+  output: string[];
+  kill(signal?: Deno.Signal): void;
+  /** Resolves with the exit status once the process has ended. */
+  exited: Promise<Deno.CommandStatus>;
+}
+
+export interface SpawnOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** Run this file instead of main.ts (the bundle, say). */
+  entry?: string;
+  cwd?: string;
+}
+
+export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      options.entry ?? MAIN,
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+      ...(options.args ?? []),
+    ],
+    env: options.env,
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  let resolvePort: (port: number) => void;
+  const portFound = new Promise<number>((r) => (resolvePort = r));
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const lines = stream.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
+    for await (const line of lines) {
+      output.push(line);
+      const m = line.match(/listener up protocol=amqp .*port=(\d+)/);
+      if (m) resolvePort(Number(m[1]));
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const exited = pumps.then(() => child.status);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const port = await Promise.race([
+    portFound,
+    exited.then((s) => {
+      throw new Error(`broker exited with ${s.code} before listening:\n${output.join("\n")}`);
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`broker did not start:\n${output.join("\n")}`)),
+        STARTUP_TIMEOUT_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  return {
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}/`,
+    output,
+    kill(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+    },
+    exited,
+  };
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let buf = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buf += chunk;
+      const parts = buf.split("\n");
+      buf = parts.pop()!;
+      for (const p of parts) controller.enqueue(p);
+    },
+    flush(controller) {
+      if (buf) controller.enqueue(buf);
+    },
+  });
+}
