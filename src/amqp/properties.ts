@@ -45,7 +45,6 @@ const PROPERTY_LIST: readonly (readonly [keyof BasicProperties, PropType])[] = [
 ];
 
 const FLAG_HEADERS = 1 << 13;
-const FLAG_DELIVERY_MODE = 1 << 12;
 const FLAG_PRIORITY = 1 << 11;
 const FLAG_EXPIRATION = 1 << 7;
 const FLAG_USER_ID = 1 << 4;

@@ -21,6 +21,16 @@ export class Broker {
     return v;
   }
 
+  /** Deletes a vhost and everything in it; false when there was none. */
+  deleteVHost(name: string): boolean {
+    const v = this.vhosts.get(name);
+    if (!v) return false;
+    v.clear();
+    this.vhosts.delete(name);
+    this.store.deleteVHost(name);
+    return true;
+  }
+
   /** Rebuilds vhosts and durable exchanges, queues and bindings from what the store loaded. */
   restore(snapshot: StoreSnapshot): void {
     const vhost = (name: string) => {

@@ -341,6 +341,15 @@ export class VHost {
     }
   }
 
+  /** Deletes every queue and exchange (the vhost itself is going away). */
+  clear(): void {
+    for (const q of [...this.queues.values()]) this.#removeQueue(q);
+    for (const x of [...this.exchanges.values()]) {
+      if (x !== this.defaultExchange && x.durable) this.store.deleteExchange(this.name, x.name);
+    }
+    this.exchanges.clear();
+  }
+
   // ---- recovery: rebuilding from the store without writing back ------
 
   restoreExchange(r: ExchangeRecord): void {

@@ -20,6 +20,7 @@ import type { Exchange } from "../broker/exchange/exchange.ts";
 import { Message, type QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
+import type { AccessKind, ResourceKind } from "../auth/users.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import type { Connection } from "./connection.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
@@ -95,6 +96,10 @@ export class Channel {
     routingKey: "",
   };
 
+  /** Granted (kind, resource, name) checks, valid while the registry's version stays put. */
+  #granted = new Set<string>();
+  #grantedVersion = -1;
+
   constructor(readonly connection: Connection, readonly id: number) {
     this.#content = new ContentAssembler(connection.limits.maxMessageSizeBytes);
   }
@@ -141,17 +146,24 @@ export class Channel {
       case "exchange.declare":
         return this.#exchangeDeclare(args);
       case "exchange.delete":
+        this.#authorize("configure", "exchange", args.exchange);
         this.connection.vhost.deleteExchange(args.exchange, args.ifUnused);
         return this.#reply(args, M.exchangeDeleteOk);
       case "exchange.bind":
+        this.#authorize("write", "exchange", args.destination);
+        this.#authorize("read", "exchange", args.source);
         this.connection.vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
         return this.#reply(args, M.exchangeBindOk);
       case "exchange.unbind":
+        this.#authorize("write", "exchange", args.destination);
+        this.#authorize("read", "exchange", args.source);
         this.connection.vhost.unbindExchange(args.destination, args.source, args.routingKey, args.arguments);
         return this.#reply(args, M.exchangeUnbindOk);
       case "queue.declare":
         return this.#queueDeclare(args);
       case "queue.bind":
+        this.#authorize("write", "queue", this.#queueName(args.queue));
+        this.#authorize("read", "exchange", args.exchange);
         this.connection.vhost.bindQueue(
           this.#queueName(args.queue),
           args.exchange,
@@ -161,6 +173,8 @@ export class Channel {
         );
         return this.#reply(args, M.queueBindOk);
       case "queue.unbind":
+        this.#authorize("write", "queue", this.#queueName(args.queue));
+        this.#authorize("read", "exchange", args.exchange);
         this.connection.vhost.unbindQueue(
           this.#queueName(args.queue),
           args.exchange,
@@ -170,10 +184,12 @@ export class Channel {
         );
         return this.#send(M.queueUnbindOk);
       case "queue.purge": {
+        this.#authorize("read", "queue", this.#queueName(args.queue));
         const n = this.connection.vhost.purgeQueue(this.#queueName(args.queue), this.connection);
         return this.#reply(args, M.queuePurgeOk, { messageCount: n });
       }
       case "queue.delete": {
+        this.#authorize("configure", "queue", this.#queueName(args.queue));
         const n = this.connection.vhost.deleteQueue(this.#queueName(args.queue), {
           ifUnused: args.ifUnused,
           ifEmpty: args.ifEmpty,
@@ -226,6 +242,19 @@ export class Channel {
     if (done) this.#publishComplete(done);
   }
 
+  /** 403 unless the connection's user may do `kind` on the resource (RabbitMQ's mapping of methods to permissions). */
+  #authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+    const users = this.connection.ctx.users;
+    if (users.version !== this.#grantedVersion) {
+      this.#granted.clear();
+      this.#grantedVersion = users.version;
+    }
+    const key = `${kind}\u0000${resource}\u0000${name}`;
+    if (this.#granted.has(key)) return;
+    users.checkAccess(this.connection.user.name, this.connection.vhost.name, kind, resource, name);
+    this.#granted.add(key);
+  }
+
   #reply(args: MethodArgs, spec: MethodSpec, replyArgs?: MethodArgs): void {
     if (!args.noWait) this.#send(spec, replyArgs);
   }
@@ -240,6 +269,7 @@ export class Channel {
   // ---- exchanges and queues ------------------------------------------
 
   #exchangeDeclare(args: MethodArgs): void {
+    if (!args.passive) this.#authorize("configure", "exchange", args.exchange);
     this.connection.vhost.declareExchange({
       name: args.exchange,
       type: args.type,
@@ -254,6 +284,7 @@ export class Channel {
 
   #queueDeclare(args: MethodArgs): void {
     const name = args.passive ? this.#queueName(args.queue) : args.queue;
+    if (!args.passive && name !== "") this.#authorize("configure", "queue", name);
     const r = this.connection.vhost.declareQueue({
       name,
       passive: args.passive,
@@ -282,6 +313,7 @@ export class Channel {
   }
 
   #publishComplete(c: AssembledContent): void {
+    this.#authorize("write", "exchange", c.exchange);
     const vhost = this.connection.vhost;
     const x = vhost.exchanges.get(c.exchange);
     if (x === undefined) {
@@ -376,7 +408,9 @@ export class Channel {
   // ---- consuming ------------------------------------------------------
 
   #consume(args: MethodArgs): void {
-    const queue = this.connection.vhost.getQueue(this.#queueName(args.queue), this.connection);
+    const queueName = this.#queueName(args.queue);
+    this.#authorize("read", "queue", queueName);
+    const queue = this.connection.vhost.getQueue(queueName, this.connection);
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
       throw new ConnectionError(
@@ -446,7 +480,9 @@ export class Channel {
   }
 
   #get(queueName: string, noAck: boolean): void {
-    const queue = this.connection.vhost.getQueue(this.#queueName(queueName), this.connection);
+    const name = this.#queueName(queueName);
+    this.#authorize("read", "queue", name);
+    const queue = this.connection.vhost.getQueue(name, this.connection);
     const entry = queue.get(noAck);
     if (!entry) {
       this.#send(M.basicGetEmpty);
