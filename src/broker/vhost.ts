@@ -385,6 +385,16 @@ export class VHost {
   // ---- routing --------------------------------------------------------
 
   /**
+   * Routes and enqueues; returns the queues reached (the array is reused by
+   * the next call).
+   */
+  publish(exchange: Exchange, message: Message): Queue[] {
+    const queues = this.route(exchange, message.routingKey, message);
+    for (let i = 0; i < queues.length; i++) queues[i].enqueue(message);
+    return queues;
+  }
+
+  /**
    * The queues `message` reaches from `exchange`, each once, following
    * exchange-to-exchange bindings. The returned array is reused by the next
    * call: consume it before routing again.

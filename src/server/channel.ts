@@ -352,18 +352,14 @@ export class Channel {
 
   #route(x: Exchange, message: Message, mandatory: boolean): void {
     const seq = this.#confirms ? this.#confirms.next() : 0;
-    const queues = this.connection.vhost.route(x, message.routingKey, message);
+    const queues = this.connection.vhost.publish(x, message);
     if (queues.length === 0) {
       if (mandatory) this.#sendReturn(message);
       if (seq) this.#confirmed(seq);
       return;
     }
     let durable = false;
-    for (let i = 0; i < queues.length; i++) {
-      const q = queues[i];
-      if (q.durable) durable = true;
-      q.enqueue(message);
-    }
+    for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;
     if (seq) {
       if (message.persistent && durable) {
         this.connection.vhost.store.whenDurable(() => this.#confirmed(seq));
