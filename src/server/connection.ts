@@ -44,6 +44,7 @@ import {
   WRITE_LOW_WATER_BYTES,
 } from "./limits.ts";
 import { serverProperties } from "./server_properties.ts";
+import type { Transport } from "./transport.ts";
 
 const log = logger("connection");
 
@@ -94,7 +95,7 @@ export class Connection implements FrameSink {
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
 
-  constructor(readonly socket: Deno.Conn, readonly ctx: ConnectionContext) {
+  constructor(readonly socket: Transport, readonly ctx: ConnectionContext) {
     this.limits = ctx.limits;
     this.frameMax = ctx.limits.frameMaxBytes;
     this.channelMax = ctx.limits.channelMax;

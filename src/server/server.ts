@@ -8,6 +8,8 @@ import { MemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
 import { Connection, type ConnectionContext } from "./connection.ts";
 import { DEFAULT_LIMITS, type ServerLimits } from "./limits.ts";
+import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
+import type { Transport } from "./transport.ts";
 
 const log = logger("server");
 
@@ -19,6 +21,8 @@ export interface ServerOptions {
   /** Where durable state lives; in memory when omitted. */
   store?: Store;
   defaults?: NodeDefaults;
+  /** An amqps listener beside the plain one. */
+  tls?: TlsListenOptions;
 }
 
 export interface Server {
@@ -27,13 +31,15 @@ export interface Server {
   readonly broker: Broker;
   readonly users: UserRegistry;
   readonly connections: ReadonlySet<Connection>;
+  /** The amqps port, when TLS is configured. */
+  readonly tlsPort: number | null;
   close(): Promise<void>;
 }
 
 /** How long shutdown waits for clients to answer connection.close before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-export function startServer(options: ServerOptions): Promise<Server> {
+export async function startServer(options: ServerOptions): Promise<Server> {
   if (options.logLevel) setLogLevel(options.logLevel);
   const hostname = options.hostname ?? "0.0.0.0";
   const store = options.store ?? new MemoryStore();
@@ -51,27 +57,47 @@ export function startServer(options: ServerOptions): Promise<Server> {
   };
   let closing = false;
 
+  const serve = (transport: Transport) => {
+    const conn = new Connection(transport, ctx);
+    connections.add(conn);
+    const p = conn.run().catch((e) => log.error("connection loop failed", { error: String(e) }));
+    running.add(p);
+    p.finally(() => running.delete(p));
+  };
+
   const acceptLoop = (async () => {
     try {
       for await (const socket of listener) {
         try {
           socket.setNoDelay(true);
         } catch { /* not a TCP socket */ }
-        const conn = new Connection(socket, ctx);
-        connections.add(conn);
-        const p = conn.run().catch((e) => log.error("connection loop failed", { error: String(e) }));
-        running.add(p);
-        p.finally(() => running.delete(p));
+        serve(socket);
       }
     } catch (e) {
       if (!closing) log.error("listener failed", { error: String(e) });
     }
   })();
-
   log.info("listener up", { protocol: "amqp", hostname, port });
 
-  return Promise.resolve({
+  let tlsListener: TlsListener | null = null;
+  if (options.tls) {
+    try {
+      tlsListener = await listenTls(
+        options.tls,
+        serve,
+        (peer, reason) => log.warning("TLS connection refused", { peer, reason }),
+      );
+    } catch (e) {
+      listener.close();
+      await acceptLoop;
+      throw e;
+    }
+    log.info("listener up", { protocol: "amqps", hostname: options.tls.hostname, port: tlsListener.port });
+  }
+
+  return {
     port,
+    tlsPort: tlsListener?.port ?? null,
     hostname,
     broker,
     users,
@@ -83,6 +109,8 @@ export function startServer(options: ServerOptions): Promise<Server> {
         listener.close();
       } catch { /* already closed */ }
       await acceptLoop;
+      // node:tls resolves close() only once its sockets are gone, so wait for it last.
+      const tlsClosed = tlsListener?.close();
       for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => {
@@ -94,8 +122,9 @@ export function startServer(options: ServerOptions): Promise<Server> {
       await Promise.race([Promise.all([...running]), grace]);
       clearTimeout(timer);
       await Promise.all([...running]);
+      await tlsClosed;
       broker.store.close();
       log.info("server stopped", { port });
     },
-  });
+  };
 }
