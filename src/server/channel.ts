@@ -310,6 +310,7 @@ export class Channel {
       throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true", BASIC_CLASS_ID, 40);
     }
     this.#content.start(args.exchange, args.routingKey, args.mandatory);
+    this.connection.notePublish();
   }
 
   #publishComplete(c: AssembledContent): void {

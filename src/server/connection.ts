@@ -55,6 +55,8 @@ const M = {
   close: methodSpec("connection.close"),
   closeOk: methodSpec("connection.close-ok"),
   updateSecretOk: methodSpec("connection.update-secret-ok"),
+  blocked: methodSpec("connection.blocked"),
+  unblocked: methodSpec("connection.unblocked"),
   channelOpen: methodSpec("channel.open"),
 };
 
@@ -62,6 +64,8 @@ export interface ConnectionContext extends AuthContext {
   readonly limits: ServerLimits;
   vhostNamed(name: string): VHost | undefined;
   onClosed(connection: Connection): void;
+  /** After connection.open-ok: the server applies alarms already in force. */
+  onOpened?: (connection: Connection) => void;
 }
 
 type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" | "closed";
@@ -94,6 +98,14 @@ export class Connection implements FrameSink {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
+  /** Has published at least once: the kind of connection a resource alarm blocks. */
+  #publisher = false;
+  /** Why reading is suspended by a resource alarm; null when it is not. */
+  #blockedBy: string | null = null;
+  #blockedNotified = false;
+  #resumeReading: (() => void) | null = null;
+  /** Alarms in force (set by the server), applied when this connection publishes. */
+  #alarmReason: string | null = null;
 
   constructor(readonly socket: Transport, readonly ctx: ConnectionContext) {
     this.limits = ctx.limits;
@@ -166,6 +178,10 @@ export class Connection implements FrameSink {
         const next = new Uint8Array(Math.min(capBytes, buf.length * 2));
         next.set(buf.subarray(0, len));
         buf = next;
+      }
+      if (this.#blockedBy !== null) {
+        await new Promise<void>((resolve) => (this.#resumeReading = resolve));
+        if (this.#phase === "closed") return;
       }
       const room = buf.length - len;
       const n = await this.socket.read(buf.subarray(len));
@@ -261,6 +277,47 @@ export class Connection implements FrameSink {
     if (err.isHard) throw err;
     log.info("channel error", { peer: this.peer, channel: ch.id, code: err.replyCode, text: err.replyText });
     ch.closeWithError(err);
+  }
+
+  /** Called for every basic.publish: the first one marks this a publishing connection. */
+  notePublish(): void {
+    if (this.#publisher) return;
+    this.#publisher = true;
+    if (this.#alarmReason !== null) this.#block(this.#alarmReason);
+  }
+
+  /** The server's alarms changed: block a publishing connection, or let it go. */
+  setAlarm(reason: string | null): void {
+    this.#alarmReason = reason;
+    if (reason !== null) {
+      if (this.#publisher) this.#block(reason);
+      return;
+    }
+    if (this.#blockedBy === null) return;
+    this.#blockedBy = null;
+    if (this.#blockedNotified) {
+      this.#blockedNotified = false;
+      this.#send(0, M.unblocked);
+    }
+    this.#lastReadMs = Date.now();
+    const resume = this.#resumeReading;
+    this.#resumeReading = null;
+    resume?.();
+  }
+
+  get blockedBy(): string | null {
+    return this.#blockedBy;
+  }
+
+  #block(reason: string): void {
+    if (this.#blockedBy !== null || this.#phase !== "running") return;
+    this.#blockedBy = reason;
+    const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
+    if (caps?.["connection.blocked"] === true) {
+      this.#blockedNotified = true;
+      this.#send(0, M.blocked, { reason });
+    }
+    log.info("connection blocked by resource alarm", { peer: this.peer, reason });
   }
 
   channelClosed(ch: Channel): void {
@@ -391,6 +448,7 @@ export class Connection implements FrameSink {
     this.#phase = "running";
     this.#send(0, M.openOk);
     log.info("connection opened", { peer: this.peer, user: this.user.name, vhost: vhostName });
+    this.ctx.onOpened?.(this);
   }
 
   #startHeartbeats(): void {
@@ -398,7 +456,8 @@ export class Connection implements FrameSink {
     const intervalMs = this.heartbeatS * 1000;
     this.#heartbeatTimer = setInterval(() => {
       const now = Date.now();
-      if (now - this.#lastReadMs > 2 * intervalMs) {
+      // A connection blocked by an alarm is not read from, so its silence is ours.
+      if (this.#blockedBy === null && now - this.#lastReadMs > 2 * intervalMs) {
         log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
         this.#closeSocket();
         return;
@@ -462,6 +521,7 @@ export class Connection implements FrameSink {
     this.#phase = "closed";
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
+    this.#resumeReading?.();
     try {
       this.socket.close();
     } catch { /* already closed */ }

@@ -8,6 +8,7 @@ import { MemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
 import { Connection, type ConnectionContext } from "./connection.ts";
 import { DEFAULT_LIMITS, type ServerLimits } from "./limits.ts";
+import { type AlarmKind, type AlarmLimits, ResourceAlarms } from "./alarms.ts";
 import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
 import type { Transport } from "./transport.ts";
 
@@ -23,6 +24,8 @@ export interface ServerOptions {
   defaults?: NodeDefaults;
   /** An amqps listener beside the plain one. */
   tls?: TlsListenOptions;
+  /** Memory and disk limits; no alarms when omitted. */
+  alarms?: AlarmLimits;
 }
 
 export interface Server {
@@ -33,6 +36,7 @@ export interface Server {
   readonly connections: ReadonlySet<Connection>;
   /** The amqps port, when TLS is configured. */
   readonly tlsPort: number | null;
+  readonly alarms: ResourceAlarms | null;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   })();
   log.info("listener up", { protocol: "amqp", hostname, port });
 
+  const alarms = options.alarms ? new ResourceAlarms(options.alarms) : null;
+  const alarmReason = (active: ReadonlySet<AlarmKind>) =>
+    active.size === 0 ? null : active.has("memory") ? "low on memory" : "low on disk";
+  if (alarms) {
+    alarms.onChange((active) => {
+      for (const c of connections) c.setAlarm(alarmReason(active));
+    });
+    alarms.start();
+  }
+  ctx.onOpened = (c) => {
+    if (alarms && alarms.active.size > 0) c.setAlarm(alarmReason(alarms.active));
+  };
+
   let tlsListener: TlsListener | null = null;
   if (options.tls) {
     try {
@@ -98,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   return {
     port,
     tlsPort: tlsListener?.port ?? null,
+    alarms,
     hostname,
     broker,
     users,
@@ -105,6 +123,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     async close() {
       if (closing) return;
       closing = true;
+      alarms?.stop();
       try {
         listener.close();
       } catch { /* already closed */ }

@@ -1,0 +1,185 @@
+// The web UI's stylesheet: system fonts only (the page must work offline),
+// one accent colour, tables with right-aligned tabular numbers, laid out to
+// fit a 1280x800 window without horizontal scrolling.
+export const UI_CSS = String.raw`
+:root {
+  --bg: #f5f6f8;
+  --panel: #ffffff;
+  --ink: #1d2430;
+  --muted: #677184;
+  --line: #dfe3ea;
+  --head: #1f2a37;
+  --accent: #d9541e;
+  --accent-dark: #b8461a;
+  --ok: #1d7a46;
+  --ok-bg: #e5f5ec;
+  --err: #b42318;
+  --err-bg: #fdecea;
+  --zebra: #fafbfc;
+  --hover: #f1f5fb;
+}
+* { box-sizing: border-box; }
+html, body { margin: 0; padding: 0; }
+body {
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: var(--ink);
+  background: var(--bg);
+}
+a { color: var(--accent-dark); text-decoration: none; }
+a:hover { text-decoration: underline; }
+code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+h1 { font-size: 20px; margin: 0 0 12px; font-weight: 600; }
+h2 { font-size: 15px; margin: 0 0 10px; font-weight: 600; }
+.hidden { display: none !important; }
+.muted { color: var(--muted); }
+
+/* top bar and tabs */
+header.top {
+  display: flex; align-items: center; gap: 16px;
+  background: var(--head); color: #e8edf3;
+  padding: 0 20px; height: 48px;
+}
+.brand { display: flex; align-items: center; gap: 10px; font-weight: 700; font-size: 16px; letter-spacing: .3px; }
+.logo {
+  width: 26px; height: 26px; border-radius: 6px; background: var(--accent);
+  display: inline-flex; align-items: center; justify-content: center;
+  color: #fff; font-weight: 800; font-size: 15px;
+}
+.node-info { color: #9fb0c3; font-size: 12.5px; }
+.spacer { flex: 1; }
+header.top label { color: #c3cfdc; font-size: 12.5px; display: flex; align-items: center; gap: 6px; }
+header.top select {
+  background: #2c3a4b; color: #e8edf3; border: 1px solid #3d4d61; border-radius: 4px;
+  padding: 3px 6px; font-size: 13px;
+}
+.who { font-size: 13px; color: #c3cfdc; }
+.who b { color: #fff; }
+header.top button { background: transparent; color: #e8edf3; border: 1px solid #4a5b70; }
+header.top button:hover { background: #2c3a4b; }
+nav.tabs {
+  display: flex; gap: 2px; padding: 0 20px;
+  background: var(--panel); border-bottom: 1px solid var(--line);
+}
+nav.tabs a {
+  padding: 11px 14px 9px; color: var(--muted); font-weight: 500;
+  border-bottom: 3px solid transparent;
+}
+nav.tabs a:hover { color: var(--ink); text-decoration: none; }
+nav.tabs a.active { color: var(--ink); border-bottom-color: var(--accent); }
+main { padding: 18px 20px 40px; max-width: 1600px; margin: 0 auto; }
+
+/* panels, cards and forms */
+.panel {
+  background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
+  padding: 14px 16px; margin-bottom: 16px;
+}
+.panel > h2 { display: flex; align-items: baseline; gap: 10px; }
+.panel > h2 .count { color: var(--muted); font-weight: 400; font-size: 13px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.grid2 > .panel { margin-bottom: 0; }
+.stack > * + * { margin-top: 16px; }
+.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 12px; }
+.stat {
+  background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px;
+}
+.stat .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .4px; }
+.stat .value { font-size: 24px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.stat .value small { font-size: 13px; color: var(--muted); font-weight: 400; margin-left: 2px; }
+.section-title { font-size: 13px; color: var(--muted); text-transform: uppercase; letter-spacing: .5px; margin: 18px 0 8px; }
+
+form.inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
+.field { display: flex; flex-direction: column; gap: 3px; }
+.field > span { font-size: 12px; color: var(--muted); }
+.check { display: flex; align-items: center; gap: 5px; font-size: 13px; padding-bottom: 6px; }
+input[type=text], input[type=password], input[type=number], select, textarea {
+  font: inherit; font-size: 13.5px; color: var(--ink);
+  border: 1px solid #c9d0da; border-radius: 5px; padding: 5px 8px; background: #fff;
+}
+input:focus, select:focus, textarea:focus { outline: 2px solid #f3b595; outline-offset: 0; border-color: var(--accent); }
+input[type=number] { width: 80px; }
+textarea { width: 100%; min-height: 90px; resize: vertical; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+button {
+  font: inherit; font-size: 13px; font-weight: 500; cursor: pointer;
+  border-radius: 5px; padding: 5px 12px; border: 1px solid #c9d0da; background: #fff; color: var(--ink);
+}
+button:hover { background: #f0f2f5; }
+button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button.primary:hover { background: var(--accent-dark); }
+button.danger { color: var(--err); border-color: #efb8b2; }
+button.danger:hover { background: var(--err-bg); }
+button.small { padding: 2px 8px; font-size: 12px; }
+button:disabled { opacity: .55; cursor: default; }
+.actions { display: flex; gap: 6px; justify-content: flex-end; white-space: nowrap; }
+
+.msg { font-size: 13px; padding: 6px 10px; border-radius: 5px; margin-top: 10px; }
+.msg:empty { display: none; }
+.msg.error { color: var(--err); background: var(--err-bg); }
+.msg.ok { color: var(--ok); background: var(--ok-bg); }
+.banner { margin: 0 0 14px; }
+
+/* tables */
+.table-wrap { overflow-x: auto; }
+table.list { width: 100%; border-collapse: collapse; font-size: 13px; }
+table.list th {
+  text-align: left; font-weight: 600; color: var(--muted); font-size: 12px;
+  padding: 6px 8px; border-bottom: 2px solid var(--line); white-space: nowrap; background: #fbfbfc;
+}
+table.list td { padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; }
+table.list tbody tr:nth-child(even) td { background: var(--zebra); }
+table.list tbody tr:hover td { background: var(--hover); }
+table.list .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.list th.num { text-align: right; }
+table.list td.empty { text-align: center; color: var(--muted); padding: 16px; }
+table.list td.name { font-weight: 500; word-break: break-all; }
+table.list tr.group th { border-bottom: 0; padding-bottom: 0; text-align: center; font-weight: 500; }
+table.kv { border-collapse: collapse; font-size: 13px; }
+table.kv th { text-align: left; color: var(--muted); font-weight: 500; padding: 3px 16px 3px 0; vertical-align: top; white-space: nowrap; }
+table.kv td { padding: 3px 0; }
+table.kv td.num { font-variant-numeric: tabular-nums; }
+
+.badge {
+  display: inline-block; font-size: 11px; font-weight: 600; line-height: 16px;
+  padding: 0 5px; border-radius: 3px; background: #e8ecf2; color: #3b4658; margin-right: 3px;
+}
+.badge.d { background: #e4eefc; color: #1f4f8f; }
+.badge.ad { background: #fbeee1; color: #8a4b12; }
+.badge.x { background: #f1e6fb; color: #5e2d91; }
+.badge.i { background: #e7f4ee; color: #1d6b44; }
+.state { display: inline-flex; align-items: center; gap: 5px; }
+.state::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #9aa4b2; }
+.state.running::before, .state.idle::before { background: #2f9e5b; }
+.state.blocked::before, .state.blocking::before, .state.flow::before { background: #d99a1e; }
+.state.crashed::before, .state.down::before { background: var(--err); }
+
+/* charts */
+.chart svg { display: block; width: 100%; height: 150px; }
+.chart .axis { stroke: var(--line); stroke-width: 1; }
+.chart .tick { fill: var(--muted); font-size: 10px; }
+.chart polyline { fill: none; stroke-width: 2; vector-effect: non-scaling-stroke; }
+.legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; flex-wrap: wrap; }
+.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+
+/* fetched messages */
+.message { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin-top: 10px; background: var(--zebra); }
+.message h3 { font-size: 13px; margin: 0 0 6px; }
+.message pre {
+  margin: 8px 0 0; padding: 8px 10px; background: #fff; border: 1px solid var(--line); border-radius: 4px;
+  white-space: pre-wrap; word-break: break-all; max-height: 240px; overflow: auto;
+}
+
+/* login */
+.login-wrap { min-height: 100vh; display: flex; align-items: center; justify-content: center; }
+.login {
+  width: 340px; background: var(--panel); border: 1px solid var(--line); border-radius: 10px;
+  padding: 26px 28px; box-shadow: 0 6px 24px rgba(20, 30, 45, .08);
+}
+.login .brand { color: var(--ink); margin-bottom: 18px; font-size: 18px; }
+.login .field { margin-bottom: 12px; }
+.login input { width: 100%; padding: 7px 9px; }
+.login button { width: 100%; padding: 8px; margin-top: 4px; }
+.crumbs { font-size: 13px; color: var(--muted); margin-bottom: 6px; }
+.title-row { display: flex; align-items: center; gap: 12px; margin-bottom: 12px; }
+.title-row h1 { margin: 0; }
+.title-row .actions { margin-left: auto; }
+.updated { font-size: 12px; color: var(--muted); }
+`;
