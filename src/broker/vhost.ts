@@ -10,7 +10,7 @@ import {
   REPLY_COMMAND_INVALID,
   resourceLocked,
 } from "../amqp/errors.ts";
-import { type FieldTable, fieldValuesEqual } from "../amqp/field_table.ts";
+import { type FieldTable, type FieldValue, fieldValuesEqual } from "../amqp/field_table.ts";
 import type { BindingRecord, ExchangeRecord, RecoveredQueue, Store } from "../store/store.ts";
 import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
@@ -105,16 +105,17 @@ export class VHost {
   declareExchange(d: ExchangeDeclare): Exchange {
     if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     if (d.passive) return this.getExchange(d.name);
+    const existing = this.exchanges.get(d.name);
+    // An existing exchange (amq.* included) is compared first; only creating under amq. is refused.
+    if (existing) {
+      this.#checkExchangeEquivalent(existing, d);
+      return existing;
+    }
     if (d.name.startsWith("amq.")) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
     }
     if (!isExchangeType(d.type)) {
       throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
-    }
-    const existing = this.exchanges.get(d.name);
-    if (existing) {
-      this.#checkExchangeEquivalent(existing, d);
-      return existing;
     }
     const x = createExchange(d.type, this.name, d.name, d);
     this.exchanges.set(d.name, x);
@@ -134,17 +135,17 @@ export class VHost {
     if (x.internal !== d.internal) throw inequivalent("internal", d.internal, x.internal);
     const ae = "alternate-exchange";
     if (!fieldValuesEqual(x.arguments[ae], d.arguments[ae])) {
-      throw inequivalent(ae, d.arguments[ae] ?? "none", x.arguments[ae] ?? "none");
+      throw inequivalentArgument(ae, `exchange '${x.name}' in vhost '${this.name}'`, d.arguments[ae], x.arguments[ae]);
     }
   }
 
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === "") throw accessRefused("operation not permitted on the default exchange");
-    if (name.startsWith("amq.")) {
-      throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`);
-    }
     const x = this.exchanges.get(name);
     if (!x) return;
+    if (name.startsWith("amq.")) {
+      throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
+    }
     if (ifUnused && x.bindings.size > 0) {
       throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
     }
@@ -168,8 +169,9 @@ export class VHost {
     return q;
   }
 
-  #checkExclusive(q: Queue, owner: object): void {
-    if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
+  /** 405 unless `owner` owns the exclusive queue; a null owner is always refused (exclusivity differs). */
+  #checkExclusive(q: Queue, owner: object | null): void {
+    if (owner === null || (q.exclusiveOwner !== null && q.exclusiveOwner !== owner)) {
       throw resourceLocked(
         `cannot obtain exclusive access to locked queue '${q.name}' in vhost '${this.name}'. ` +
           "It could be originally declared on another connection or the exclusive property " +
@@ -191,6 +193,7 @@ export class VHost {
     const existing = this.queues.get(name);
     if (existing) {
       this.#checkExclusive(existing, d.owner);
+      if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
       this.#checkQueueEquivalent(existing, d);
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
@@ -228,8 +231,15 @@ export class VHost {
     if (q.durable !== d.durable) throw inequivalent("durable", d.durable, q.durable);
     if (q.autoDelete !== d.autoDelete) throw inequivalent("auto_delete", d.autoDelete, q.autoDelete);
     for (const arg of EQUIVALENCE_ARGS) {
-      if (!fieldValuesEqual(q.arguments[arg], d.arguments[arg])) {
-        throw inequivalent(arg, d.arguments[arg] ?? "none", q.arguments[arg] ?? "none");
+      let current: FieldValue | undefined = q.arguments[arg];
+      let received: FieldValue | undefined = d.arguments[arg];
+      if (arg === "x-queue-type") {
+        // A classic queue declared without the argument and with it are the same queue.
+        if (current === "classic") current = undefined;
+        if (received === "classic") received = undefined;
+      }
+      if (!fieldValuesEqual(current, received)) {
+        throw inequivalentArgument(arg, `queue '${q.name}' in vhost '${this.name}'`, received, current);
       }
     }
   }
@@ -420,6 +430,33 @@ export class VHost {
     }
     return routed;
   }
+}
+
+/** RabbitMQ's description of an argument value in an inequivalence error. */
+function describeArgument(v: FieldValue | undefined): string {
+  if (v === undefined) return "none";
+  let type = "longstr";
+  if (typeof v === "boolean") type = "bool";
+  else if (typeof v === "number") {
+    type = !Number.isInteger(v) ? "double" : v >= -0x8000_0000 && v <= 0x7fff_ffff ? "signedint" : "long";
+  } else if (typeof v === "bigint") type = "long";
+  else if (Array.isArray(v)) type = "array";
+  else if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) type = "table";
+  return `the value '${typeof v === "object" ? JSON.stringify(v) : String(v)}' of type '${type}'`;
+}
+
+/** Both sides present: plain values, as RabbitMQ prints them; one side missing: typed ones. */
+function inequivalentArgument(
+  arg: string,
+  what: string,
+  received: FieldValue | undefined,
+  current: FieldValue | undefined,
+): AmqpError {
+  const plain = (v: FieldValue | undefined) => `'${typeof v === "object" ? JSON.stringify(v) : String(v)}'`;
+  const both = received !== undefined && current !== undefined;
+  const r = both ? plain(received) : describeArgument(received);
+  const c = both ? plain(current) : describeArgument(current);
+  return preconditionFailed(`inequivalent arg '${arg}' for ${what}: received ${r} but current is ${c}`);
 }
 
 function validateHeadersBinding(args: FieldTable): void {

@@ -10,6 +10,7 @@ export interface AuthContext {
 
 export type AuthResult =
   | { ok: true; user: User }
+  /** `replyText` without the ACCESS_REFUSED prefix, which the error adds. */
   | { ok: false; username: string; reason: string; replyText: string };
 
 const decoder = new TextDecoder();
@@ -19,7 +20,7 @@ function refused(mechanism: string, username: string, reason: string): AuthResul
     ok: false,
     username,
     reason,
-    replyText: `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. ` +
+    replyText: `Login was refused using authentication mechanism ${mechanism}. ` +
       "For details see the broker logfile.",
   };
 }
@@ -61,7 +62,7 @@ export function authenticate(
       ok: false,
       username: "",
       reason: `unsupported mechanism ${mechanism}`,
-      replyText: `ACCESS_REFUSED - unsupported authentication mechanism '${mechanism}'`,
+      replyText: `unsupported authentication mechanism '${mechanism}'`,
     };
   }
   const creds = parseCredentials(mechanism, response);

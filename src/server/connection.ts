@@ -26,7 +26,7 @@ import {
   type MethodSpec,
   PROTOCOL_HEADER,
 } from "../amqp/spec.ts";
-import { WireReader, WireWriter } from "../amqp/wire.ts";
+import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { User } from "../auth/users.ts";
@@ -39,10 +39,8 @@ import {
   READ_BUFFER_MAX_BYTES,
   READ_BUFFER_MIN_BYTES,
   type ServerLimits,
-  WRITE_BUFFER_INITIAL_BYTES,
-  WRITE_HIGH_WATER_BYTES,
-  WRITE_LOW_WATER_BYTES,
 } from "./limits.ts";
+import { Outbox } from "./outbox.ts";
 import { serverProperties } from "./server_properties.ts";
 import type { Transport } from "./transport.ts";
 
@@ -74,7 +72,9 @@ let nextConnectionId = 1;
 
 export class Connection implements FrameSink {
   readonly id = nextConnectionId++;
-  readonly out = new WireWriter(WRITE_BUFFER_INITIAL_BYTES);
+  readonly #outbox: Outbox;
+  /** Where frames for this connection are appended; flushed once per turn. */
+  readonly out: WireWriter;
   readonly exclusiveQueues = new Set<Queue>();
   readonly peer: string;
   readonly connectedAt = Date.now();
@@ -89,12 +89,7 @@ export class Connection implements FrameSink {
   readonly #channels = new Map<number, Channel>();
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
-  #flushScheduled = false;
-  #writing = false;
-  #inFlightBytes = 0;
-  #congested = false;
   #lastReadMs = Date.now();
-  #lastWriteMs = Date.now();
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
@@ -114,6 +109,17 @@ export class Connection implements FrameSink {
     this.heartbeatS = ctx.limits.heartbeatS;
     const addr = socket.remoteAddr as Deno.NetAddr;
     this.peer = `${addr.hostname}:${addr.port}`;
+    this.#outbox = new Outbox(socket, {
+      beforeFlush: () => this.#beforeFlush(),
+      drained: () => {
+        for (const ch of this.#channels.values()) ch.resumeDeliveries();
+      },
+      failed: (e) => {
+        log.debug("write failed", { peer: this.peer, reason: e.message });
+        this.#closeSocket();
+      },
+    });
+    this.out = this.#outbox.out;
   }
 
   readonly limits: ServerLimits;
@@ -462,7 +468,7 @@ export class Connection implements FrameSink {
         this.#closeSocket();
         return;
       }
-      if (now - this.#lastWriteMs >= intervalMs / 2) {
+      if (now - this.#outbox.lastWriteMs >= intervalMs / 2) {
         writeHeartbeat(this.out);
         this.scheduleFlush();
       }
@@ -501,8 +507,7 @@ export class Connection implements FrameSink {
   }
 
   async #flushThenClose(): Promise<void> {
-    this.#flushNow();
-    while (this.#writing) await new Promise((r) => setTimeout(r, 1));
+    await this.#outbox.drain();
     this.#closeSocket();
   }
 
@@ -522,6 +527,7 @@ export class Connection implements FrameSink {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
     this.#resumeReading?.();
+    this.#outbox.close();
     try {
       this.socket.close();
     } catch { /* already closed */ }
@@ -540,12 +546,7 @@ export class Connection implements FrameSink {
 
   /** False while the socket has more unsent bytes than the high-water mark. */
   get writable(): boolean {
-    if (this.#congested) return false;
-    if (this.out.pos + this.#inFlightBytes >= WRITE_HIGH_WATER_BYTES) {
-      this.#congested = true;
-      return false;
-    }
-    return true;
+    return this.#outbox.writable;
   }
 
   markConfirmsPending(ch: Channel): void {
@@ -554,42 +555,12 @@ export class Connection implements FrameSink {
   }
 
   scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    queueMicrotask(this.#flushNow);
+    this.#outbox.schedule();
   }
 
-  #flushNow = (): void => {
-    this.#flushScheduled = false;
-    if (this.#confirmPending.size > 0) {
-      for (const ch of this.#confirmPending) ch.flushConfirms();
-      this.#confirmPending.clear();
-    }
-    if (!this.#writing && this.out.pos > 0 && this.#phase !== "closed") void this.#writeLoop();
-  };
-
-  async #writeLoop(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (this.out.pos > 0 && this.#phase !== "closed") {
-        const chunk = this.out.take();
-        this.#inFlightBytes = chunk.length;
-        let off = 0;
-        while (off < chunk.length) off += await this.socket.write(chunk.subarray(off));
-        this.#lastWriteMs = Date.now();
-        this.#inFlightBytes = 0;
-        this.out.recycle(chunk);
-        if (this.#congested && this.out.pos < WRITE_LOW_WATER_BYTES) {
-          this.#congested = false;
-          for (const ch of this.#channels.values()) ch.resumeDeliveries();
-        }
-      }
-    } catch (e) {
-      log.debug("write failed", { peer: this.peer, reason: (e as Error).message });
-      this.#inFlightBytes = 0;
-      this.#closeSocket();
-    } finally {
-      this.#writing = false;
-    }
+  #beforeFlush(): void {
+    if (this.#confirmPending.size === 0) return;
+    for (const ch of this.#confirmPending) ch.flushConfirms();
+    this.#confirmPending.clear();
   }
 }

@@ -2,7 +2,10 @@
 // word, `#` zero or more. Matching walks only the branches the routing key
 // can reach, never every binding.
 
+let nextNodeId = 0;
+
 class TopicNode<T> {
+  readonly id = nextNodeId++;
   children: Map<string, TopicNode<T>> | null = null;
   star: TopicNode<T> | null = null;
   hash: TopicNode<T> | null = null;
@@ -17,14 +20,28 @@ class TopicNode<T> {
 /** Deep `#` chains make matching exponential; longer patterns are refused. */
 export const MAX_TOPIC_WORDS = 256;
 
+const NO_WORDS: string[] = [];
+
+/** RabbitMQ splits the empty key into no words at all, not one empty word. */
+function wordsOf(key: string): string[] {
+  return key === "" ? NO_WORDS : key.split(".");
+}
+
 export class TopicTrie<T> {
   #root = new TopicNode<T>();
+  #hashNodes = 0;
 
   add(pattern: string, value: T): void {
     let node = this.#root;
-    for (const word of pattern.split(".")) {
+    for (const word of wordsOf(pattern)) {
       if (word === "*") node = node.star ??= new TopicNode();
-      else if (word === "#") node = node.hash ??= new TopicNode();
+      else if (word === "#") {
+        if (node.hash === null) {
+          node.hash = new TopicNode();
+          this.#hashNodes++;
+        }
+        node = node.hash;
+      }
       else {
         const children = node.children ??= new Map();
         let child = children.get(word);
@@ -39,18 +56,26 @@ export class TopicTrie<T> {
   }
 
   remove(pattern: string, value: T): void {
-    this.#remove(this.#root, pattern.split("."), 0, value);
+    this.#remove(this.#root, wordsOf(pattern), 0, value);
   }
 
   /** Appends every value whose pattern matches `routingKey` (possibly more than once). */
   match(routingKey: string, out: T[]): void {
-    this.#match(this.#root, routingKey.split("."), 0, out);
+    // With `#` in play, (node, position) pairs repeat; remembering them keeps matching polynomial.
+    const visited = this.#hashNodes > 0 ? new Set<number>() : null;
+    this.#match(this.#root, wordsOf(routingKey), 0, out, visited);
   }
 
-  #match(node: TopicNode<T>, words: string[], i: number, out: T[]): void {
+  #match(node: TopicNode<T>, words: string[], i: number, out: T[], visited: Set<number> | null): void {
     if (node.hash !== null) {
       // `#` may swallow zero or more of the remaining words.
-      for (let j = i; j <= words.length; j++) this.#match(node.hash, words, j, out);
+      const hash = node.hash;
+      for (let j = i; j <= words.length; j++) {
+        const key = hash.id * (words.length + 1) + j;
+        if (visited!.has(key)) continue;
+        visited!.add(key);
+        this.#match(hash, words, j, out, visited);
+      }
     }
     if (i === words.length) {
       const values = node.values;
@@ -58,8 +83,8 @@ export class TopicTrie<T> {
       return;
     }
     const child = node.children?.get(words[i]);
-    if (child !== undefined) this.#match(child, words, i + 1, out);
-    if (node.star !== null) this.#match(node.star, words, i + 1, out);
+    if (child !== undefined) this.#match(child, words, i + 1, out, visited);
+    if (node.star !== null) this.#match(node.star, words, i + 1, out, visited);
   }
 
   #remove(node: TopicNode<T>, words: string[], i: number, value: T): boolean {
@@ -72,7 +97,10 @@ export class TopicTrie<T> {
     if (word === "*" && node.star) {
       if (this.#remove(node.star, words, i + 1, value)) node.star = null;
     } else if (word === "#" && node.hash) {
-      if (this.#remove(node.hash, words, i + 1, value)) node.hash = null;
+      if (this.#remove(node.hash, words, i + 1, value)) {
+        node.hash = null;
+        this.#hashNodes--;
+      }
     } else {
       const child = node.children?.get(word);
       if (child && this.#remove(child, words, i + 1, value)) node.children!.delete(word);

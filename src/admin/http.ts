@@ -1,0 +1,161 @@
+// HTTP plumbing for the management API: RabbitMQ's error bodies, JSON
+// replies, and request bodies checked against the fields an endpoint knows.
+import { AmqpError } from "../amqp/errors.ts";
+
+/** Request bodies past this size are refused (RabbitMQ's default management.http.max_body_size). */
+export const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/** An HTTP error with RabbitMQ's `{"error": ..., "reason": ...}` body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly reason: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(reason);
+    this.name = "ApiError";
+  }
+}
+
+export function objectNotFound(): ApiError {
+  return new ApiError(404, "Object Not Found", "Not Found");
+}
+
+export function badRequest(reason: string): ApiError {
+  return new ApiError(400, "bad_request", reason);
+}
+
+export function notAuthorised(reason: string): ApiError {
+  return new ApiError(401, "not_authorised", reason);
+}
+
+/**
+ * What a broker error becomes over HTTP, as RabbitMQ's management plugin
+ * maps channel errors: 404 stays 404, 403 becomes 401, the rest are 400
+ * with the code and text.
+ */
+export function fromAmqpError(e: AmqpError): ApiError {
+  if (e.replyCode === 404) return new ApiError(404, "not_found", e.replyText);
+  if (e.replyCode === 403 || e.replyCode === 530) return notAuthorised(e.replyText);
+  return badRequest(`${e.replyCode} ${e.replyText}`);
+}
+
+const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-cache" };
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body, jsonReplacer), {
+    status,
+    headers: { ...JSON_HEADERS, ...headers },
+  });
+}
+
+export function errorResponse(e: ApiError): Response {
+  return jsonResponse({ error: e.error, reason: e.reason }, e.status, e.headers);
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204, headers: { "cache-control": "no-cache" } });
+}
+
+export function created(location?: string): Response {
+  const headers: Record<string, string> = { "cache-control": "no-cache" };
+  if (location) headers.location = location;
+  return new Response(null, { status: 201, headers });
+}
+
+/** bigint counters and the like must not make JSON.stringify throw. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  return value;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * The request body as a JSON object. An empty body (or `null`) is `{}`, as
+ * in RabbitMQ; anything else that is not a JSON object, or that has a field
+ * outside `allowed`, is a 400.
+ */
+export async function readJsonBody(req: Request, allowed: readonly string[] | null): Promise<JsonObject> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw badRequest("Exceeded HTTP request body size limit");
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES) throw badRequest("Exceeded HTTP request body size limit");
+  let text = new TextDecoder().decode(bytes);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed === "null" || trimmed === "undefined") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (e) {
+    throw badRequest(`not_json: ${(e as Error).message}`);
+  }
+  if (typeof value === "string") {
+    throw badRequest(
+      "invalid payload: the request body JSON-decoded to a string. Is the input doubly-JSON-encoded?",
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw badRequest("not_json: the request body must be a JSON object");
+  }
+  const body = value as JsonObject;
+  if (allowed !== null) {
+    for (const key of Object.keys(body)) {
+      if (!allowed.includes(key)) {
+        throw badRequest(`unknown field '${key}' (expected one of: ${allowed.join(", ")})`);
+      }
+    }
+  }
+  return body;
+}
+
+/** RabbitMQ's "[{key_missing,configure}]" reason for absent required fields. */
+export function requireFields(body: JsonObject, keys: readonly string[]): void {
+  const missing = keys.filter((k) => body[k] === undefined || body[k] === null);
+  if (missing.length > 0) {
+    throw badRequest(`[${missing.map((k) => `{key_missing,${k}}`).join(",")}]`);
+  }
+}
+
+/** Booleans as JSON booleans or the strings "true"/"false" (the RabbitMQ UI sends strings). */
+export function boolField(body: JsonObject, key: string, fallback: boolean): boolean {
+  const v = body[key];
+  if (v === undefined || v === null || v === "") return fallback;
+  if (v === true || v === "true") return true;
+  if (v === false || v === "false") return false;
+  throw badRequest(`field '${key}' must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function stringField(body: JsonObject, key: string, fallback?: string): string {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (fallback !== undefined) return fallback;
+    throw badRequest(`[{key_missing,${key}}]`);
+  }
+  if (typeof v !== "string") throw badRequest(`field '${key}' must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function intField(body: JsonObject, key: string, fallback: number): number {
+  const v = body[key];
+  if (v === undefined || v === null || v === "") return fallback;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`field '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function objectField(body: JsonObject, key: string): JsonObject {
+  const v = body[key];
+  if (v === undefined || v === null || v === "") return {};
+  if (Array.isArray(v) && v.length === 0) return {};
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw badRequest(`field '${key}' must be a JSON object, got ${JSON.stringify(v)}`);
+  }
+  return v as JsonObject;
+}
