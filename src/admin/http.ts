@@ -146,7 +146,9 @@ export function intField(body: JsonObject, key: string, fallback: number): numbe
   const v = body[key];
   if (v === undefined || v === null || v === "") return fallback;
   const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) throw badRequest(`field '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n)) {
+    throw badRequest(`field '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  }
   return n;
 }
 

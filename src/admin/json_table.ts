@@ -18,7 +18,9 @@ export function tableToJson(table: FieldTable | undefined | null): Record<string
 function valueToJson(v: FieldValue): unknown {
   if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "number") return v;
   if (typeof v === "bigint") {
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   }
   if (v instanceof Uint8Array) return utf8.decode(v);
   if (v instanceof Date) return Math.floor(v.getTime() / 1000);

@@ -28,7 +28,11 @@ class CompiledPermission {
 
   constructor(readonly permission: Permission) {
     const compile = (p: string) => (p === "" ? null : new RegExp(p));
-    this.#res = { configure: compile(permission.configure), write: compile(permission.write), read: compile(permission.read) };
+    this.#res = {
+      configure: compile(permission.configure),
+      write: compile(permission.write),
+      read: compile(permission.read),
+    };
   }
 
   allows(kind: AccessKind, name: string): boolean {
@@ -51,7 +55,10 @@ export class UserRegistry {
   restore(snapshot: StoreSnapshot): void {
     for (const u of snapshot.users) this.users.set(u.name, { ...u });
     for (const p of snapshot.permissions) {
-      this.#permissionsOf(p.vhost).set(p.user, new CompiledPermission({ configure: p.configure, write: p.write, read: p.read }));
+      this.#permissionsOf(p.vhost).set(
+        p.user,
+        new CompiledPermission({ configure: p.configure, write: p.write, read: p.read }),
+      );
     }
   }
 

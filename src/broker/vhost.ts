@@ -74,6 +74,8 @@ export class VHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: DefaultExchange;
+  /** Messages published into this vhost (each counted once however many queues it reaches), for the admin API. */
+  publishedCount = 0;
   #routeEpoch = 0;
   #routeScratch: Destination[] = [];
   #routed: Queue[] = [];
@@ -135,7 +137,12 @@ export class VHost {
     if (x.internal !== d.internal) throw inequivalent("internal", d.internal, x.internal);
     const ae = "alternate-exchange";
     if (!fieldValuesEqual(x.arguments[ae], d.arguments[ae])) {
-      throw inequivalentArgument(ae, `exchange '${x.name}' in vhost '${this.name}'`, d.arguments[ae], x.arguments[ae]);
+      throw inequivalentArgument(
+        ae,
+        `exchange '${x.name}' in vhost '${this.name}'`,
+        d.arguments[ae],
+        x.arguments[ae],
+      );
     }
   }
 
@@ -399,6 +406,7 @@ export class VHost {
    * the next call).
    */
   publish(exchange: Exchange, message: Message): Queue[] {
+    this.publishedCount++;
     const queues = this.route(exchange, message.routingKey, message);
     for (let i = 0; i < queues.length; i++) queues[i].enqueue(message);
     return queues;

@@ -1,8 +1,23 @@
-// The node's effective configuration: command-line flags over environment
-// variables (RABBITMQ_* as RabbitMQ reads them) over defaults.
+// The node's effective configuration. Four sources, each overriding the
+// one after it: command-line flags, environment variables (RABBITMQ_* as
+// RabbitMQ reads them, plus WARREN_*), rabbitmq.conf (RabbitMQ's sysctl
+// format, see conf_keys.ts), and RabbitMQ's defaults. Every mistake is a
+// ConfigError naming the flag, the variable, or the file, line and key.
 import { parseArgs } from "node:util";
-import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import type { LogLevel } from "../log.ts";
 import { SYNC_LEVELS, type SyncLevel } from "../store/sqlite_store.ts";
+import { ConfigError } from "./config_error.ts";
+import { parseConfText } from "./conf_file.ts";
+import {
+  applyConfEntries,
+  LOG_LEVEL_HINT,
+  parseLogLevel,
+  parsePortNumber,
+  parseSyncLevel,
+  unreadableReason,
+} from "./conf_keys.ts";
+
+export { ConfigError };
 
 export interface TlsConfig {
   port: number;
@@ -25,7 +40,10 @@ export interface Config {
   dataDir: string;
   configFile: string | null;
   logLevel: LogLevel;
+  /** log.file: lines are appended here too; null for none. */
   logFile: string | null;
+  /** log.console: false keeps log lines off stdout. */
+  logConsole: boolean;
   /** Keep nothing on disk (tests, throwaway dev brokers). */
   inMemory: boolean;
   /** full: fsync before every confirm; normal: survive a process crash, not power loss. */
@@ -46,6 +64,13 @@ export interface Config {
   diskFreeLimitBytes: number;
   /** Definitions file imported at start (load_definitions). */
   loadDefinitions: string | null;
+  /**
+   * Where a field that names a listener, path or file was set, when not by
+   * default: `--port`, `RABBITMQ_NODE_PORT`, `/etc/warren/rabbitmq.conf:3:
+   * listeners.tcp.default`. Start-up errors (a busy port) use it to point
+   * at the setting to change.
+   */
+  origins: Partial<Record<keyof Config, string>>;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -58,6 +83,7 @@ export const DEFAULT_CONFIG: Config = {
   configFile: null,
   logLevel: "info",
   logFile: null,
+  logConsole: true,
   inMemory: false,
   sync: "full",
   defaultUser: "guest",
@@ -72,5 +98,234 @@ export const DEFAULT_CONFIG: Config = {
   memoryHighWatermark: { relative: 0.4 },
   diskFreeLimitBytes: 50 * 1000 * 1000,
   loadDefinitions: null,
+  origins: {},
 };
 
+/** Where rabbitmq.conf is looked for when neither --config nor RABBITMQ_CONFIG_FILE names one. */
+export const CONFIG_SEARCH_PATHS: readonly string[] = ["rabbitmq.conf", "/etc/warren/rabbitmq.conf"];
+
+export interface LoadConfigOptions {
+  /** Overrides CONFIG_SEARCH_PATHS (tests point it at a temp dir). */
+  searchPaths?: readonly string[];
+}
+
+const FLAGS = {
+  port: { type: "string" },
+  hostname: { type: "string" },
+  "management-port": { type: "string" },
+  "data-dir": { type: "string" },
+  config: { type: "string" },
+  "log-level": { type: "string" },
+  "in-memory": { type: "boolean" },
+  sync: { type: "string" },
+} as const;
+
+/** The flags `serve` takes, for usage text. */
+export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS).map((f) => `--${f}`);
+
+function port(value: string, source: string): number {
+  const n = parsePortNumber(value);
+  if (n === null) throw new ConfigError(`${source}: '${value}' is not a port number (0-65535)`);
+  return n;
+}
+
+function sync(value: string, source: string): SyncLevel {
+  const level = parseSyncLevel(value);
+  if (level === null) {
+    throw new ConfigError(`${source}: '${value}' is not one of ${SYNC_LEVELS.join(", ")}`);
+  }
+  return level;
+}
+
+function logLevel(value: string, source: string): LogLevel {
+  const level = parseLogLevel(value);
+  if (level === null) throw new ConfigError(`${source}: '${value}' is not one of ${LOG_LEVEL_HINT}`);
+  return level;
+}
+
+function nonEmpty(value: string, source: string): string {
+  if (value === "") throw new ConfigError(`${source}: must not be empty`);
+  return value;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The config file to read: the one --config or RABBITMQ_CONFIG_FILE names
+ * (which must exist; like RabbitMQ, `RABBITMQ_CONFIG_FILE=/etc/x/rabbitmq`
+ * finds `/etc/x/rabbitmq.conf`), else the first search path that exists.
+ */
+function locateConfigFile(
+  flag: string | undefined,
+  env: string | undefined,
+  searchPaths: readonly string[],
+): { path: string; source: string } | null {
+  const named = flag !== undefined
+    ? { path: flag, source: "--config" }
+    : env
+    ? { path: env, source: "RABBITMQ_CONFIG_FILE" }
+    : null;
+  if (named) {
+    if (!isFile(named.path) && !named.path.endsWith(".conf") && isFile(`${named.path}.conf`)) {
+      return { path: `${named.path}.conf`, source: named.source };
+    }
+    return named;
+  }
+  for (const path of searchPaths) {
+    if (isFile(path)) return { path, source: "config file" };
+  }
+  return null;
+}
+
+/** Reads one rabbitmq.conf into cfg; env and flags are applied after it, so they win. */
+function applyConfigFile(cfg: Config, file: { path: string; source: string }): void {
+  const reason = unreadableReason(file.path);
+  if (reason) throw new ConfigError(`${file.source}: ${reason}`);
+  const text = Deno.readTextFileSync(file.path);
+  applyConfEntries(cfg, parseConfText(text, file.path), file.path);
+  cfg.configFile = file.path;
+}
+
+function applyEnv(cfg: Config, env: Record<string, string | undefined>): void {
+  // An empty variable counts as unset, as in a shell's `${VAR:-default}`.
+  const get = (name: string) => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
+  const set = <K extends keyof Config>(
+    field: K,
+    name: string,
+    parse: (v: string, source: string) => Config[K],
+  ) => {
+    const value = get(name);
+    if (value === undefined) return;
+    cfg[field] = parse(value, name);
+    cfg.origins[field] = name;
+  };
+  set("amqpPort", "RABBITMQ_NODE_PORT", port);
+  set("amqpHostname", "RABBITMQ_NODE_IP_ADDRESS", nonEmpty);
+  set("defaultUser", "RABBITMQ_DEFAULT_USER", nonEmpty);
+  set("defaultPass", "RABBITMQ_DEFAULT_PASS", nonEmpty);
+  set("defaultVHost", "RABBITMQ_DEFAULT_VHOST", nonEmpty);
+  set("dataDir", "WARREN_DATA_DIR", nonEmpty);
+  set("sync", "WARREN_SYNC", sync);
+}
+
+function applyFlags(cfg: Config, values: Record<string, string | boolean | undefined>): void {
+  const set = <K extends keyof Config>(
+    field: K,
+    flag: string,
+    parse: (v: string, source: string) => Config[K],
+  ) => {
+    const value = values[flag];
+    if (typeof value !== "string") return;
+    cfg[field] = parse(value, `--${flag}`);
+    cfg.origins[field] = `--${flag}`;
+  };
+  set("amqpPort", "port", port);
+  set("amqpHostname", "hostname", nonEmpty);
+  set("managementPort", "management-port", port);
+  set("dataDir", "data-dir", nonEmpty);
+  set("logLevel", "log-level", logLevel);
+  set("sync", "sync", sync);
+  if (values["in-memory"] === true) cfg.inMemory = true;
+}
+
+/**
+ * The effective configuration for `serve` from its arguments and the
+ * environment. Throws ConfigError for an unknown or bad setting (and
+ * node:util's ERR_PARSE_ARGS TypeError for an unknown flag).
+ */
+export function loadConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  options: LoadConfigOptions = {},
+): Config {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  const cfg = structuredClone(DEFAULT_CONFIG);
+  const file = locateConfigFile(
+    values.config,
+    env.RABBITMQ_CONFIG_FILE,
+    options.searchPaths ?? CONFIG_SEARCH_PATHS,
+  );
+  if (file) applyConfigFile(cfg, file);
+  applyEnv(cfg, env);
+  applyFlags(cfg, values);
+  return cfg;
+}
+
+const MASK = "********";
+
+function hostPort(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
+/**
+ * The effective configuration as rabbitmq.conf keys and values, for the
+ * start-up log line and `ctl status`. Secrets (default_pass) are masked.
+ */
+export function describeConfig(config: Config): Record<string, string> {
+  const out: Record<string, string> = {
+    config_file: config.configFile ?? "none",
+    "listeners.tcp.default": hostPort(config.amqpHostname, config.amqpPort),
+    "listeners.ssl.default": config.tls ? hostPort(config.tls.hostname, config.tls.port) : "none",
+  };
+  if (config.tls) {
+    out["ssl_options.certfile"] = config.tls.certFile;
+    out["ssl_options.keyfile"] = config.tls.keyFile;
+    out["ssl_options.cacertfile"] = config.tls.caCertFile ?? "none";
+    out["ssl_options.verify"] = config.tls.verifyPeer ? "verify_peer" : "verify_none";
+    out["ssl_options.fail_if_no_peer_cert"] = String(config.tls.failIfNoPeerCert);
+  }
+  Object.assign(out, {
+    "management.tcp.ip": config.managementHostname,
+    "management.tcp.port": String(config.managementPort),
+    default_user: config.defaultUser,
+    default_pass: MASK,
+    default_vhost: config.defaultVHost,
+    default_user_tags: config.defaultUserTags.join(",") || "none",
+    loopback_users: config.loopbackUsers.join(",") || "none",
+    heartbeat: String(config.heartbeatS),
+    frame_max: String(config.frameMaxBytes),
+    channel_max: String(config.channelMax),
+    max_message_size: String(config.maxMessageSizeBytes),
+  });
+  const w = config.memoryHighWatermark;
+  if ("absoluteBytes" in w) out["vm_memory_high_watermark.absolute"] = String(w.absoluteBytes);
+  else out["vm_memory_high_watermark.relative"] = String(w.relative);
+  Object.assign(out, {
+    "disk_free_limit.absolute": String(config.diskFreeLimitBytes),
+    "log.console": String(config.logConsole),
+    "log.console.level": config.logLevel,
+    "log.file": config.logFile ?? "false",
+    load_definitions: config.loadDefinitions ?? "none",
+    "warren.data_dir": config.inMemory ? "none (in memory)" : config.dataDir,
+    "warren.sync": config.sync,
+  });
+  return out;
+}
+
+/** The settings that choose each listener's port, for the busy-port message. */
+const PORT_SETTINGS = {
+  amqpPort: "--port, RABBITMQ_NODE_PORT or listeners.tcp.default",
+  tls: "listeners.ssl.default",
+  managementPort: "--management-port or management.tcp.port",
+} as const;
+
+/**
+ * The one-line start-up error for a listener whose port is taken, naming
+ * the setting that chose the port: `rabbitmq.conf:3: listeners.tcp.default:
+ * port 5672 is already in use`, or for a default port, the settings that
+ * can change it.
+ */
+export function busyPortError(config: Config, listener: keyof typeof PORT_SETTINGS): ConfigError {
+  const port = listener === "tls" ? config.tls?.port : config[listener];
+  const origin = config.origins[listener];
+  if (origin) return new ConfigError(`${origin}: port ${port} is already in use`);
+  return new ConfigError(
+    `port ${port} is already in use (the default; choose another with ${PORT_SETTINGS[listener]})`,
+  );
+}

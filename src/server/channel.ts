@@ -1,31 +1,29 @@
-// One AMQP channel: turns methods into broker calls, assembles published
-// content, delivers to its consumers, tracks delivery tags, prefetch,
-// publisher confirms and transactions. Errors thrown here are AmqpErrors;
-// the connection turns them into channel.close or connection.close.
+// One AMQP channel: turns methods into broker calls and deliveries into
+// frames, with prefetch, flow, transactions and RabbitMQ's permission
+// checks. Publishing lives in channel_publisher.ts and delivery tags in
+// deliveries.ts. Errors thrown here are AmqpErrors; the connection turns
+// them into channel.close or connection.close.
 import {
   AmqpError,
   ConnectionError,
   notFound,
   preconditionFailed,
-  REPLY_NO_ROUTE,
+  REPLY_CHANNEL_ERROR,
   REPLY_NOT_ALLOWED,
   REPLY_NOT_IMPLEMENTED,
-  REPLY_PRECONDITION_FAILED,
 } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
 import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
-import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
 import { BASIC_CLASS_ID, type MethodSpec } from "../amqp/spec.ts";
-import type { Exchange } from "../broker/exchange/exchange.ts";
-import { Message, type QueueEntry } from "../broker/message.ts";
+import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { AccessKind, ResourceKind } from "../auth/users.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
+import { ChannelPublisher } from "./channel_publisher.ts";
 import type { Connection } from "./connection.ts";
-import { ConfirmTracker } from "./confirm_tracker.ts";
-import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
-import { Transaction } from "./transaction.ts";
+import { Deliveries, type Unacked } from "./deliveries.ts";
+import { type PendingPublish, Transaction } from "./transaction.ts";
 
 const M = {
   channelOpenOk: methodSpec("channel.open-ok"),
@@ -45,12 +43,9 @@ const M = {
   basicConsumeOk: methodSpec("basic.consume-ok"),
   basicCancel: methodSpec("basic.cancel"),
   basicCancelOk: methodSpec("basic.cancel-ok"),
-  basicReturn: methodSpec("basic.return"),
   basicDeliver: methodSpec("basic.deliver"),
   basicGetOk: methodSpec("basic.get-ok"),
   basicGetEmpty: methodSpec("basic.get-empty"),
-  basicAck: methodSpec("basic.ack"),
-  basicNack: methodSpec("basic.nack"),
   basicRecoverOk: methodSpec("basic.recover-ok"),
   confirmSelectOk: methodSpec("confirm.select-ok"),
   txSelectOk: methodSpec("tx.select-ok"),
@@ -58,35 +53,16 @@ const M = {
   txRollbackOk: methodSpec("tx.rollback-ok"),
 };
 
-/** A delivery awaiting ack: where it came from and who got it. */
-export interface Unacked {
-  tag: number;
-  queue: Queue;
-  entry: QueueEntry;
-  /** null for basic.get */
-  consumer: ChannelConsumer | null;
-}
-
 export class Channel {
   state: "open" | "closing" | "closed" = "open";
   readonly consumers = new Map<string, ChannelConsumer>();
-  /** delivery tag -> delivery, in tag order */
-  unacked = new Map<number, Unacked>();
-  #deliveryTag = 0;
+  readonly deliveries = new Deliveries();
+  readonly #publisher: ChannelPublisher;
   #flowActive = true;
   #prefetchCount = 0;
   #globalPrefetch = 0;
   #lastQueue = "";
-  #confirms: ConfirmTracker | null = null;
   #tx: Transaction | null = null;
-  readonly #content: ContentAssembler;
-  readonly #summary: PropertySummary = {
-    deliveryMode: 0,
-    hasHeaders: false,
-    hasPriority: false,
-    hasExpiration: false,
-    hasUserId: false,
-  };
   /** Reused for every basic.deliver so a delivery allocates no argument object. */
   readonly #deliverArgs: MethodArgs = {
     consumerTag: "",
@@ -95,13 +71,12 @@ export class Channel {
     exchange: "",
     routingKey: "",
   };
-
   /** Granted (kind, resource, name) checks, valid while the registry's version stays put. */
   #granted = new Set<string>();
   #grantedVersion = -1;
 
   constructor(readonly connection: Connection, readonly id: number) {
-    this.#content = new ContentAssembler(connection.limits.maxMessageSizeBytes);
+    this.#publisher = new ChannelPublisher(this);
   }
 
   opened(): void {
@@ -113,6 +88,10 @@ export class Channel {
     this.connection.scheduleFlush();
   }
 
+  #reply(args: MethodArgs, spec: MethodSpec, replyArgs?: MethodArgs): void {
+    if (!args.noWait) this.#send(spec, replyArgs);
+  }
+
   // ---- frames ---------------------------------------------------------
 
   handleMethod(spec: MethodSpec, args: MethodArgs): void {
@@ -122,16 +101,17 @@ export class Channel {
       else if (spec.name === "channel.close") this.#send(M.channelCloseOk);
       return;
     }
-    this.#content.checkNoContentPending();
+    this.#publisher.checkNoContentPending();
+    const vhost = this.connection.vhost;
     switch (spec.name) {
       case "basic.publish":
-        return this.#publish(args);
+        return this.#publisher.start(args);
       case "basic.ack":
-        return this.#ack(args.deliveryTag, args.multiple);
+        return this.#settleTags(args.deliveryTag, args.multiple, true, false);
       case "basic.nack":
-        return this.#reject(args.deliveryTag, args.multiple, args.requeue);
+        return this.#settleTags(args.deliveryTag, args.multiple, false, args.requeue);
       case "basic.reject":
-        return this.#reject(args.deliveryTag, false, args.requeue);
+        return this.#settleTags(args.deliveryTag, false, false, args.requeue);
       case "basic.consume":
         return this.#consume(args);
       case "basic.cancel":
@@ -144,53 +124,53 @@ export class Channel {
       case "basic.recover-async":
         return this.#recover(args.requeue, spec.name === "basic.recover");
       case "exchange.declare":
-        return this.#exchangeDeclare(args);
+        if (!args.passive) this.authorize("configure", "exchange", args.exchange);
+        vhost.declareExchange({
+          name: args.exchange,
+          type: args.type,
+          passive: args.passive,
+          durable: args.durable,
+          autoDelete: args.autoDelete,
+          internal: args.internal,
+          arguments: args.arguments,
+        });
+        return this.#reply(args, M.exchangeDeclareOk);
       case "exchange.delete":
-        this.#authorize("configure", "exchange", args.exchange);
-        this.connection.vhost.deleteExchange(args.exchange, args.ifUnused);
+        this.authorize("configure", "exchange", args.exchange);
+        vhost.deleteExchange(args.exchange, args.ifUnused);
         return this.#reply(args, M.exchangeDeleteOk);
       case "exchange.bind":
-        this.#authorize("write", "exchange", args.destination);
-        this.#authorize("read", "exchange", args.source);
-        this.connection.vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        return this.#reply(args, M.exchangeBindOk);
-      case "exchange.unbind":
-        this.#authorize("write", "exchange", args.destination);
-        this.#authorize("read", "exchange", args.source);
-        this.connection.vhost.unbindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        return this.#reply(args, M.exchangeUnbindOk);
+      case "exchange.unbind": {
+        this.authorize("write", "exchange", args.destination);
+        this.authorize("read", "exchange", args.source);
+        const bind = spec.name === "exchange.bind";
+        if (bind) vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
+        else vhost.unbindExchange(args.destination, args.source, args.routingKey, args.arguments);
+        return this.#reply(args, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
+      }
       case "queue.declare":
         return this.#queueDeclare(args);
       case "queue.bind":
-        this.#authorize("write", "queue", this.#queueName(args.queue));
-        this.#authorize("read", "exchange", args.exchange);
-        this.connection.vhost.bindQueue(
-          this.#queueName(args.queue),
-          args.exchange,
-          args.routingKey,
-          args.arguments,
-          this.connection,
-        );
-        return this.#reply(args, M.queueBindOk);
-      case "queue.unbind":
-        this.#authorize("write", "queue", this.#queueName(args.queue));
-        this.#authorize("read", "exchange", args.exchange);
-        this.connection.vhost.unbindQueue(
-          this.#queueName(args.queue),
-          args.exchange,
-          args.routingKey,
-          args.arguments,
-          this.connection,
-        );
+      case "queue.unbind": {
+        const queue = this.#queueName(args.queue);
+        this.authorize("write", "queue", queue);
+        this.authorize("read", "exchange", args.exchange);
+        if (spec.name === "queue.bind") {
+          vhost.bindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
+          return this.#reply(args, M.queueBindOk);
+        }
+        vhost.unbindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
         return this.#send(M.queueUnbindOk);
+      }
       case "queue.purge": {
-        this.#authorize("read", "queue", this.#queueName(args.queue));
-        const n = this.connection.vhost.purgeQueue(this.#queueName(args.queue), this.connection);
-        return this.#reply(args, M.queuePurgeOk, { messageCount: n });
+        const queue = this.#queueName(args.queue);
+        this.authorize("read", "queue", queue);
+        return this.#reply(args, M.queuePurgeOk, { messageCount: vhost.purgeQueue(queue, this.connection) });
       }
       case "queue.delete": {
-        this.#authorize("configure", "queue", this.#queueName(args.queue));
-        const n = this.connection.vhost.deleteQueue(this.#queueName(args.queue), {
+        const queue = this.#queueName(args.queue);
+        this.authorize("configure", "queue", queue);
+        const n = vhost.deleteQueue(queue, {
           ifUnused: args.ifUnused,
           ifEmpty: args.ifEmpty,
           owner: this.connection,
@@ -198,9 +178,13 @@ export class Channel {
         return this.#reply(args, M.queueDeleteOk, { messageCount: n });
       }
       case "confirm.select":
-        return this.#confirmSelect(args.noWait);
+        if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
+        this.#publisher.selectConfirms();
+        return this.#reply(args, M.confirmSelectOk);
       case "tx.select":
-        return this.#txSelect();
+        if (this.#publisher.confirming) throw preconditionFailed("cannot switch from confirm to tx mode");
+        this.#tx ??= new Transaction();
+        return this.#send(M.txSelectOk);
       case "tx.commit":
         return this.#txCommit();
       case "tx.rollback":
@@ -219,7 +203,7 @@ export class Channel {
       case "channel.close-ok":
         return;
       case "channel.open":
-        throw new ConnectionError(504, "second 'channel.open' seen");
+        throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
       default:
         throw new ConnectionError(
           REPLY_NOT_IMPLEMENTED,
@@ -231,19 +215,29 @@ export class Channel {
   }
 
   handleHeader(bytes: Uint8Array, start: number, end: number): void {
-    if (this.state === "closing") return;
-    const done = this.#content.header(bytes, start, end);
-    if (done) this.#publishComplete(done);
+    if (this.state !== "open") return;
+    const done = this.#publisher.header(bytes, start, end);
+    if (done) this.#published(done);
   }
 
   handleBody(bytes: Uint8Array, start: number, end: number): void {
-    if (this.state === "closing") return;
-    const done = this.#content.bodyFrame(bytes, start, end);
-    if (done) this.#publishComplete(done);
+    if (this.state !== "open") return;
+    const done = this.#publisher.body(bytes, start, end);
+    if (done) this.#published(done);
+  }
+
+  #published(p: PendingPublish): void {
+    if (this.#tx) this.#tx.publishes.push(p);
+    else this.#publisher.route(p.exchange, p.message, p.mandatory);
+  }
+
+  /** Writes settled publisher confirms; the connection calls this just before it flushes. */
+  flushConfirms(): void {
+    if (this.state === "open") this.#publisher.flushConfirms();
   }
 
   /** 403 unless the connection's user may do `kind` on the resource (RabbitMQ's mapping of methods to permissions). */
-  #authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+  authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
     const users = this.connection.ctx.users;
     if (users.version !== this.#grantedVersion) {
       this.#granted.clear();
@@ -255,10 +249,6 @@ export class Channel {
     this.#granted.add(key);
   }
 
-  #reply(args: MethodArgs, spec: MethodSpec, replyArgs?: MethodArgs): void {
-    if (!args.noWait) this.#send(spec, replyArgs);
-  }
-
   /** The empty queue name means the channel's last declared queue, as in RabbitMQ. */
   #queueName(name: string): string {
     if (name !== "") return name;
@@ -266,25 +256,9 @@ export class Channel {
     return this.#lastQueue;
   }
 
-  // ---- exchanges and queues ------------------------------------------
-
-  #exchangeDeclare(args: MethodArgs): void {
-    if (!args.passive) this.#authorize("configure", "exchange", args.exchange);
-    this.connection.vhost.declareExchange({
-      name: args.exchange,
-      type: args.type,
-      passive: args.passive,
-      durable: args.durable,
-      autoDelete: args.autoDelete,
-      internal: args.internal,
-      arguments: args.arguments,
-    });
-    this.#reply(args, M.exchangeDeclareOk);
-  }
-
   #queueDeclare(args: MethodArgs): void {
     const name = args.passive ? this.#queueName(args.queue) : args.queue;
-    if (!args.passive && name !== "") this.#authorize("configure", "queue", name);
+    if (!args.passive && name !== "") this.authorize("configure", "queue", name);
     const r = this.connection.vhost.declareQueue({
       name,
       passive: args.passive,
@@ -303,110 +277,11 @@ export class Channel {
     });
   }
 
-  // ---- publishing -----------------------------------------------------
-
-  #publish(args: MethodArgs): void {
-    if (args.immediate) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true", BASIC_CLASS_ID, 40);
-    }
-    this.#content.start(args.exchange, args.routingKey, args.mandatory);
-    this.connection.notePublish();
-  }
-
-  #publishComplete(c: AssembledContent): void {
-    this.#authorize("write", "exchange", c.exchange);
-    const vhost = this.connection.vhost;
-    const x = vhost.exchanges.get(c.exchange);
-    if (x === undefined) {
-      throw new AmqpError(404, `no exchange '${c.exchange}' in vhost '${vhost.name}'`, BASIC_CLASS_ID, 40);
-    }
-    if (x.internal) {
-      throw new AmqpError(
-        403,
-        `cannot publish to internal exchange '${c.exchange}' in vhost '${vhost.name}'`,
-        BASIC_CLASS_ID,
-        40,
-      );
-    }
-    const summary = scanProperties(c.rawProperties, this.#summary);
-    if (summary.hasUserId) {
-      const userId = decodeProperties(c.rawProperties).userId;
-      if (userId !== this.connection.user.name) {
-        throw new AmqpError(
-          REPLY_PRECONDITION_FAILED,
-          `user_id property set to '${userId}' but authenticated user was '${this.connection.user.name}'`,
-          BASIC_CLASS_ID,
-          40,
-        );
-      }
-    }
-    const message = new Message(
-      c.exchange,
-      c.routingKey,
-      c.rawProperties,
-      c.body,
-      summary.deliveryMode === 2,
-    );
-    if (this.#tx) this.#tx.publishes.push({ exchange: x, message, mandatory: c.mandatory });
-    else this.#route(x, message, c.mandatory);
-  }
-
-  #route(x: Exchange, message: Message, mandatory: boolean): void {
-    const seq = this.#confirms ? this.#confirms.next() : 0;
-    const queues = this.connection.vhost.publish(x, message);
-    if (queues.length === 0) {
-      if (mandatory) this.#sendReturn(message);
-      if (seq) this.#confirmed(seq);
-      return;
-    }
-    let durable = false;
-    for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;
-    if (seq) {
-      if (message.persistent && durable) {
-        this.connection.vhost.store.whenDurable(() => this.#confirmed(seq));
-      } else this.#confirmed(seq);
-    }
-  }
-
-  #confirmed(seq: number): void {
-    this.#confirms!.settle(seq, true);
-    this.connection.markConfirmsPending(this);
-  }
-
-  /** Writes the settled publisher confirms; called just before the connection flushes. */
-  flushConfirms(): void {
-    if (!this.#confirms || this.state !== "open") return;
-    this.#confirms.drain((deliveryTag, multiple, ack) => {
-      writeMethodFrame(this.connection.out, this.id, ack ? M.basicAck : M.basicNack, {
-        deliveryTag,
-        multiple,
-      });
-    });
-  }
-
-  #sendReturn(message: Message): void {
-    writeMethodFrame(this.connection.out, this.id, M.basicReturn, {
-      replyCode: REPLY_NO_ROUTE,
-      replyText: "NO_ROUTE",
-      exchange: message.exchange,
-      routingKey: message.routingKey,
-    });
-    writeContent(
-      this.connection.out,
-      this.id,
-      BASIC_CLASS_ID,
-      message.rawProperties,
-      message.body,
-      this.connection.frameMax,
-    );
-    this.connection.scheduleFlush();
-  }
-
   // ---- consuming ------------------------------------------------------
 
   #consume(args: MethodArgs): void {
     const queueName = this.#queueName(args.queue);
-    this.#authorize("read", "queue", queueName);
+    this.authorize("read", "queue", queueName);
     const queue = this.connection.vhost.getQueue(queueName, this.connection);
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
@@ -454,19 +329,14 @@ export class Channel {
   }
 
   withinGlobalPrefetch(): boolean {
-    return this.#globalPrefetch === 0 || this.unacked.size < this.#globalPrefetch;
+    return this.#globalPrefetch === 0 || this.deliveries.size < this.#globalPrefetch;
   }
 
   deliver(consumer: ChannelConsumer, queue: Queue, entry: QueueEntry): void {
-    const tag = ++this.#deliveryTag;
-    if (!consumer.noAck) {
-      this.unacked.set(tag, { tag, queue, entry, consumer });
-      consumer.unacked++;
-    }
     const m = entry.message;
     const a = this.#deliverArgs;
     a.consumerTag = consumer.tag;
-    a.deliveryTag = tag;
+    a.deliveryTag = this.deliveries.next(queue, entry, consumer, !consumer.noAck);
     a.redelivered = entry.redelivered;
     a.exchange = m.exchange;
     a.routingKey = m.routingKey;
@@ -478,19 +348,17 @@ export class Channel {
 
   #get(queueName: string, noAck: boolean): void {
     const name = this.#queueName(queueName);
-    this.#authorize("read", "queue", name);
+    this.authorize("read", "queue", name);
     const queue = this.connection.vhost.getQueue(name, this.connection);
     const entry = queue.get(noAck);
     if (!entry) {
       this.#send(M.basicGetEmpty);
       return;
     }
-    const tag = ++this.#deliveryTag;
-    if (!noAck) this.unacked.set(tag, { tag, queue, entry, consumer: null });
     const m = entry.message;
     const out = this.connection.out;
     writeMethodFrame(out, this.id, M.basicGetOk, {
-      deliveryTag: tag,
+      deliveryTag: this.deliveries.next(queue, entry, null, !noAck),
       redelivered: entry.redelivered,
       exchange: m.exchange,
       routingKey: m.routingKey,
@@ -524,48 +392,14 @@ export class Channel {
 
   // ---- acknowledgements ----------------------------------------------
 
-  /** Removes and returns the deliveries a (multiple) tag names; 406 when it names none. */
-  takeUnacked(deliveryTag: number, multiple: boolean): Unacked[] {
-    if (multiple) {
-      const out: Unacked[] = [];
-      for (const [tag, u] of this.unacked) {
-        if (deliveryTag !== 0 && tag > deliveryTag) break;
-        out.push(u);
-        this.unacked.delete(tag);
-      }
-      if (out.length === 0 && deliveryTag !== 0) throw this.#unknownTag(deliveryTag);
-      return out;
-    }
-    const u = this.unacked.get(deliveryTag);
-    if (!u) throw this.#unknownTag(deliveryTag);
-    this.unacked.delete(deliveryTag);
-    return [u];
-  }
-
-  #unknownTag(tag: number): AmqpError {
-    return preconditionFailed(`unknown delivery tag ${tag}`);
-  }
-
-  #ack(deliveryTag: number, multiple: boolean): void {
-    const taken = this.takeUnacked(deliveryTag, multiple);
-    if (this.#tx) {
-      this.#tx.settlements.push({ taken, ack: true, requeue: false });
-      return;
-    }
-    this.settle(taken, true, false);
-  }
-
-  #reject(deliveryTag: number, multiple: boolean, requeue: boolean): void {
-    const taken = this.takeUnacked(deliveryTag, multiple);
-    if (this.#tx) {
-      this.#tx.settlements.push({ taken, ack: false, requeue });
-      return;
-    }
-    this.settle(taken, false, requeue);
+  #settleTags(deliveryTag: number, multiple: boolean, ack: boolean, requeue: boolean): void {
+    const taken = this.deliveries.take(deliveryTag, multiple);
+    if (this.#tx) this.#tx.settlements.push({ taken, ack, requeue });
+    else this.#settle(taken, ack, requeue);
   }
 
   /** Applies acks or rejects to their queues and lets freed prefetch pull more. */
-  settle(taken: Unacked[], ack: boolean, requeue: boolean): void {
+  #settle(taken: Unacked[], ack: boolean, requeue: boolean): void {
     if (taken.length === 1) {
       const u = taken[0];
       if (u.consumer) u.consumer.unacked--;
@@ -576,17 +410,12 @@ export class Channel {
       else if (this.#globalPrefetch !== 0) this.resumeDeliveries();
       return;
     }
-    const byQueue = new Map<Queue, QueueEntry[]>();
     for (const u of taken) {
       if (u.consumer) u.consumer.unacked--;
       if (ack) u.queue.ack(u.entry);
-      else if (requeue) {
-        const list = byQueue.get(u.queue);
-        if (list) list.push(u.entry);
-        else byQueue.set(u.queue, [u.entry]);
-      } else u.queue.discard(u.entry);
+      else if (!requeue) u.queue.discard(u.entry);
     }
-    for (const [q, entries] of byQueue) q.requeue(entries);
+    if (!ack && requeue) requeueByQueue(taken);
     this.resumeDeliveries();
   }
 
@@ -594,47 +423,26 @@ export class Channel {
     if (!requeue) {
       throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "requeue=false", BASIC_CLASS_ID, sendOk ? 110 : 100);
     }
-    const all = [...this.unacked.values()];
-    this.unacked.clear();
-    this.settle(all, false, true);
+    this.#settle(this.deliveries.takeAll(), false, true);
     if (sendOk) this.#send(M.basicRecoverOk);
   }
 
-  // ---- confirms and transactions -------------------------------------
-
-  #confirmSelect(noWait: boolean): void {
-    if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
-    this.#confirms ??= new ConfirmTracker();
-    if (!noWait) this.#send(M.confirmSelectOk);
-  }
-
-  #txSelect(): void {
-    if (this.#confirms) throw preconditionFailed("cannot switch from confirm to tx mode");
-    this.#tx ??= new Transaction();
-    this.#send(M.txSelectOk);
-  }
+  // ---- transactions ---------------------------------------------------
 
   #txCommit(): void {
     const tx = this.#tx;
     if (!tx) throw preconditionFailed("channel is not transactional");
     const { publishes, settlements } = tx.take();
-    for (const p of publishes) this.#route(p.exchange, p.message, p.mandatory);
-    for (const s of settlements) this.settle(s.taken, s.ack, s.requeue);
+    for (const p of publishes) this.#publisher.route(p.exchange, p.message, p.mandatory);
+    for (const s of settlements) this.#settle(s.taken, s.ack, s.requeue);
     this.#send(M.txCommitOk);
   }
 
   #txRollback(): void {
     const tx = this.#tx;
     if (!tx) throw preconditionFailed("channel is not transactional");
-    const { settlements } = tx.take();
-    if (settlements.length > 0) {
-      // Acks inside a rolled-back transaction never happened: the deliveries are unacked again.
-      const restored = new Map(this.unacked);
-      for (const s of settlements) {
-        for (const u of s.taken) restored.set(u.tag, u);
-      }
-      this.unacked = new Map([...restored].sort((a, b) => a[0] - b[0]));
-    }
+    // Acks inside a rolled-back transaction never happened: the deliveries are unacked again.
+    this.deliveries.restore(tx.take().settlements.flatMap((s) => s.taken));
     this.#send(M.txRollbackOk);
   }
 
@@ -645,7 +453,6 @@ export class Channel {
     if (this.state !== "open") return;
     this.#teardown();
     this.state = "closing";
-    this.#content.reset();
     this.#send(M.channelClose, {
       replyCode: err.replyCode,
       replyText: err.replyText,
@@ -669,17 +476,21 @@ export class Channel {
   #teardown(): void {
     for (const c of this.consumers.values()) c.queue.removeConsumer(c);
     this.consumers.clear();
-    const all = [...this.unacked.values()];
-    this.unacked.clear();
+    const all = this.deliveries.takeAll();
     for (const u of all) if (u.consumer) u.consumer.unacked--;
-    const byQueue = new Map<Queue, QueueEntry[]>();
-    for (const u of all) {
-      const list = byQueue.get(u.queue);
-      if (list) list.push(u.entry);
-      else byQueue.set(u.queue, [u.entry]);
-    }
     this.#tx = null;
-    this.#confirms = null;
-    for (const [q, entries] of byQueue) q.requeue(entries);
+    this.#publisher.reset();
+    requeueByQueue(all);
   }
+}
+
+/** Requeues deliveries, one call per queue so each keeps its original order. */
+function requeueByQueue(taken: Unacked[]): void {
+  const byQueue = new Map<Queue, QueueEntry[]>();
+  for (const u of taken) {
+    const list = byQueue.get(u.queue);
+    if (list) list.push(u.entry);
+    else byQueue.set(u.queue, [u.entry]);
+  }
+  for (const [q, entries] of byQueue) q.requeue(entries);
 }

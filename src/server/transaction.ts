@@ -2,7 +2,7 @@
 // its publishes, and its acks/rejects, in the order they arrived.
 import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Message } from "../broker/message.ts";
-import type { Unacked } from "./channel.ts";
+import type { Unacked } from "./deliveries.ts";
 
 export interface PendingPublish {
   exchange: Exchange;

@@ -41,8 +41,7 @@ export class TopicTrie<T> {
           this.#hashNodes++;
         }
         node = node.hash;
-      }
-      else {
+      } else {
         const children = node.children ??= new Map();
         let child = children.get(word);
         if (!child) {

@@ -1,0 +1,38 @@
+// What the admin API works on: the running node's model (the same objects
+// the AMQP side uses) plus the few facts about the node it reports.
+import type { Broker } from "../broker/broker.ts";
+import type { UserRegistry } from "../auth/users.ts";
+import type { Connection } from "../server/connection.ts";
+import type { ResourceAlarms } from "../server/alarms.ts";
+import type { RateTracker } from "./rates.ts";
+
+/** The parts of a running server the admin API reads. */
+export interface AdminNode {
+  readonly port: number;
+  readonly hostname: string;
+  readonly broker: Broker;
+  readonly users: UserRegistry;
+  readonly connections: ReadonlySet<Connection>;
+  readonly tlsPort?: number | null;
+  readonly alarms?: ResourceAlarms | null;
+}
+
+export interface ListenerInfo {
+  protocol: "amqp" | "amqp/ssl" | "http";
+  ip_address: string;
+  port: number;
+}
+
+export interface AdminContext {
+  readonly node: AdminNode;
+  readonly broker: Broker;
+  readonly users: UserRegistry;
+  readonly nodeName: string;
+  readonly clusterName: string;
+  readonly startedAtMs: number;
+  readonly rates: RateTracker;
+  /** The key the node-wide totals are sampled under. */
+  readonly nodeKey: object;
+  readonly dataDir: string | null;
+  listeners(): ListenerInfo[];
+}

@@ -1,0 +1,153 @@
+// The publishing side of a channel: assembles basic.publish content into a
+// Message, checks it (write permission, exchange, internal, user_id), routes
+// it, returns it when mandatory and unroutable, and settles publisher
+// confirms — after the store's commit for persistent messages in durable
+// queues, at once otherwise.
+import { AmqpError, ConnectionError, REPLY_NO_ROUTE, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
+import { writeContent } from "../amqp/frames.ts";
+import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
+import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+import type { Exchange } from "../broker/exchange/exchange.ts";
+import { Message } from "../broker/message.ts";
+import type { Channel } from "./channel.ts";
+import { ConfirmTracker } from "./confirm_tracker.ts";
+import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
+import type { PendingPublish } from "./transaction.ts";
+
+const BASIC_ACK = methodSpec("basic.ack");
+const BASIC_NACK = methodSpec("basic.nack");
+const BASIC_RETURN = methodSpec("basic.return");
+const PUBLISH_METHOD_ID = 40;
+
+function publishError(code: number, text: string): AmqpError {
+  return new AmqpError(code, text, BASIC_CLASS_ID, PUBLISH_METHOD_ID);
+}
+
+export class ChannelPublisher {
+  readonly #content: ContentAssembler;
+  #confirms: ConfirmTracker | null = null;
+  readonly #summary: PropertySummary = {
+    deliveryMode: 0,
+    hasHeaders: false,
+    hasPriority: false,
+    hasExpiration: false,
+    hasUserId: false,
+  };
+
+  constructor(readonly channel: Channel) {
+    this.#content = new ContentAssembler(channel.connection.limits.maxMessageSizeBytes);
+  }
+
+  get confirming(): boolean {
+    return this.#confirms !== null;
+  }
+
+  selectConfirms(): void {
+    this.#confirms ??= new ConfirmTracker();
+  }
+
+  /** A method frame arrived: content must not be half-way in. */
+  checkNoContentPending(): void {
+    this.#content.checkNoContentPending();
+  }
+
+  start(args: MethodArgs): void {
+    if (args.immediate) {
+      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true", BASIC_CLASS_ID, PUBLISH_METHOD_ID);
+    }
+    this.#content.start(args.exchange, args.routingKey, args.mandatory);
+    this.channel.connection.notePublish();
+  }
+
+  /** The content header; returns the finished publish when the body is empty. */
+  header(bytes: Uint8Array, start: number, end: number): PendingPublish | null {
+    const done = this.#content.header(bytes, start, end);
+    return done ? this.#complete(done) : null;
+  }
+
+  body(bytes: Uint8Array, start: number, end: number): PendingPublish | null {
+    const done = this.#content.bodyFrame(bytes, start, end);
+    return done ? this.#complete(done) : null;
+  }
+
+  #complete(c: AssembledContent): PendingPublish {
+    const connection = this.channel.connection;
+    this.channel.authorize("write", "exchange", c.exchange);
+    const vhost = connection.vhost;
+    const x = vhost.exchanges.get(c.exchange);
+    if (x === undefined) throw publishError(404, `no exchange '${c.exchange}' in vhost '${vhost.name}'`);
+    if (x.internal) {
+      throw publishError(403, `cannot publish to internal exchange '${c.exchange}' in vhost '${vhost.name}'`);
+    }
+    const summary = scanProperties(c.rawProperties, this.#summary);
+    if (summary.hasUserId) {
+      const userId = decodeProperties(c.rawProperties).userId;
+      if (userId !== connection.user.name) {
+        throw publishError(
+          406,
+          `user_id property set to '${userId}' but authenticated user was '${connection.user.name}'`,
+        );
+      }
+    }
+    const message = new Message(
+      c.exchange,
+      c.routingKey,
+      c.rawProperties,
+      c.body,
+      summary.deliveryMode === 2,
+    );
+    return { exchange: x, message, mandatory: c.mandatory };
+  }
+
+  /** Routes and enqueues; confirms once the message is as safe as promised. */
+  route(x: Exchange, message: Message, mandatory: boolean): void {
+    const seq = this.#confirms ? this.#confirms.next() : 0;
+    const queues = this.channel.connection.vhost.publish(x, message);
+    if (queues.length === 0) {
+      if (mandatory) this.#sendReturn(message);
+      if (seq) this.#settle(seq, true);
+      return;
+    }
+    if (!seq) return;
+    let durable = false;
+    for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;
+    if (message.persistent && durable) {
+      this.channel.connection.vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+    } else this.#settle(seq, true);
+  }
+
+  #settle(seq: number, ok: boolean): void {
+    if (this.#confirms === null) return;
+    this.#confirms.settle(seq, ok);
+    this.channel.connection.markConfirmsPending(this.channel);
+  }
+
+  /** Writes the settled confirms; called just before the connection flushes. */
+  flushConfirms(): void {
+    if (this.#confirms === null) return;
+    const ch = this.channel;
+    this.#confirms.drain((deliveryTag, multiple, ack) => {
+      writeMethodFrame(ch.connection.out, ch.id, ack ? BASIC_ACK : BASIC_NACK, { deliveryTag, multiple });
+    });
+  }
+
+  #sendReturn(message: Message): void {
+    const ch = this.channel;
+    const out = ch.connection.out;
+    writeMethodFrame(out, ch.id, BASIC_RETURN, {
+      replyCode: REPLY_NO_ROUTE,
+      replyText: "NO_ROUTE",
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+    });
+    writeContent(out, ch.id, BASIC_CLASS_ID, message.rawProperties, message.body, ch.connection.frameMax);
+    ch.connection.scheduleFlush();
+  }
+
+  /** The channel is closing: drop half-assembled content and outstanding confirms. */
+  reset(): void {
+    this.#content.reset();
+    this.#confirms = null;
+  }
+}

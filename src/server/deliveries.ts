@@ -1,0 +1,75 @@
+// A channel's delivery tags: each delivery in ack mode is remembered under
+// its tag until it is acked, rejected or requeued. Tags grow by one, so the
+// map iterates in tag order and a `multiple` ack walks only what it covers.
+import { preconditionFailed } from "../amqp/errors.ts";
+import type { QueueEntry } from "../broker/message.ts";
+import type { Queue } from "../broker/queue.ts";
+import type { ChannelConsumer } from "./channel_consumer.ts";
+
+/** A delivery awaiting ack: where it came from and who got it. */
+export interface Unacked {
+  tag: number;
+  queue: Queue;
+  entry: QueueEntry;
+  /** null for basic.get */
+  consumer: ChannelConsumer | null;
+}
+
+export class Deliveries {
+  #lastTag = 0;
+  #unacked = new Map<number, Unacked>();
+
+  get size(): number {
+    return this.#unacked.size;
+  }
+
+  values(): IterableIterator<Unacked> {
+    return this.#unacked.values();
+  }
+
+  /** A new delivery tag; remembered when the delivery must be acked. */
+  next(queue: Queue, entry: QueueEntry, consumer: ChannelConsumer | null, needsAck: boolean): number {
+    const tag = ++this.#lastTag;
+    if (needsAck) {
+      this.#unacked.set(tag, { tag, queue, entry, consumer });
+      if (consumer) consumer.unacked++;
+    }
+    return tag;
+  }
+
+  /** Removes the deliveries a (multiple) tag names; 406 when it names none. */
+  take(deliveryTag: number, multiple: boolean): Unacked[] {
+    const unacked = this.#unacked;
+    if (multiple) {
+      const out: Unacked[] = [];
+      for (const [tag, u] of unacked) {
+        if (deliveryTag !== 0 && tag > deliveryTag) break;
+        out.push(u);
+        unacked.delete(tag);
+      }
+      if (out.length === 0 && deliveryTag !== 0) throw unknownTag(deliveryTag);
+      return out;
+    }
+    const u = unacked.get(deliveryTag);
+    if (!u) throw unknownTag(deliveryTag);
+    unacked.delete(deliveryTag);
+    return [u];
+  }
+
+  takeAll(): Unacked[] {
+    const all = [...this.#unacked.values()];
+    this.#unacked.clear();
+    return all;
+  }
+
+  /** Puts taken deliveries back (a rolled-back transaction's acks never happened). */
+  restore(taken: Unacked[]): void {
+    if (taken.length === 0) return;
+    const merged = [...this.#unacked.values(), ...taken].sort((a, b) => a.tag - b.tag);
+    this.#unacked = new Map(merged.map((u) => [u.tag, u]));
+  }
+}
+
+function unknownTag(tag: number) {
+  return preconditionFailed(`unknown delivery tag ${tag}`);
+}
