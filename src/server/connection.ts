@@ -21,7 +21,6 @@ import {
   FRAME_HEADER,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
-  FRAME_MIN_SIZE_BYTES,
   FRAME_OVERHEAD_BYTES,
   type MethodSpec,
   PROTOCOL_HEADER,
@@ -41,6 +40,8 @@ import {
   type ServerLimits,
 } from "./limits.ts";
 import { Outbox } from "./outbox.ts";
+import { AlarmGate } from "./alarm_gate.ts";
+import { negotiateTune } from "./tune.ts";
 import { serverProperties } from "./server_properties.ts";
 import type { Transport } from "./transport.ts";
 
@@ -93,14 +94,19 @@ export class Connection implements FrameSink {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
-  /** Has published at least once: the kind of connection a resource alarm blocks. */
-  #publisher = false;
-  /** Why reading is suspended by a resource alarm; null when it is not. */
-  #blockedBy: string | null = null;
-  #blockedNotified = false;
-  #resumeReading: (() => void) | null = null;
-  /** Alarms in force (set by the server), applied when this connection publishes. */
-  #alarmReason: string | null = null;
+  readonly #alarmGate = new AlarmGate({
+    notify: (reason) => {
+      if (reason === null) this.#send(0, M.unblocked);
+      else {
+        this.#send(0, M.blocked, { reason });
+        log.info("connection blocked by resource alarm", { peer: this.peer, reason });
+      }
+    },
+    canBlock: () => this.#phase === "running",
+    supportsBlockedNotice: () =>
+      (this.clientProperties.capabilities as Record<string, unknown> | undefined)?.["connection.blocked"] ===
+        true,
+  });
 
   constructor(readonly socket: Transport, readonly ctx: ConnectionContext) {
     this.limits = ctx.limits;
@@ -185,8 +191,9 @@ export class Connection implements FrameSink {
         next.set(buf.subarray(0, len));
         buf = next;
       }
-      if (this.#blockedBy !== null) {
-        await new Promise<void>((resolve) => (this.#resumeReading = resolve));
+      const blocked = this.#alarmGate.waitUntilOpen();
+      if (blocked) {
+        await blocked;
         if (this.#phase === "closed") return;
       }
       const room = buf.length - len;
@@ -287,43 +294,16 @@ export class Connection implements FrameSink {
 
   /** Called for every basic.publish: the first one marks this a publishing connection. */
   notePublish(): void {
-    if (this.#publisher) return;
-    this.#publisher = true;
-    if (this.#alarmReason !== null) this.#block(this.#alarmReason);
+    this.#alarmGate.notePublish();
   }
 
   /** The server's alarms changed: block a publishing connection, or let it go. */
   setAlarm(reason: string | null): void {
-    this.#alarmReason = reason;
-    if (reason !== null) {
-      if (this.#publisher) this.#block(reason);
-      return;
-    }
-    if (this.#blockedBy === null) return;
-    this.#blockedBy = null;
-    if (this.#blockedNotified) {
-      this.#blockedNotified = false;
-      this.#send(0, M.unblocked);
-    }
-    this.#lastReadMs = Date.now();
-    const resume = this.#resumeReading;
-    this.#resumeReading = null;
-    resume?.();
+    if (this.#alarmGate.setAlarm(reason)) this.#lastReadMs = Date.now();
   }
 
   get blockedBy(): string | null {
-    return this.#blockedBy;
-  }
-
-  #block(reason: string): void {
-    if (this.#blockedBy !== null || this.#phase !== "running") return;
-    this.#blockedBy = reason;
-    const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
-    if (caps?.["connection.blocked"] === true) {
-      this.#blockedNotified = true;
-      this.#send(0, M.blocked, { reason });
-    }
-    log.info("connection blocked by resource alarm", { peer: this.peer, reason });
+    return this.#alarmGate.blockedBy;
   }
 
   channelClosed(ch: Channel): void {
@@ -412,29 +392,13 @@ export class Connection implements FrameSink {
   }
 
   #tuneOk(args: MethodArgs): void {
-    const frameMax: number = args.frameMax;
-    if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE_BYTES) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `frame_max=${frameMax} < ${FRAME_MIN_SIZE_BYTES} min size`,
-        10,
-        31,
-      );
-    }
-    if (frameMax > this.limits.frameMaxBytes) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `frame_max=${frameMax} > ${this.limits.frameMaxBytes} max size`,
-        10,
-        31,
-      );
-    }
-    this.frameMax = frameMax === 0 ? this.limits.frameMaxBytes : frameMax;
-    const channelMax: number = args.channelMax;
-    this.channelMax = channelMax === 0
-      ? this.limits.channelMax
-      : Math.min(channelMax, this.limits.channelMax);
-    this.heartbeatS = args.heartbeat;
+    const tuned = negotiateTune(
+      { frameMax: args.frameMax, channelMax: args.channelMax, heartbeat: args.heartbeat },
+      this.limits,
+    );
+    this.frameMax = tuned.frameMax;
+    this.channelMax = tuned.channelMax;
+    this.heartbeatS = tuned.heartbeatS;
     this.#phase = "open";
     this.#startHeartbeats();
   }
@@ -463,7 +427,7 @@ export class Connection implements FrameSink {
     this.#heartbeatTimer = setInterval(() => {
       const now = Date.now();
       // A connection blocked by an alarm is not read from, so its silence is ours.
-      if (this.#blockedBy === null && now - this.#lastReadMs > 2 * intervalMs) {
+      if (this.#alarmGate.blockedBy === null && now - this.#lastReadMs > 2 * intervalMs) {
         log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
         this.#closeSocket();
         return;
@@ -526,7 +490,7 @@ export class Connection implements FrameSink {
     this.#phase = "closed";
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
-    this.#resumeReading?.();
+    this.#alarmGate.release();
     this.#outbox.close();
     try {
       this.socket.close();
