@@ -1,6 +1,7 @@
 // Warren's entry point: `serve` (the default) runs the node; `version`
 // prints the version.
-import { ConfigError, loadConfig } from "./src/config/config.ts";
+import { busyPortError, ConfigError, describeConfig, loadConfig } from "./src/config/config.ts";
+import { installLogSinks } from "./src/config/log_sinks.ts";
 import { logger, setLogLevel } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
@@ -12,19 +13,51 @@ const log = logger("main");
 async function serve(argv: string[]): Promise<number> {
   const config = loadConfig(argv, Deno.env.toObject());
   setLogLevel(config.logLevel);
+  installLogSinks(config);
+  log.info("effective config", describeConfig(config));
   const store = openStore(config);
   let server;
   try {
-    server = await startServer({ port: config.amqpPort, hostname: config.amqpHostname, store });
+    server = await startServer({
+      port: config.amqpPort,
+      hostname: config.amqpHostname,
+      store,
+      defaults: {
+        vhost: config.defaultVHost,
+        user: config.defaultUser,
+        pass: config.defaultPass,
+        tags: config.defaultUserTags,
+      },
+      tls: config.tls
+        ? {
+          port: config.tls.port,
+          hostname: config.tls.hostname,
+          cert: Deno.readTextFileSync(config.tls.certFile),
+          key: Deno.readTextFileSync(config.tls.keyFile),
+          ca: config.tls.caCertFile ? Deno.readTextFileSync(config.tls.caCertFile) : undefined,
+          verifyPeer: config.tls.verifyPeer,
+          failIfNoPeerCert: config.tls.failIfNoPeerCert,
+        }
+        : undefined,
+      alarms: {
+        memoryHighWatermark: config.memoryHighWatermark,
+        diskFreeLimitBytes: config.diskFreeLimitBytes,
+        dataDir: config.inMemory ? null : config.dataDir,
+      },
+      limits: {
+        heartbeatS: config.heartbeatS,
+        frameMaxBytes: config.frameMaxBytes,
+        channelMax: config.channelMax,
+        maxMessageSizeBytes: config.maxMessageSizeBytes,
+      },
+    });
   } catch (e) {
     store.close();
-    if (e instanceof Deno.errors.AddrInUse) {
-      throw new ConfigError(
-        `port ${config.amqpPort} is already in use (set by --port, RABBITMQ_NODE_PORT or listeners.tcp.default)`,
-      );
-    }
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "amqpPort");
+    if ((e as { code?: string }).code === "EADDRINUSE") throw busyPortError(config, "tls");
     throw e;
   }
+  server.users.loopbackUsers = new Set(config.loopbackUsers);
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });

@@ -120,9 +120,6 @@ const FLAGS = {
   sync: { type: "string" },
 } as const;
 
-/** The flags `serve` takes, for usage text. */
-export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS).map((f) => `--${f}`);
-
 function port(value: string, source: string): number {
   const n = parsePortNumber(value);
   if (n === null) throw new ConfigError(`${source}: '${value}' is not a port number (0-65535)`);
