@@ -252,7 +252,7 @@ export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unkn
     connection_details: { name: connectionName(ctx, c), peer_host: peer.host, peer_port: peer.port },
     consumer_count: ch.consumers.size,
     global_prefetch_count: ch.globalPrefetchCount,
-    messages_unacknowledged: ch.unacked.size,
+    messages_unacknowledged: ch.deliveries.size,
     messages_uncommitted: 0,
     messages_unconfirmed: 0,
     name: channelName(ctx, ch),

@@ -66,7 +66,11 @@ export function authorize(
 
 // ---- basic.get over HTTP -------------------------------------------------
 
-export type AckMode = "ack_requeue_true" | "ack_requeue_false" | "reject_requeue_true" | "reject_requeue_false";
+export type AckMode =
+  | "ack_requeue_true"
+  | "ack_requeue_false"
+  | "reject_requeue_true"
+  | "reject_requeue_false";
 export const ACK_MODES: readonly AckMode[] = [
   "ack_requeue_true",
   "ack_requeue_false",
@@ -93,7 +97,10 @@ function bytesToBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-function payloadPart(body: Uint8Array, encoding: "auto" | "base64"): { payload: string; payload_encoding: string } {
+function payloadPart(
+  body: Uint8Array,
+  encoding: "auto" | "base64",
+): { payload: string; payload_encoding: string } {
   if (encoding === "auto") {
     try {
       return { payload: strictUtf8.decode(body), payload_encoding: "string" };

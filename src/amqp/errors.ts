@@ -82,8 +82,9 @@ export class AmqpError extends Error {
     this.methodId = methodId;
   }
 
+  /** At most 255 bytes, since it travels as a shortstr (RabbitMQ truncates too). */
   get replyText(): string {
-    return `${replyName(this.replyCode)} - ${this.message}`;
+    return truncateShortstr(`${replyName(this.replyCode)} - ${this.message}`);
   }
 
   /** True when the error must close the connection rather than the channel. */
@@ -111,6 +112,23 @@ export class ConnectionError extends AmqpError {
   override get isHard(): boolean {
     return true;
   }
+}
+
+const encoder = new TextEncoder();
+const SHORTSTR_MAX_BYTES = 255;
+
+/** Cuts a string to at most 255 UTF-8 bytes without splitting a character. */
+export function truncateShortstr(s: string): string {
+  if (s.length <= SHORTSTR_MAX_BYTES / 3 || encoder.encode(s).length <= SHORTSTR_MAX_BYTES) return s;
+  let out = "";
+  let bytes = 0;
+  for (const ch of s) {
+    const n = encoder.encode(ch).length;
+    if (bytes + n > SHORTSTR_MAX_BYTES) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }
 
 export function notFound(text: string): AmqpError {

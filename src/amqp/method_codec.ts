@@ -101,6 +101,17 @@ export function writeMethodFrame(
   spec: MethodSpec,
   args: MethodArgs = {},
 ): void {
+  const framePos = w.pos;
+  try {
+    writeFrame(w, channel, spec, args);
+  } catch (e) {
+    // Never leave half a frame in the buffer: the peer would read garbage.
+    w.pos = framePos;
+    throw e;
+  }
+}
+
+function writeFrame(w: WireWriter, channel: number, spec: MethodSpec, args: MethodArgs): void {
   w.octet(FRAME_METHOD);
   w.short(channel);
   const sizePos = w.pos;

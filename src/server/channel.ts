@@ -9,6 +9,7 @@ import {
   notFound,
   preconditionFailed,
   REPLY_CHANNEL_ERROR,
+  REPLY_COMMAND_INVALID,
   REPLY_NOT_ALLOWED,
   REPLY_NOT_IMPLEMENTED,
 } from "../amqp/errors.ts";
@@ -77,6 +78,23 @@ export class Channel {
 
   constructor(readonly connection: Connection, readonly id: number) {
     this.#publisher = new ChannelPublisher(this);
+  }
+
+  /** basic.qos settings and modes, read by the admin API. */
+  get prefetchCount(): number {
+    return this.#prefetchCount;
+  }
+
+  get globalPrefetchCount(): number {
+    return this.#globalPrefetch;
+  }
+
+  get confirmMode(): boolean {
+    return this.#publisher.confirming;
+  }
+
+  get transactional(): boolean {
+    return this.#tx !== null;
   }
 
   opened(): void {
@@ -205,12 +223,7 @@ export class Channel {
       case "channel.open":
         throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
       default:
-        throw new ConnectionError(
-          REPLY_NOT_IMPLEMENTED,
-          `method ${spec.name} is not supported on a channel`,
-          spec.classId,
-          spec.methodId,
-        );
+        throw new ConnectionError(REPLY_COMMAND_INVALID, "unimplemented method", spec.classId, spec.methodId);
     }
   }
 

@@ -13,6 +13,7 @@ import {
   REPLY_INTERNAL_ERROR,
   REPLY_NOT_ALLOWED,
   REPLY_UNEXPECTED_FRAME,
+  truncateShortstr,
 } from "../amqp/errors.ts";
 import { type FrameSink, parseFrames, writeHeartbeat } from "../amqp/frames.ts";
 import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
@@ -66,6 +67,15 @@ export interface ConnectionContext extends AuthContext {
   /** After connection.open-ok: the server applies alarms already in force. */
   onOpened?: (connection: Connection) => void;
 }
+
+/** What a client may send on channel 0 once the connection is open. */
+const RUNNING_CONNECTION_METHODS = new Set([
+  "connection.close",
+  "connection.close-ok",
+  "connection.update-secret",
+  "connection.blocked",
+  "connection.unblocked",
+]);
 
 type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" | "closed";
 
@@ -252,7 +262,12 @@ export class Connection implements FrameSink {
       throw new ConnectionError(REPLY_UNEXPECTED_FRAME, `frame on channel ${id} before connection.open`);
     }
     const ch = this.#channels.get(id);
-    if (!ch) throw new ConnectionError(REPLY_CHANNEL_ERROR, "expected 'channel.open'");
+    if (!ch) {
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        "expected method frame, got non method frame instead",
+      );
+    }
     return ch.state === "open" ? ch : undefined;
   }
 
@@ -263,10 +278,12 @@ export class Connection implements FrameSink {
     let ch = this.#channels.get(id);
     if (!ch) {
       if (spec === M.channelOpen) {
-        if (id > this.channelMax) {
+        if (this.#channels.size >= this.channelMax) {
           throw new ConnectionError(
-            REPLY_CHANNEL_ERROR,
-            `channel ${id} exceeds channel_max ${this.channelMax}`,
+            REPLY_NOT_ALLOWED,
+            `number of channels opened (${this.#channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
+            spec.classId,
+            spec.methodId,
           );
         }
         ch = new Channel(this, id);
@@ -333,6 +350,14 @@ export class Connection implements FrameSink {
       : phase === "open"
       ? "connection.open"
       : null;
+    if (phase === "running" && !RUNNING_CONNECTION_METHODS.has(spec.name)) {
+      throw new ConnectionError(
+        REPLY_CHANNEL_ERROR,
+        "unexpected method in connection state running",
+        spec.classId,
+        spec.methodId,
+      );
+    }
     if (expected !== null && spec.name !== expected && spec.name !== "connection.close") {
       throw new ConnectionError(
         REPLY_COMMAND_INVALID,
@@ -405,7 +430,7 @@ export class Connection implements FrameSink {
 
   #open(vhostName: string): void {
     const vhost = this.ctx.vhostNamed(vhostName);
-    if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost '${vhostName}' not found`, 10, 40);
+    if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost ${vhostName} not found`, 10, 40);
     if (!this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
@@ -461,7 +486,7 @@ export class Connection implements FrameSink {
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.#teardownChannels();
     this.#phase = "closing";
-    this.#send(0, M.close, { replyCode, replyText, classId, methodId });
+    this.#send(0, M.close, { replyCode, replyText: truncateShortstr(replyText), classId, methodId });
     this.#closeTimer = setTimeout(() => this.#closeSocket(), CLOSE_OK_TIMEOUT_MS);
   }
 

@@ -19,6 +19,9 @@ export interface AssembledContent {
 }
 
 const EMPTY_BODY = new Uint8Array(0);
+/** Bodies up to this size get their whole buffer when the header arrives. */
+const EAGER_BODY_BYTES = 1024 * 1024;
+const PUBLISH_METHOD_ID = 40;
 
 export class ContentAssembler {
   #expecting: "none" | "header" | "body" = "none";
@@ -28,6 +31,8 @@ export class ContentAssembler {
   #props: Uint8Array = EMPTY_BODY;
   #body: Uint8Array = EMPTY_BODY;
   #received = 0;
+  /** The body size announced by the content header. */
+  #size = 0;
 
   constructor(readonly maxMessageSizeBytes: number) {}
 
@@ -42,18 +47,22 @@ export class ContentAssembler {
     this.#expecting = "header";
   }
 
-  /** A method frame arrived where content was expected. */
+  /** A method frame arrived where content was expected: the publish it interrupts is the culprit. */
   checkNoContentPending(): void {
     if (this.#expecting === "header") {
       throw new ConnectionError(
         REPLY_UNEXPECTED_FRAME,
         "expected content header for class 60, got non content header frame instead",
+        BASIC_CLASS_ID,
+        PUBLISH_METHOD_ID,
       );
     }
     if (this.#expecting === "body") {
       throw new ConnectionError(
         REPLY_UNEXPECTED_FRAME,
         "expected content body, got non content body frame instead",
+        BASIC_CLASS_ID,
+        PUBLISH_METHOD_ID,
       );
     }
   }
@@ -69,7 +78,10 @@ export class ContentAssembler {
     if (end - start < 14) throw new ConnectionError(REPLY_FRAME_ERROR, "content header frame too short");
     const classId = (bytes[start] << 8) | bytes[start + 1];
     if (classId !== BASIC_CLASS_ID) {
-      throw new ConnectionError(REPLY_FRAME_ERROR, `content header for class ${classId}, expected 60`);
+      throw new ConnectionError(
+        REPLY_UNEXPECTED_FRAME,
+        `expected content header for class 60, got one for class ${classId} instead`,
+      );
     }
     const hi = ((bytes[start + 4] << 24) >>> 0) + (bytes[start + 5] << 16) + (bytes[start + 6] << 8) +
       bytes[start + 7];
@@ -91,7 +103,9 @@ export class ContentAssembler {
       this.#body = EMPTY_BODY;
       return this.#finish();
     }
-    this.#body = new Uint8Array(size);
+    // A header alone must not reserve a huge buffer: large bodies grow as their frames arrive.
+    this.#size = size;
+    this.#body = new Uint8Array(Math.min(size, EAGER_BODY_BYTES));
     this.#expecting = "body";
     return null;
   }
@@ -105,12 +119,18 @@ export class ContentAssembler {
       );
     }
     const n = end - start;
-    if (this.#received + n > this.#body.length) {
-      throw new ConnectionError(REPLY_FRAME_ERROR, "content body exceeds the size in its content header");
+    const need = this.#received + n;
+    if (need > this.#size) {
+      throw new ConnectionError(REPLY_FRAME_ERROR, "content body frame exceeds remaining content size");
+    }
+    if (need > this.#body.length) {
+      const grown = new Uint8Array(Math.min(this.#size, Math.max(need, this.#body.length * 2)));
+      grown.set(this.#body.subarray(0, this.#received));
+      this.#body = grown;
     }
     this.#body.set(bytes.subarray(start, end), this.#received);
-    this.#received += n;
-    return this.#received === this.#body.length ? this.#finish() : null;
+    this.#received = need;
+    return need === this.#size ? this.#finish() : null;
   }
 
   #finish(): AssembledContent {

@@ -21,10 +21,14 @@ export function negotiateTune(
   const refuse = (text: string) =>
     new ConnectionError(REPLY_NOT_ALLOWED, text, CONNECTION_CLASS_ID, TUNE_OK_METHOD_ID);
   if (client.frameMax !== 0 && client.frameMax < FRAME_MIN_SIZE_BYTES) {
-    throw refuse(`frame_max=${client.frameMax} < ${FRAME_MIN_SIZE_BYTES} min size`);
+    throw refuse(
+      `negotiated frame_max = ${client.frameMax} is lower than the minimum allowed value (${FRAME_MIN_SIZE_BYTES})`,
+    );
   }
   if (client.frameMax > limits.frameMaxBytes) {
-    throw refuse(`frame_max=${client.frameMax} > ${limits.frameMaxBytes} max size`);
+    throw refuse(
+      `negotiated frame_max = ${client.frameMax} is higher than the maximum allowed value (${limits.frameMaxBytes})`,
+    );
   }
   return {
     frameMax: client.frameMax === 0 ? limits.frameMaxBytes : client.frameMax,

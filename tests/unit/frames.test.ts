@@ -26,7 +26,17 @@ function collector(): FrameSink & { frames: Seen[] } {
 
 function frame(type: number, channel: number, payload: number[], end = 0xce): number[] {
   const n = payload.length;
-  return [type, channel >> 8, channel & 0xff, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff, ...payload, end];
+  return [
+    type,
+    channel >> 8,
+    channel & 0xff,
+    (n >>> 24) & 0xff,
+    (n >> 16) & 0xff,
+    (n >> 8) & 0xff,
+    n & 0xff,
+    ...payload,
+    end,
+  ];
 }
 
 const never = () => false;

@@ -4,8 +4,14 @@
 import assert from "node:assert/strict";
 import { ConnectionError } from "../../src/amqp/errors.ts";
 import { Decimal, type FieldTable } from "../../src/amqp/field_table.ts";
-import { decodeMethod, type MethodArgs, methodSpec, specByIds, writeMethodFrame } from "../../src/amqp/method_codec.ts";
-import { FRAME_END, FRAME_METHOD, type MethodSpec, METHODS } from "../../src/amqp/spec.ts";
+import {
+  decodeMethod,
+  type MethodArgs,
+  methodSpec,
+  specByIds,
+  writeMethodFrame,
+} from "../../src/amqp/method_codec.ts";
+import { FRAME_END, FRAME_METHOD, METHODS, type MethodSpec } from "../../src/amqp/spec.ts";
 import { WireReader, WireWriter } from "../../src/amqp/wire.ts";
 
 function encode(channel: number, spec: MethodSpec, args: MethodArgs): Uint8Array {
@@ -137,12 +143,21 @@ Deno.test("basic.publish frame matches the bytes of the AMQP 0-9-1 spec layout",
   // type 1, channel 1, size 13 | class 60, method 40 | reserved-1 short |
   // shortstr "ex" | shortstr "rk" | bits: mandatory=bit0, immediate=bit1 | frame-end
   assert.deepEqual(frame, hex("01 0001 0000000d 003c 0028 0000 02 6578 02 726b 01 ce"));
-  const both = encode(1, methodSpec("basic.publish"), { exchange: "", routingKey: "", mandatory: true, immediate: true });
+  const both = encode(1, methodSpec("basic.publish"), {
+    exchange: "",
+    routingKey: "",
+    mandatory: true,
+    immediate: true,
+  });
   assert.deepEqual(both, hex("01 0001 00000009 003c 0028 0000 00 00 03 ce"));
 });
 
 Deno.test("connection.tune frame matches the bytes of the AMQP 0-9-1 spec layout", () => {
-  const frame = encode(0, methodSpec("connection.tune"), { channelMax: 2047, frameMax: 131072, heartbeat: 60 });
+  const frame = encode(0, methodSpec("connection.tune"), {
+    channelMax: 2047,
+    frameMax: 131072,
+    heartbeat: 60,
+  });
   // type 1, channel 0, size 12 | class 10, method 30 | channel-max short | frame-max long | heartbeat short
   assert.deepEqual(frame, hex("01 0000 0000000c 000a 001e 07ff 00020000 003c ce"));
   const decoded = decodeFrame(hex("01 0000 0000000c 000a 001f 0000 00001000 0001 ce"));
@@ -171,7 +186,9 @@ Deno.test("bits separated by other fields each start a new octet (basic.deliver,
 
 Deno.test("a field table argument is encoded inline with its length (queue.bind arguments)", () => {
   const args = { "x-match": "any", n: 1, d: new Decimal(2, 5) };
-  const decoded = decodeFrame(encode(1, methodSpec("queue.bind"), { queue: "q", exchange: "h", arguments: args }));
+  const decoded = decodeFrame(
+    encode(1, methodSpec("queue.bind"), { queue: "q", exchange: "h", arguments: args }),
+  );
   assert.deepEqual(decoded.args.arguments, args);
 });
 

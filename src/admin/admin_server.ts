@@ -1,0 +1,165 @@
+// The management HTTP listener (RabbitMQ's port 15672): the JSON API under
+// /api, Prometheus text at /metrics, and the web UI at /. It reads and
+// changes the same model objects as the AMQP server.
+import { logger } from "../log.ts";
+import { authenticateRequest, isAdmin, isMonitor, type Principal } from "./auth.ts";
+import type { AdminContext, AdminNode, ListenerInfo } from "./context.ts";
+import { ApiError, errorResponse, jsonResponse, notAuthorised, objectNotFound } from "./http.ts";
+import { RATE_SAMPLE_INTERVAL_MS, RateTracker } from "./rates.ts";
+import { type ApiRequest, type Route, Router } from "./router.ts";
+import { registerAccessRoutes } from "./routes/access.ts";
+import { registerClientRoutes } from "./routes/clients.ts";
+import { registerNodeRoutes } from "./routes/node.ts";
+import { registerObjectRoutes } from "./routes/objects.ts";
+import { sampleCounters } from "./stats.ts";
+import { loadUiPage } from "./ui_page.ts";
+
+const log = logger("admin");
+
+export interface AdminServerOptions {
+  node: AdminNode;
+  /** 0 picks a free port. */
+  port: number;
+  hostname?: string;
+  /** The ctl secret accepted as `Authorization: Bearer <secret>` from loopback; null disables it. */
+  ctlSecret?: string | null;
+  dataDir?: string | null;
+}
+
+export interface AdminServer {
+  readonly port: number;
+  readonly hostname: string;
+  readonly context: AdminContext;
+  close(): Promise<void>;
+}
+
+function nodeHostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+export function buildRouter(): Router {
+  const router = new Router();
+  registerNodeRoutes(router);
+  registerAccessRoutes(router);
+  registerObjectRoutes(router);
+  registerClientRoutes(router);
+  return router;
+}
+
+function checkRouteAccess(route: Route, p: Principal): void {
+  if (route.access === "admin" && !isAdmin(p)) throw notAuthorised("Not administrator user");
+  if (route.access === "monitor" && !isMonitor(p)) throw notAuthorised("Not monitor user");
+}
+
+/** Starts the listener; throws Deno.errors.AddrInUse when the port is taken. */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const hostname = options.hostname ?? "0.0.0.0";
+  const uiHtml = await loadUiPage();
+  const router = buildRouter();
+  const rates = new RateTracker();
+  const nodeKey = {};
+  let httpPort = options.port;
+  const node = options.node;
+  const ctx: AdminContext = {
+    node,
+    broker: node.broker,
+    users: node.users,
+    nodeName: `warren@${nodeHostname()}`,
+    clusterName: "warren",
+    startedAtMs: Date.now(),
+    rates,
+    nodeKey,
+    dataDir: options.dataDir ?? null,
+    listeners(): ListenerInfo[] {
+      const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
+      if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
+      out.push({ protocol: "http", ip_address: hostname, port: httpPort });
+      return out;
+    },
+  };
+  const secret = options.ctlSecret ?? null;
+
+  const handle = async (req: Request, remoteHost: string): Promise<Response> => {
+    const url = new URL(req.url);
+    if (req.method === "GET" || req.method === "HEAD") {
+      if (url.pathname === "/" || url.pathname === "/index.html") {
+        return new Response(uiHtml, {
+          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
+        });
+      }
+    }
+    const match = router.match(req.method, url.pathname);
+    if (match === null) throw objectNotFound();
+    if (match.route === null) {
+      return jsonResponse(
+        { error: "Method Not Allowed", reason: `${req.method} is not allowed on ${url.pathname}` },
+        405,
+        { allow: [...new Set(match.allowed)].join(", ") },
+      );
+    }
+    const route = match.route;
+    let principal: Principal | undefined;
+    if (route.access !== "public") {
+      principal = authenticateRequest(req, remoteHost, node.users, secret);
+      checkRouteAccess(route, principal);
+    }
+    const rq: ApiRequest = {
+      req,
+      url,
+      params: match.params,
+      query: url.searchParams,
+      principal: principal!,
+      ctx,
+    };
+    const result = await route.handler(rq);
+    return result instanceof Response ? result : jsonResponse(result);
+  };
+
+  const server = Deno.serve({
+    port: options.port,
+    hostname,
+    onListen: () => {},
+  }, async (req, info) => {
+    const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
+    let res: Response;
+    try {
+      res = await handle(req, remoteHost);
+    } catch (e) {
+      if (e instanceof ApiError) res = errorResponse(e);
+      else {
+        log.error("request failed", {
+          method: req.method,
+          url: req.url,
+          error: String((e as Error)?.stack ?? e),
+        });
+        res = errorResponse(new ApiError(500, "internal_server_error", String((e as Error)?.message ?? e)));
+      }
+    }
+    if (req.method === "HEAD") return new Response(null, { status: res.status, headers: res.headers });
+    return res;
+  });
+  httpPort = server.addr.port;
+
+  sampleCounters(node.broker, rates, nodeKey);
+  const timer = setInterval(() => sampleCounters(node.broker, rates, nodeKey), RATE_SAMPLE_INTERVAL_MS);
+  Deno.unrefTimer(timer);
+
+  log.info("listener up", { protocol: "http", hostname, port: httpPort });
+  let closed = false;
+  return {
+    port: httpPort,
+    hostname,
+    context: ctx,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await server.shutdown();
+      log.info("listener down", { protocol: "http", port: httpPort });
+    },
+  };
+}

@@ -1,0 +1,406 @@
+// Definitions in RabbitMQ's JSON format: users (with their salted SHA-256
+// hashes, so they move between RabbitMQ and Warren), vhosts, permissions,
+// queues, exchanges and bindings. Import checks the whole file first, then
+// applies it in RabbitMQ's order; policies and parameters, which Warren
+// does not have, are accepted and skipped with a log line.
+import { hashPassword } from "../auth/password.ts";
+import type { Permission, User } from "../auth/users.ts";
+import type { FieldTable } from "../amqp/field_table.ts";
+import { logger } from "../log.ts";
+import { VERSION } from "../version.ts";
+import type { AdminContext } from "./context.ts";
+import { HASHING_ALGORITHM, permissionJson, userJson, vhostDescription } from "./format.ts";
+import { badRequest, type JsonObject } from "./http.ts";
+import { jsonToTable, tableToJson } from "./json_table.ts";
+import { API_OWNER, runBroker } from "./operations.ts";
+
+const log = logger("definitions");
+
+/** The RabbitMQ release whose definitions format Warren writes. */
+export const RABBITMQ_COMPAT_VERSION = "3.13.7";
+
+/** Top-level keys of RabbitMQ definition files (cluster-wide and single-vhost), any version since 3.6. */
+const KNOWN_KEYS = [
+  "rabbit_version",
+  "rabbitmq_version",
+  "product_name",
+  "product_version",
+  "rabbitmq_definition_format",
+  "original_cluster_name",
+  "original_vhost_name",
+  "explanation",
+  "users",
+  "vhosts",
+  "permissions",
+  "topic_permissions",
+  "parameters",
+  "global_parameters",
+  "policies",
+  "queues",
+  "exchanges",
+  "bindings",
+  "metadata",
+  "description",
+  "limits",
+  "default_queue_type",
+];
+
+/** Cluster-wide export, or one vhost's objects without their "vhost" fields. */
+export function exportDefinitions(ctx: AdminContext, vhost: string | null): JsonObject {
+  const inScope = (v: string) => vhost === null || v === vhost;
+  const strip = (o: JsonObject) => {
+    if (vhost !== null) delete o.vhost;
+    return o;
+  };
+  const queues: JsonObject[] = [];
+  const exchanges: JsonObject[] = [];
+  const bindings: JsonObject[] = [];
+  const vhosts = [...ctx.broker.vhosts.values()].filter((v) => inScope(v.name));
+  for (const v of vhosts) {
+    for (const q of v.queues.values()) {
+      if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
+      queues.push(strip({
+        name: q.name,
+        vhost: v.name,
+        durable: q.durable,
+        auto_delete: q.autoDelete,
+        arguments: tableToJson(q.arguments),
+      }));
+    }
+    for (const x of v.exchanges.values()) {
+      if (x.name === "" || x.name.startsWith("amq.")) continue;
+      exchanges.push(strip({
+        name: x.name,
+        vhost: v.name,
+        type: x.type,
+        durable: x.durable,
+        auto_delete: x.autoDelete,
+        internal: x.internal,
+        arguments: tableToJson(x.arguments),
+      }));
+    }
+    for (const x of v.exchanges.values()) {
+      if (x === v.defaultExchange) continue;
+      for (const b of x.bindings.values()) {
+        const dst = b.destination;
+        if (dst.kind === "queue" && dst.exclusiveOwner !== null) continue;
+        bindings.push(strip({
+          source: x.name,
+          vhost: v.name,
+          destination: dst.name,
+          destination_type: dst.kind,
+          routing_key: b.routingKey,
+          arguments: tableToJson(b.arguments),
+        }));
+      }
+    }
+  }
+  const head: JsonObject = {
+    rabbit_version: RABBITMQ_COMPAT_VERSION,
+    rabbitmq_version: RABBITMQ_COMPAT_VERSION,
+    product_name: "Warren",
+    product_version: VERSION,
+  };
+  if (vhost !== null) {
+    const description = vhostDescription(vhost);
+    return {
+      ...head,
+      rabbitmq_definition_format: "single_virtual_host",
+      original_vhost_name: vhost,
+      explanation: `Definitions of virtual host '${vhost}'`,
+      metadata: { description, tags: [], default_queue_type: "classic" },
+      description,
+      limits: {},
+      parameters: [],
+      policies: [],
+      queues,
+      exchanges,
+      bindings,
+    };
+  }
+  return {
+    ...head,
+    users: [...ctx.users.users.values()].map(userJson),
+    vhosts: vhosts.map((v) => ({
+      name: v.name,
+      limits: {},
+      metadata: { description: vhostDescription(v.name), tags: [], default_queue_type: "classic" },
+    })),
+    permissions: [...ctx.users.allPermissions()].map(permissionJson),
+    topic_permissions: [],
+    parameters: [],
+    global_parameters: [],
+    policies: [],
+    queues,
+    exchanges,
+    bindings,
+  };
+}
+
+// ---- import ----------------------------------------------------------------
+
+interface ImportPlan {
+  users: User[];
+  vhosts: string[];
+  permissions: ({ vhost: string; user: string } & Permission)[];
+  exchanges: {
+    vhost: string;
+    name: string;
+    type: string;
+    durable: boolean;
+    autoDelete: boolean;
+    internal: boolean;
+    arguments: FieldTable;
+  }[];
+  queues: { vhost: string; name: string; durable: boolean; autoDelete: boolean; arguments: FieldTable }[];
+  bindings: {
+    vhost: string;
+    source: string;
+    destination: string;
+    destinationType: "queue" | "exchange";
+    routingKey: string;
+    arguments: FieldTable;
+  }[];
+  skipped: string[];
+}
+
+function list(defs: JsonObject, key: string): JsonObject[] {
+  const v = defs[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw badRequest(`definitions: '${key}' must be a list`);
+  v.forEach((item, i) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      throw badRequest(`definitions: ${key}[${i}] must be an object`);
+    }
+  });
+  return v as JsonObject[];
+}
+
+function str(o: JsonObject, key: string, where: string, fallback?: string): string {
+  const v = o[key];
+  if (v === undefined || v === null) {
+    if (fallback !== undefined) return fallback;
+    throw badRequest(`definitions: ${where} has no '${key}'`);
+  }
+  if (typeof v !== "string") throw badRequest(`definitions: ${where}: '${key}' must be a string`);
+  return v;
+}
+
+function bool(o: JsonObject, key: string, where: string, fallback: boolean): boolean {
+  const v = o[key];
+  if (v === undefined || v === null) return fallback;
+  if (v === true || v === "true") return true;
+  if (v === false || v === "false") return false;
+  throw badRequest(`definitions: ${where}: '${key}' must be true or false`);
+}
+
+/** Tags as a list (RabbitMQ 3.9+) or a comma-separated string (older exports). */
+export function parseTags(v: unknown, where: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) {
+    if (!v.every((t) => typeof t === "string")) throw badRequest(`${where}: tags must be strings`);
+    return v.map((t: string) => t.trim()).filter((t) => t !== "");
+  }
+  if (typeof v === "string") return v.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  throw badRequest(`${where}: tags must be a list or a comma-separated string`);
+}
+
+/** A stored password hash must be base64 of a 4-byte salt and a SHA-256 digest. */
+export function validPasswordHash(hash: string): boolean {
+  if (hash === "") return true;
+  try {
+    return atob(hash).length === 36;
+  } catch {
+    return false;
+  }
+}
+
+function checkRegex(pattern: string, where: string): void {
+  try {
+    new RegExp(pattern);
+  } catch {
+    throw badRequest(`${where}: '${pattern}' is not a valid regular expression`);
+  }
+}
+
+function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): ImportPlan {
+  for (const key of Object.keys(defs)) {
+    if (!KNOWN_KEYS.includes(key)) {
+      throw badRequest(`definitions: unknown key '${key}' (expected RabbitMQ's definitions format)`);
+    }
+  }
+  const p: ImportPlan = {
+    users: [],
+    vhosts: [],
+    permissions: [],
+    exchanges: [],
+    queues: [],
+    bindings: [],
+    skipped: [],
+  };
+  const vhostOf = (o: JsonObject, where: string) => vhostScope !== null ? vhostScope : str(o, "vhost", where);
+
+  if (vhostScope === null) {
+    list(defs, "users").forEach((u, i) => {
+      const where = `users[${i}]`;
+      const name = str(u, "name", where);
+      const algorithm = str(u, "hashing_algorithm", where, HASHING_ALGORITHM);
+      if (algorithm !== HASHING_ALGORITHM) {
+        throw badRequest(
+          `${where}: hashing algorithm '${algorithm}' is not supported (use ${HASHING_ALGORITHM})`,
+        );
+      }
+      let passwordHash: string;
+      if (typeof u.password === "string") passwordHash = hashPassword(u.password);
+      else {
+        passwordHash = str(u, "password_hash", where, "");
+        if (!validPasswordHash(passwordHash)) {
+          throw badRequest(`${where}: password_hash is not a salted SHA-256 hash in base64`);
+        }
+      }
+      p.users.push({ name, passwordHash, tags: parseTags(u.tags, where) });
+    });
+    list(defs, "vhosts").forEach((v, i) => p.vhosts.push(str(v, "name", `vhosts[${i}]`)));
+    list(defs, "permissions").forEach((perm, i) => {
+      const where = `permissions[${i}]`;
+      const entry = {
+        vhost: str(perm, "vhost", where),
+        user: str(perm, "user", where),
+        configure: str(perm, "configure", where),
+        write: str(perm, "write", where),
+        read: str(perm, "read", where),
+      };
+      checkRegex(entry.configure, where);
+      checkRegex(entry.write, where);
+      checkRegex(entry.read, where);
+      p.permissions.push(entry);
+    });
+  }
+  list(defs, "exchanges").forEach((x, i) => {
+    const where = `exchanges[${i}]`;
+    const name = str(x, "name", where);
+    if (name === "" || name.startsWith("amq.")) {
+      p.skipped.push(`exchange '${name}' (reserved name)`);
+      return;
+    }
+    p.exchanges.push({
+      vhost: vhostOf(x, where),
+      name,
+      type: str(x, "type", where),
+      durable: bool(x, "durable", where, true),
+      autoDelete: bool(x, "auto_delete", where, false),
+      internal: bool(x, "internal", where, false),
+      arguments: jsonToTable(x.arguments, `${where}.arguments`),
+    });
+  });
+  list(defs, "queues").forEach((q, i) => {
+    const where = `queues[${i}]`;
+    const name = str(q, "name", where);
+    if (name.startsWith("amq.")) {
+      p.skipped.push(`queue '${name}' (reserved name)`);
+      return;
+    }
+    p.queues.push({
+      vhost: vhostOf(q, where),
+      name,
+      durable: bool(q, "durable", where, true),
+      autoDelete: bool(q, "auto_delete", where, false),
+      arguments: jsonToTable(q.arguments, `${where}.arguments`),
+    });
+  });
+  list(defs, "bindings").forEach((b, i) => {
+    const where = `bindings[${i}]`;
+    const destinationType = str(b, "destination_type", where);
+    if (destinationType !== "queue" && destinationType !== "exchange") {
+      throw badRequest(`${where}: destination_type must be queue or exchange`);
+    }
+    const source = str(b, "source", where);
+    if (source === "") {
+      p.skipped.push(`binding from the default exchange to '${str(b, "destination", where)}'`);
+      return;
+    }
+    p.bindings.push({
+      vhost: vhostOf(b, where),
+      source,
+      destination: str(b, "destination", where),
+      destinationType,
+      routingKey: str(b, "routing_key", where, ""),
+      arguments: jsonToTable(b.arguments, `${where}.arguments`),
+    });
+  });
+  for (const key of ["policies", "parameters", "topic_permissions"]) {
+    const n = list(defs, key).length;
+    if (n > 0) p.skipped.push(`${n} ${key.replace("_", " ")} (not supported by Warren)`);
+  }
+
+  // Every vhost and user referred to must exist after the import.
+  const vhostExists = (v: string) => p.vhosts.includes(v) || ctx.broker.vhost(v) !== undefined;
+  const userExists = (u: string) => p.users.some((x) => x.name === u) || ctx.users.users.has(u);
+  for (const perm of p.permissions) {
+    if (!vhostExists(perm.vhost)) throw badRequest(`permissions: vhost '${perm.vhost}' does not exist`);
+    if (!userExists(perm.user)) throw badRequest(`permissions: user '${perm.user}' does not exist`);
+  }
+  for (const o of [...p.exchanges, ...p.queues, ...p.bindings]) {
+    if (!vhostExists(o.vhost)) throw badRequest(`definitions: vhost '${o.vhost}' does not exist`);
+  }
+  return p;
+}
+
+/**
+ * Applies a definitions file. `vhostScope` imports a single-vhost file into
+ * that vhost. Who imports needs no permissions on the vhosts: definitions
+ * are an administrator's tool.
+ */
+export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): void {
+  const p = plan(ctx, defs, vhostScope);
+  for (const u of p.users) {
+    const existing = ctx.users.users.get(u.name);
+    // Re-importing an export keeps the same hash; skip the write when nothing changed.
+    if (
+      existing && existing.passwordHash === u.passwordHash && existing.tags.join(",") === u.tags.join(",")
+    ) continue;
+    ctx.users.putUser(u);
+  }
+  for (const v of p.vhosts) ctx.broker.addVHost(v);
+  for (const perm of p.permissions) {
+    ctx.users.setPermission(perm.vhost, perm.user, {
+      configure: perm.configure,
+      write: perm.write,
+      read: perm.read,
+    });
+  }
+  for (const q of p.queues) {
+    const v = ctx.broker.vhost(q.vhost)!;
+    runBroker("direct", () =>
+      v.declareQueue({
+        name: q.name,
+        passive: false,
+        durable: q.durable,
+        exclusive: false,
+        autoDelete: q.autoDelete,
+        arguments: q.arguments,
+        owner: API_OWNER,
+      }));
+  }
+  for (const x of p.exchanges) {
+    const v = ctx.broker.vhost(x.vhost)!;
+    runBroker("direct", () => v.declareExchange({ ...x, passive: false }));
+  }
+  for (const b of p.bindings) {
+    const v = ctx.broker.vhost(b.vhost)!;
+    runBroker("direct", () => {
+      if (b.destinationType === "queue") {
+        v.bindQueue(b.destination, b.source, b.routingKey, b.arguments, null);
+      } else v.bindExchange(b.destination, b.source, b.routingKey, b.arguments);
+    });
+  }
+  log.info("definitions imported", {
+    users: p.users.length,
+    vhosts: p.vhosts.length,
+    permissions: p.permissions.length,
+    queues: p.queues.length,
+    exchanges: p.exchanges.length,
+    bindings: p.bindings.length,
+  });
+  for (const s of p.skipped) log.warning("definitions import skipped", { what: s });
+}
