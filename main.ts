@@ -1,4 +1,5 @@
-// Warren's entry point: `serve` (the default) runs the node; `version`
+// Warren's entry point: `serve` (the default) runs the node; `ctl <verb>`
+// (or the program run as `rabbitmqctl`) talks to a running node; `version`
 // prints the version.
 import { busyPortError, ConfigError, describeConfig, loadConfig } from "./src/config/config.ts";
 import { installLogSinks } from "./src/config/log_sinks.ts";
@@ -7,6 +8,9 @@ import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
 import { startServer } from "./src/server/server.ts";
 import { VERSION } from "./src/version.ts";
+import { startAdminServer } from "./src/admin/admin_server.ts";
+import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
+import { invokedAsRabbitmqctl, runCtl } from "./src/cli/ctl.ts";
 
 const log = logger("main");
 
@@ -58,10 +62,34 @@ async function serve(argv: string[]): Promise<number> {
     throw e;
   }
   server.users.loopbackUsers = new Set(config.loopbackUsers);
+  let admin;
+  try {
+    // The secret lets `warren ctl` run by this OS user reach the node without a password. An
+    // in-memory node keeps nothing on disk unless a data dir was named explicitly.
+    let ctlSecret: string | null = null;
+    if (!config.inMemory || config.origins.dataDir !== undefined) {
+      try {
+        ctlSecret = ensureCtlSecret(config.dataDir);
+      } catch (e) {
+        throw new ConfigError(`cannot write ${ctlSecretPath(config.dataDir)}: ${(e as Error).message}`);
+      }
+    }
+    admin = await startAdminServer({
+      node: server,
+      port: config.managementPort,
+      hostname: config.managementHostname,
+      ctlSecret,
+      dataDir: config.inMemory ? null : config.dataDir,
+    });
+  } catch (e) {
+    await server.close();
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
+    throw e;
+  }
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
-      server.close().then(resolve);
+      admin.close().then(() => server.close()).then(resolve);
     };
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
     Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
@@ -71,6 +99,7 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 async function main(args: string[]): Promise<number> {
+  if (invokedAsRabbitmqctl()) return await runCtl(args);
   const [command, ...rest] = args;
   if (command === "version" || command === "--version") {
     console.log(`warren ${VERSION}`);
@@ -78,7 +107,8 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === undefined || command.startsWith("-")) return await serve(args);
   if (command === "serve") return await serve(rest);
-  console.error(`warren: unknown command '${command}' (expected serve or version)`);
+  if (command === "ctl") return await runCtl(rest);
+  console.error(`warren: unknown command '${command}' (expected serve, ctl or version)`);
   return 2;
 }
 

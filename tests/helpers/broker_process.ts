@@ -1,11 +1,14 @@
 // Runs Warren as a child process (the real entry point, on port 0) for
-// tests that restart it, kill it, or look at its output. The port is read
-// from the "listener up" log line.
+// tests that restart it, kill it, or look at its output. The ports are read
+// from the "listener up" log lines; the management API is on port 0 too
+// unless the test passes its own --management-port.
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const STARTUP_TIMEOUT_MS = 20_000;
 
 export interface BrokerProcess {
   port: number;
+  /** The management HTTP API's port. */
+  managementPort: number;
   url: string;
   /** Every line the broker printed so far (stdout and stderr). */
   output: string[];
@@ -32,6 +35,8 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
       "0",
       "--hostname",
       "127.0.0.1",
+      "--management-port",
+      "0",
       ...(options.args ?? []),
     ],
     env: options.env,
@@ -43,19 +48,23 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
   const output: string[] = [];
   let resolvePort: (port: number) => void;
   const portFound = new Promise<number>((r) => (resolvePort = r));
+  let resolveHttpPort: (port: number) => void;
+  const httpPortFound = new Promise<number>((r) => (resolveHttpPort = r));
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const lines = stream.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
     for await (const line of lines) {
       output.push(line);
       const m = line.match(/listener up protocol=amqp .*port=(\d+)/);
       if (m) resolvePort(Number(m[1]));
+      const h = line.match(/listener up protocol=http .*port=(\d+)/);
+      if (h) resolveHttpPort(Number(h[1]));
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const exited = pumps.then(() => child.status);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const port = await Promise.race([
-    portFound,
+  const [port, managementPort] = await Promise.race([
+    Promise.all([portFound, httpPortFound]),
     exited.then((s) => {
       throw new Error(`broker exited with ${s.code} before listening:\n${output.join("\n")}`);
     }),
@@ -68,6 +77,7 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
   ]).finally(() => clearTimeout(timer));
   return {
     port,
+    managementPort,
     url: `amqp://guest:guest@127.0.0.1:${port}/`,
     output,
     kill(signal: Deno.Signal = "SIGTERM") {

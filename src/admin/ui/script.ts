@@ -13,7 +13,7 @@ export const UI_SCRIPT = String.raw`
   var USER_KEY = "warren.ui.user";
   var VHOST_KEY = "warren.ui.vhost";
   var REFRESH_KEY = "warren.ui.refresh";
-  var HISTORY_MAX = 90;
+  var HISTORY_WINDOW_MS = 3 * 60 * 1000;
   var GET_TRUNCATE_BYTES = 50000;
 
   var state = {
@@ -75,6 +75,12 @@ export const UI_SCRIPT = String.raw`
   function rateOf(stats, key) {
     var d = stats && stats[key + "_details"];
     return d && typeof d.rate === "number" ? d.rate : 0;
+  }
+
+  /** A rate for a table cell: blank when the server reports no such statistic. */
+  function rateCell(stats, key) {
+    var d = stats && stats[key + "_details"];
+    return d && typeof d.rate === "number" ? fmtRate(d.rate) : "";
   }
 
   function fmtRate(r) {
@@ -612,11 +618,10 @@ export const UI_SCRIPT = String.raw`
         el.appendChild(label);
       });
       if (history.length < 2) return;
-      var span = HISTORY_MAX - 1;
-      var offset = HISTORY_MAX - history.length;
+      var now = history[history.length - 1].t;
       series.forEach(function (s) {
-        var pts = history.map(function (p, i) {
-          var x = PAD_L + (W - PAD_L) * ((offset + i) / span);
+        var pts = history.map(function (p) {
+          var x = W - (W - PAD_L) * ((now - p.t) / HISTORY_WINDOW_MS);
           var y = PAD_T + (H - PAD_T - PAD_B) * (1 - (top ? s.value(p) / top : 0));
           return x.toFixed(1) + "," + y.toFixed(1);
         });
@@ -664,7 +669,7 @@ export const UI_SCRIPT = String.raw`
       rates[n[0]] = s.value;
       return s.el;
     }));
-    var count = function (v) { return fmtInt(Math.round(v)); };
+    var count = function (v) { return Number.isInteger(v) ? fmtInt(v) : v.toFixed(1); };
     var queued = sparkChart([
       { label: "Ready", color: "#d9541e", value: function (p) { return p.ready; }, fmt: count },
       { label: "Unacked", color: "#3a6fb0", value: function (p) { return p.unacked; }, fmt: count },
@@ -680,10 +685,11 @@ export const UI_SCRIPT = String.raw`
     view.appendChild(h("div", { class: "title-row" }, h("h1", null, "Overview"), updated));
     view.appendChild(h("div", { class: "section-title" }, "Totals"));
     view.appendChild(objects);
-    view.appendChild(h("div", { class: "section-title" }, "Messages"));
-    view.appendChild(msgStats);
-    view.appendChild(h("div", { class: "section-title" }, "Message rates"));
-    view.appendChild(rateStats);
+    msgStats.classList.add("cols3");
+    rateStats.classList.add("cols5");
+    view.appendChild(h("div", { class: "split" },
+      h("div", null, h("div", { class: "section-title" }, "Messages"), msgStats),
+      h("div", null, h("div", { class: "section-title" }, "Message rates"), rateStats)));
     var charts = h("div", { class: "grid2" });
     var p1 = panel("Queued messages");
     p1.appendChild(queued.el);
@@ -691,7 +697,7 @@ export const UI_SCRIPT = String.raw`
     p2.appendChild(rateChart.el);
     charts.appendChild(p1);
     charts.appendChild(p2);
-    view.appendChild(h("div", { class: "section-title" }, "Recent history (this browser tab)"));
+    view.appendChild(h("div", { class: "section-title" }, "Last 3 minutes (sampled by this page)"));
     view.appendChild(charts);
     var nodePanel = panel("Node");
     nodePanel.style.marginTop = "16px";
@@ -716,7 +722,8 @@ export const UI_SCRIPT = String.raw`
           t: Date.now(), ready: qt.messages_ready || 0, unacked: qt.messages_unacknowledged || 0,
           publish: rateOf(ms, "publish"), deliver: rateOf(ms, "deliver_get"), ack: rateOf(ms, "ack"),
         });
-        while (state.history.length > HISTORY_MAX) state.history.shift();
+        var oldest = Date.now() - HISTORY_WINDOW_MS;
+        while (state.history.length && state.history[0].t < oldest) state.history.shift();
         queued.draw(state.history);
         rateChart.draw(state.history);
         clear(info);
@@ -748,8 +755,8 @@ export const UI_SCRIPT = String.raw`
       { title: "Protocol", render: function (c) { return c.protocol || ""; } },
       { title: "Client", render: function (c) { return clientName(c.client_properties); } },
       { title: "Channels", num: true, render: function (c) { return fmtInt(c.channels || 0); } },
-      { title: "From client", num: true, render: function (c) { return fmtBytes(rateOf(c, "recv_oct")) + "/s"; } },
-      { title: "To client", num: true, render: function (c) { return fmtBytes(rateOf(c, "send_oct")) + "/s"; } },
+      { title: "From client", num: true, render: function (c) { return c.recv_oct_details ? fmtBytes(rateOf(c, "recv_oct")) + "/s" : ""; } },
+      { title: "To client", num: true, render: function (c) { return c.send_oct_details ? fmtBytes(rateOf(c, "send_oct")) + "/s" : ""; } },
       {
         title: "", render: function (c) {
           return h("div", { class: "actions" }, h("button", {
@@ -796,10 +803,10 @@ export const UI_SCRIPT = String.raw`
       { title: "Prefetch", num: true, render: function (c) { return c.prefetch_count ? fmtInt(c.prefetch_count) : ""; } },
       { title: "Consumers", num: true, render: function (c) { return fmtInt(c.consumer_count || 0); } },
       { title: "Unacked", num: true, render: function (c) { return fmtInt(c.messages_unacknowledged || 0); } },
-      { title: "publish", group: "Message rates", num: true, render: function (c) { return fmtRate(rateOf(c.message_stats, "publish")); } },
-      { title: "confirm", group: "Message rates", num: true, render: function (c) { return fmtRate(rateOf(c.message_stats, "confirm")); } },
-      { title: "deliver / get", group: "Message rates", num: true, render: function (c) { return fmtRate(rateOf(c.message_stats, "deliver_get")); } },
-      { title: "ack", group: "Message rates", num: true, render: function (c) { return fmtRate(rateOf(c.message_stats, "ack")); } },
+      { title: "publish", group: "Message rates", num: true, render: function (c) { return rateCell(c.message_stats, "publish"); } },
+      { title: "confirm", group: "Message rates", num: true, render: function (c) { return rateCell(c.message_stats, "confirm"); } },
+      { title: "deliver / get", group: "Message rates", num: true, render: function (c) { return rateCell(c.message_stats, "deliver_get"); } },
+      { title: "ack", group: "Message rates", num: true, render: function (c) { return rateCell(c.message_stats, "ack"); } },
     ], function (c) { return c.name; }, "No channels.");
     p.appendChild(table.el);
     view.appendChild(p);
@@ -822,8 +829,8 @@ export const UI_SCRIPT = String.raw`
       { title: "Name", cls: "name", render: function (x) { return exchangeLabel(x.name); } },
       { title: "Type", render: function (x) { return x.type; } },
       { title: "Features", render: function (x) { return badges(x, true); } },
-      { title: "in", group: "Message rates", num: true, render: function (x) { return fmtRate(rateOf(x.message_stats, "publish_in")); } },
-      { title: "out", group: "Message rates", num: true, render: function (x) { return fmtRate(rateOf(x.message_stats, "publish_out")); } },
+      { title: "in", group: "Message rates", num: true, render: function (x) { return rateCell(x.message_stats, "publish_in"); } },
+      { title: "out", group: "Message rates", num: true, render: function (x) { return rateCell(x.message_stats, "publish_out"); } },
       {
         title: "", render: function (x) {
           if (x.name === "" || x.name.indexOf("amq.") === 0) return "";
@@ -902,9 +909,9 @@ export const UI_SCRIPT = String.raw`
       { title: "Ready", group: "Messages", num: true, cls: "ready", render: function (q) { return fmtInt(q.messages_ready || 0); } },
       { title: "Unacked", group: "Messages", num: true, cls: "unacked", render: function (q) { return fmtInt(q.messages_unacknowledged || 0); } },
       { title: "Total", group: "Messages", num: true, cls: "total", render: function (q) { return fmtInt(q.messages || 0); } },
-      { title: "incoming", group: "Message rates", num: true, render: function (q) { return fmtRate(rateOf(q.message_stats, "publish")); } },
-      { title: "deliver / get", group: "Message rates", num: true, render: function (q) { return fmtRate(rateOf(q.message_stats, "deliver_get")); } },
-      { title: "ack", group: "Message rates", num: true, render: function (q) { return fmtRate(rateOf(q.message_stats, "ack")); } },
+      { title: "incoming", group: "Message rates", num: true, render: function (q) { return rateCell(q.message_stats, "publish"); } },
+      { title: "deliver / get", group: "Message rates", num: true, render: function (q) { return rateCell(q.message_stats, "deliver_get"); } },
+      { title: "ack", group: "Message rates", num: true, render: function (q) { return rateCell(q.message_stats, "ack"); } },
       {
         title: "", render: function (q) {
           return h("div", { class: "actions" },
@@ -996,28 +1003,26 @@ export const UI_SCRIPT = String.raw`
         });
       },
     }, "Delete");
-    view.appendChild(h("div", { class: "crumbs" }, h("a", { href: "#/queues" }, "Queues"), " / ", vhost));
+    view.appendChild(h("div", { class: "crumbs" }, h("a", { href: "#/queues" }, "Queues"), " / virtual host ",
+      h("code", null, vhost)));
     view.appendChild(h("div", { class: "title-row" }, h("h1", null, "Queue ", h("span", { class: "mono" }, qname)),
       h("div", { class: "actions" }, purge, del)));
     view.appendChild(actMsg);
 
     var countsNames = [["messages_ready", "Ready"], ["messages_unacknowledged", "Unacked"], ["messages", "Total"], ["consumers", "Consumers"]];
     var counts = {};
-    view.appendChild(h("div", { class: "stats" }, countsNames.map(function (n) {
+    var rateNames = [["publish", "Incoming"], ["deliver_get", "Deliver / get"], ["ack", "Ack"], ["redeliver", "Redeliver"]];
+    var rates = {};
+    view.appendChild(h("div", { class: "stats wide" }, countsNames.map(function (n) {
       var s = stat(n[1]);
       s.value.setAttribute("data-stat", n[0]);
       counts[n[0]] = s.value;
       return s.el;
-    })));
-    var rateNames = [["publish", "Incoming"], ["deliver_get", "Deliver / get"], ["ack", "Ack"], ["redeliver", "Redeliver"]];
-    var rates = {};
-    var ratesRow = h("div", { class: "stats" }, rateNames.map(function (n) {
+    }), rateNames.map(function (n) {
       var s = stat(n[1]);
       rates[n[0]] = s.value;
       return s.el;
-    }));
-    ratesRow.style.marginTop = "12px";
-    view.appendChild(ratesRow);
+    })));
 
     var details = h("table", { class: "kv" });
     var infoPanel = panel("Details");
@@ -1132,7 +1137,7 @@ export const UI_SCRIPT = String.raw`
           ["Virtual host", q.vhost],
           ["Type", queueType(q)],
           ["State", stateCell(q.state)],
-          ["Features", badges(q, false)],
+          ["Features", badges(q, false).length ? badges(q, false) : "none"],
           ["Durable", q.durable ? "yes" : "no"],
           ["Auto-delete", q.auto_delete ? "yes" : "no"],
           ["Exclusive", q.exclusive ? "yes" + (q.owner_pid_details && q.owner_pid_details.name ? " (" + q.owner_pid_details.name + ")" : "") : "no"],
@@ -1155,29 +1160,31 @@ export const UI_SCRIPT = String.raw`
   function showMessages(box, msgEl, list) {
     clear(box);
     if (list.length === 0) {
-      say(msgEl, "ok", "Queue is empty.");
+      say(msgEl, "ok", "The queue is empty.");
       return;
     }
-    say(msgEl, "ok", list.length + " message" + (list.length === 1 ? "" : "s") + " fetched.");
-    list.forEach(function (m, i) {
+    var left = list[list.length - 1].message_count;
+    say(msgEl, "ok", list.length + " message" + (list.length === 1 ? "" : "s") + " fetched" +
+      (typeof left === "number" ? "; " + fmtInt(left) + " left in the queue." : "."));
+    var rows = list.map(function (m, i) {
       var props = m.properties || {};
-      var rows = [
-        ["Exchange", exchangeLabel(m.exchange || "")],
-        ["Routing key", m.routing_key],
-        ["Redelivered", m.redelivered ? "yes" : "no"],
-        ["Left in queue", fmtInt(m.message_count)],
-        ["Payload", fmtInt(m.payload_bytes) + " bytes, encoding: " + (m.payload_encoding || "string")],
+      var info = [
+        "routing key " + m.routing_key + (m.exchange ? " via " + m.exchange : ""),
+        fmtInt(m.payload_bytes) + " bytes, " + (m.payload_encoding || "string") + (m.redelivered ? ", redelivered" : ""),
       ];
       Object.keys(props).forEach(function (k) {
         var v = props[k];
-        rows.push([k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
+        if (v && typeof v === "object" && Object.keys(v).length === 0) return;
+        info.push(k + ": " + (typeof v === "object" ? JSON.stringify(v) : String(v)));
       });
-      var kv = h("table", { class: "kv" }, rows.map(function (r) {
-        return h("tr", null, h("th", null, r[0]), h("td", null, r[1] === undefined ? "" : r[1]));
-      }));
-      box.appendChild(h("div", { class: "message" },
-        h("h3", null, "Message " + (i + 1)), kv, h("pre", { class: "payload" }, m.payload)));
+      return h("tr", null,
+        h("td", { class: "num" }, String(i + 1)),
+        h("td", { class: "payload-cell" }, h("pre", { class: "payload" }, m.payload)),
+        h("td", { class: "props" }, info.map(function (t) { return h("div", null, t); })));
     });
+    box.appendChild(h("div", { class: "messages-scroll" }, h("table", { class: "list" },
+      h("thead", null, h("tr", null, h("th", { class: "num" }, "#"), h("th", null, "Payload"), h("th", null, "Properties"))),
+      h("tbody", null, rows))));
   }
 
   function viewBindings(view) {
@@ -1357,8 +1364,8 @@ export const UI_SCRIPT = String.raw`
       { title: "Ready", group: "Messages", num: true, render: function (v) { return fmtInt(v.messages_ready || 0); } },
       { title: "Unacked", group: "Messages", num: true, render: function (v) { return fmtInt(v.messages_unacknowledged || 0); } },
       { title: "Total", group: "Messages", num: true, render: function (v) { return fmtInt(v.messages || 0); } },
-      { title: "publish", group: "Message rates", num: true, render: function (v) { return fmtRate(rateOf(v.message_stats, "publish")); } },
-      { title: "deliver / get", group: "Message rates", num: true, render: function (v) { return fmtRate(rateOf(v.message_stats, "deliver_get")); } },
+      { title: "publish", group: "Message rates", num: true, render: function (v) { return rateCell(v.message_stats, "publish"); } },
+      { title: "deliver / get", group: "Message rates", num: true, render: function (v) { return rateCell(v.message_stats, "deliver_get"); } },
       {
         title: "", render: function (v) {
           return h("div", { class: "actions" }, h("button", {

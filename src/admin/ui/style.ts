@@ -50,7 +50,7 @@ header.top {
 header.top label { color: #c3cfdc; font-size: 12.5px; display: flex; align-items: center; gap: 6px; }
 header.top select {
   background: #2c3a4b; color: #e8edf3; border: 1px solid #3d4d61; border-radius: 4px;
-  padding: 3px 6px; font-size: 13px;
+  padding: 3px 6px; font-size: 13px; height: 28px;
 }
 .who { font-size: 13px; color: #c3cfdc; }
 .who b { color: #fff; }
@@ -74,11 +74,15 @@ main { padding: 18px 20px 40px; max-width: 1600px; margin: 0 auto; }
   padding: 14px 16px; margin-bottom: 16px;
 }
 .panel > h2 { display: flex; align-items: baseline; gap: 10px; }
-.panel > h2 .count { color: var(--muted); font-weight: 400; font-size: 13px; }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.panel > h2 .count, .panel > h2 .updated { color: var(--muted); font-weight: 400; font-size: 13px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; align-items: start; }
 .grid2 > .panel { margin-bottom: 0; }
 .stack > * + * { margin-top: 16px; }
 .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 12px; }
+.stats.wide { grid-template-columns: repeat(8, 1fr); }
+.stats.cols3 { grid-template-columns: repeat(3, 1fr); }
+.stats.cols5 { grid-template-columns: repeat(5, 1fr); }
+.split { display: grid; grid-template-columns: 3fr 5fr; gap: 16px; }
 .stat {
   background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px;
 }
@@ -96,6 +100,7 @@ input[type=text], input[type=password], input[type=number], select, textarea {
   border: 1px solid #c9d0da; border-radius: 5px; padding: 5px 8px; background: #fff;
 }
 input:focus, select:focus, textarea:focus { outline: 2px solid #f3b595; outline-offset: 0; border-color: var(--accent); }
+input[type=text], input[type=password], input[type=number], select { height: 32px; }
 input[type=number] { width: 80px; }
 textarea { width: 100%; min-height: 90px; resize: vertical; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
 button {
@@ -160,12 +165,12 @@ table.kv td.num { font-variant-numeric: tabular-nums; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
 
 /* fetched messages */
-.message { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin-top: 10px; background: var(--zebra); }
-.message h3 { font-size: 13px; margin: 0 0 6px; }
-.message pre {
-  margin: 8px 0 0; padding: 8px 10px; background: #fff; border: 1px solid var(--line); border-radius: 4px;
-  white-space: pre-wrap; word-break: break-all; max-height: 240px; overflow: auto;
+.messages-scroll { max-height: 430px; overflow: auto; margin-top: 10px; border: 1px solid var(--line); border-radius: 6px; }
+.messages-scroll table.list th { position: sticky; top: 0; }
+td.payload-cell pre {
+  margin: 0; white-space: pre-wrap; word-break: break-all; max-height: 110px; overflow: auto;
 }
+table.list td.props { font-size: 12px; color: var(--muted); width: 42%; word-break: break-all; }
 
 /* login */
 .login-wrap { min-height: 100vh; display: flex; align-items: center; justify-content: center; }
@@ -180,6 +185,7 @@ table.kv td.num { font-variant-numeric: tabular-nums; }
 .crumbs { font-size: 13px; color: var(--muted); margin-bottom: 6px; }
 .title-row { display: flex; align-items: center; gap: 12px; margin-bottom: 12px; }
 .title-row h1 { margin: 0; }
+.title-row h1 .mono { font-size: inherit; font-weight: 600; }
 .title-row .actions { margin-left: auto; }
 .updated { font-size: 12px; color: var(--muted); }
 `;
