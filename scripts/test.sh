@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 /usr/bin/python3 -c 'import pika' 2>/dev/null || need_apt+=(python3-pika)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing test dependencies: ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
