@@ -173,7 +173,7 @@ export async function publishMessage(v: VHost, p: Principal, r: PublishRequest):
   const raw = encodeProperties(r.properties);
   const persistent = r.properties.deliveryMode === 2;
   const message = new Message(r.exchange, r.routingKey, raw, r.body, persistent);
-  const queues = runBroker("channel", () => v.publish(x, message));
+  const queues = runBroker("channel", () => v.publish(x, message).queues);
   const routed = queues.length > 0;
   let durable = false;
   for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;

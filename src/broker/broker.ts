@@ -42,9 +42,17 @@ export class Broker {
       return v;
     };
     for (const name of snapshot.vhosts) vhost(name);
+    for (const p of snapshot.policies) {
+      try {
+        vhost(p.vhost).policies.set(p);
+      } catch {
+        // A policy this version no longer accepts is skipped, not fatal.
+      }
+    }
     for (const r of snapshot.exchanges) vhost(r.vhost).restoreExchange(r);
     for (const r of snapshot.queues) vhost(r.vhost).restoreQueue(r);
     for (const r of snapshot.bindings) vhost(r.vhost).restoreBinding(r);
+    for (const v of this.vhosts.values()) v.applyPolicies();
   }
 
   vhost(name: string): VHost | undefined {

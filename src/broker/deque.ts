@@ -42,6 +42,17 @@ export class Deque<T> {
     return this.#items[(this.#head + index) & (this.#items.length - 1)];
   }
 
+  /** Removes and returns the items `pred` selects, keeping the others in order. O(n). */
+  removeWhere(pred: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    const kept: T[] = [];
+    for (const item of this) (pred(item) ? removed : kept).push(item);
+    if (removed.length === 0) return removed;
+    this.clear();
+    for (const item of kept) this.push(item);
+    return removed;
+  }
+
   clear(): void {
     this.#items = new Array(INITIAL_CAPACITY);
     this.#head = 0;

@@ -3,6 +3,9 @@
 // Message is shared by every queue it was routed to.
 import { type BasicProperties, decodeProperties } from "../amqp/properties.ts";
 
+/** The expiration property's flag bit (bit 7 of the 16-bit flags: the low byte's 0x80). */
+const EXPIRATION_FLAG_LOW_BYTE = 0x80;
+
 export class Message {
   /** Row id once written to a durable store; 0 while only in memory. */
   storeId = 0;
@@ -16,6 +19,23 @@ export class Message {
     /** delivery_mode 2 */
     readonly persistent: boolean,
   ) {}
+
+  /** The priority property (0 when absent), read only by priority queues. */
+  get priority(): number {
+    return this.properties.priority ?? 0;
+  }
+
+  /**
+   * Per-message TTL from the expiration property, in ms; null when absent or
+   * not a non-negative integer (RabbitMQ refuses those at publish).
+   */
+  get expirationMs(): number | null {
+    const raw = this.rawProperties;
+    if (raw.length < 2 || (raw[1] & EXPIRATION_FLAG_LOW_BYTE) === 0) return null;
+    const e = this.properties.expiration;
+    if (e === undefined || !/^\d+$/.test(e)) return null;
+    return Number(e);
+  }
 
   /** Decoded properties, built on first use only. */
   get properties(): BasicProperties {
@@ -33,6 +53,8 @@ export class QueueEntry {
   stored = false;
   /** The store's bookkeeping until its row commits. */
   storeRow: unknown = null;
+  /** Epoch ms after which the message is dead; 0 when it never expires. */
+  expiresAt = 0;
 
   constructor(
     readonly message: Message,

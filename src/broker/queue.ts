@@ -1,9 +1,12 @@
-// A queue: ready messages in arrival order, its consumers served round
-// robin, and the count of messages delivered but not yet settled (the
-// delivery tags themselves live with the channel that holds them).
+// A queue: ready messages in order, its consumers, and the count of messages
+// delivered but not yet settled (the delivery tags themselves live with the
+// channel that holds them). RabbitMQ's per-queue extensions — TTL, length
+// limits, dead-lettering, priorities, single active consumer, consumer
+// priorities, queue expiry — are driven by `settings` and cost nothing when
+// unset.
 //
-// A durable queue writes its persistent messages to the store, and once
-// its in-memory backlog passes a bound it pages every further message out:
+// A durable queue writes its persistent messages to the store, and once its
+// in-memory backlog passes a bound it pages every further message out:
 // those live only in the store until the in-memory window runs low and the
 // next batch is read back. Paged messages always follow every in-memory one
 // in sequence order, so the queue stays FIFO.
@@ -14,6 +17,8 @@ import type { Consumer } from "./consumer.ts";
 import { Deque } from "./deque.ts";
 import type { Binding } from "./exchange/exchange.ts";
 import { Message, QueueEntry } from "./message.ts";
+import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
+import { PriorityReadyList, type ReadyList } from "./ready_list.ts";
 
 /** Past this many ready messages in memory a durable queue pages new ones out... */
 export const PAGE_OUT_AT_MESSAGES = 8192;
@@ -22,12 +27,15 @@ export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
 export const PAGE_IN_BATCH = 2048;
 
+export type DeadLetterReason = "rejected" | "expired" | "maxlen";
+
 export interface QueueOptions {
   durable: boolean;
   /** The connection that declared an exclusive queue; null when shared. */
   exclusiveOwner: object | null;
   autoDelete: boolean;
   arguments: FieldTable;
+  settings?: QueueSettings;
 }
 
 export interface QueueStats {
@@ -47,13 +55,19 @@ export interface QueueStorage {
   deliveredSeq?: number;
 }
 
+/** What the vhost does for a queue: dead-letter messages, and delete the queue when it expires or is unused. */
+export interface QueueHost {
+  deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void;
+  remove(queue: Queue): void;
+}
+
 export class Queue {
   readonly kind = "queue" as const;
   readonly durable: boolean;
   readonly exclusiveOwner: object | null;
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
-  readonly ready = new Deque<QueueEntry>();
+  readonly ready: ReadyList;
   readonly consumers: Consumer[] = [];
   /** Bindings with this queue as the destination. */
   readonly bindings = new Set<Binding>();
@@ -62,10 +76,12 @@ export class Queue {
   deleted = false;
   /** Set per routing pass so a message reaching the queue twice is enqueued once. */
   routeMark = 0;
-  /** Called when an auto-delete queue loses its last consumer. */
-  onUnused: ((queue: Queue) => void) | null = null;
+  host: QueueHost | null = null;
+  #settings: QueueSettings;
   readonly #store: Store | null;
   readonly #storeId: number;
+  /** Priority queues keep every message in memory: paging works on one sequence order. */
+  readonly #pagingAllowed: boolean;
   #pagedCount: number;
   /** Highest sequence number that has been in memory; paged messages all come after it. */
   #lastInMemorySeq = 0;
@@ -75,17 +91,39 @@ export class Queue {
   #rr = 0;
   #dispatching = false;
   #hadConsumer = false;
+  #ttlTimer: ReturnType<typeof setTimeout> | undefined;
+  #ttlTimerAt = 0;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly vhost: string, readonly name: string, options: QueueOptions, storage?: QueueStorage) {
     this.durable = options.durable;
     this.exclusiveOwner = options.exclusiveOwner;
     this.autoDelete = options.autoDelete;
     this.arguments = options.arguments;
+    this.#settings = options.settings ?? NO_SETTINGS;
+    this.ready = this.#settings.maxPriority !== null
+      ? new PriorityReadyList(this.#settings.maxPriority)
+      : new Deque<QueueEntry>();
     this.#store = storage && storage.storeId !== 0 ? storage.store : null;
     this.#storeId = storage?.storeId ?? 0;
     this.#pagedCount = storage?.pagedCount ?? 0;
     this.#nextSeq = storage?.nextSeq ?? 1;
     this.#recoveredDeliveredSeq = storage?.deliveredSeq ?? 0;
+    this.#pagingAllowed = this.#store !== null && this.#settings.maxPriority === null;
+    if (this.#pagedCount > 0 && !this.#pagingAllowed) this.#pageIn(Number.MAX_SAFE_INTEGER);
+    this.#armQueueExpiry();
+  }
+
+  get settings(): QueueSettings {
+    return this.#settings;
+  }
+
+  /** A policy changed the effective settings (priority and arguments stay as declared). */
+  applySettings(settings: QueueSettings): void {
+    this.#settings = { ...settings, maxPriority: this.#settings.maxPriority };
+    this.#armQueueExpiry();
+    this.#expireNow();
+    this.#enforceLimits();
   }
 
   get storeId(): number {
@@ -100,20 +138,36 @@ export class Queue {
     return this.consumers.length;
   }
 
-  enqueue(message: Message): void {
+  get readyBytes(): number {
+    return this.#readyBytes;
+  }
+
+  /** Adds a message; false when the queue's overflow rule refused it (reject-publish). */
+  enqueue(message: Message): boolean {
+    const s = this.#settings;
+    if (s.maxLength !== null || s.maxLengthBytes !== null) {
+      if (s.overflow !== "drop-head" && this.#isFull(message.body.length)) {
+        if (s.overflow === "reject-publish-dlx") {
+          this.host?.deadLetter(this, [new QueueEntry(message, 0)], "maxlen");
+        }
+        return false;
+      }
+    }
     const entry = new QueueEntry(message, this.#nextSeq++);
     this.stats.published++;
+    this.#setExpiry(entry, message);
     const store = this.#store;
     if (store !== null) {
       if (
-        this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES ||
-        this.#readyBytes >= PAGE_OUT_AT_BYTES
+        this.#pagingAllowed &&
+        (this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES ||
+          this.#readyBytes >= PAGE_OUT_AT_BYTES)
       ) {
         entry.stored = true;
         store.addMessage(this.#storeId, entry);
         this.#pagedCount++;
         if (this.consumers.length > 0) this.dispatch();
-        return;
+        return true;
       }
       if (message.persistent) {
         entry.stored = true;
@@ -121,8 +175,98 @@ export class Queue {
       }
     }
     this.#pushReady(entry);
+    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     if (this.consumers.length > 0) this.dispatch();
+    return true;
   }
+
+  #isFull(incomingBytes: number): boolean {
+    const s = this.#settings;
+    if (s.maxLength !== null && this.messageCount >= s.maxLength) return true;
+    return s.maxLengthBytes !== null && this.#readyBytes + incomingBytes > s.maxLengthBytes;
+  }
+
+  /** drop-head: the oldest ready messages go (dead-lettered as maxlen) until the limits hold. */
+  #enforceLimits(): void {
+    const s = this.#settings;
+    if (s.overflow !== "drop-head") return;
+    const dropped: QueueEntry[] = [];
+    while (
+      this.messageCount > 0 &&
+      ((s.maxLength !== null && this.messageCount > s.maxLength) ||
+        (s.maxLengthBytes !== null && this.#readyBytes > s.maxLengthBytes))
+    ) {
+      const entry = this.#shiftReady();
+      if (!entry) break;
+      this.#forget(entry);
+      dropped.push(entry);
+    }
+    if (dropped.length > 0) this.host?.deadLetter(this, dropped, "maxlen");
+  }
+
+  // ---- TTL -------------------------------------------------------------
+
+  #setExpiry(entry: QueueEntry, message: Message): void {
+    const queueTtl = this.#settings.messageTtlMs;
+    const messageTtl = message.expirationMs;
+    if (queueTtl === null && messageTtl === null) return;
+    const ttl = queueTtl === null
+      ? messageTtl!
+      : messageTtl === null
+      ? queueTtl
+      : Math.min(queueTtl, messageTtl);
+    entry.expiresAt = Date.now() + ttl;
+    this.#armTtlTimer(entry.expiresAt);
+  }
+
+  #armTtlTimer(at: number): void {
+    if (this.#ttlTimer !== undefined && this.#ttlTimerAt <= at) return;
+    clearTimeout(this.#ttlTimer);
+    this.#ttlTimerAt = at;
+    this.#ttlTimer = setTimeout(() => {
+      this.#ttlTimer = undefined;
+      this.#expireNow();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  /** Removes every expired ready message, wherever it is in the queue, and re-arms for the next. */
+  #expireNow(): void {
+    if (this.deleted) return;
+    const now = Date.now();
+    let next = 0;
+    const expired = this.ready.removeWhere((e) => {
+      if (e.expiresAt === 0) return false;
+      if (e.expiresAt <= now) return true;
+      if (next === 0 || e.expiresAt < next) next = e.expiresAt;
+      return false;
+    });
+    for (const e of expired) {
+      this.#readyBytes -= e.message.body.length;
+      this.#forget(e);
+    }
+    if (expired.length > 0) this.host?.deadLetter(this, expired, "expired");
+    if (next !== 0) this.#armTtlTimer(next);
+  }
+
+  // ---- queue expiry (x-expires) -----------------------------------------
+
+  /** Restarts the x-expires clock: the queue was used (declared, consumed from, got from). */
+  touch(): void {
+    this.#armQueueExpiry();
+  }
+
+  #armQueueExpiry(): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    const ms = this.#settings.expiresMs;
+    if (ms === null || this.deleted || this.consumers.length > 0) return;
+    this.#expiryTimer = setTimeout(() => {
+      this.#expiryTimer = undefined;
+      if (this.consumers.length === 0) this.host?.remove(this);
+    }, ms);
+  }
+
+  // ---- ready list and paging ------------------------------------------
 
   #pushReady(entry: QueueEntry): void {
     this.ready.push(entry);
@@ -131,15 +275,24 @@ export class Queue {
   }
 
   #shiftReady(): QueueEntry | undefined {
-    if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn();
-    const entry = this.ready.shift();
-    if (entry) this.#readyBytes -= entry.message.body.length;
-    return entry;
+    if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn(PAGE_IN_BATCH);
+    while (true) {
+      const entry = this.ready.shift();
+      if (!entry) return undefined;
+      this.#readyBytes -= entry.message.body.length;
+      if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+        // Expired at the head: never delivered.
+        this.#forget(entry);
+        this.host?.deadLetter(this, [entry], "expired");
+        continue;
+      }
+      return entry;
+    }
   }
 
-  /** Reads the next batch of paged-out messages back into memory. */
-  #pageIn(): void {
-    const rows = this.#store!.loadMessages(this.#storeId, this.#lastInMemorySeq, PAGE_IN_BATCH);
+  /** Reads the next paged-out messages back into memory. */
+  #pageIn(limit: number): void {
+    const rows = this.#store!.loadMessages(this.#storeId, this.#lastInMemorySeq, limit);
     if (rows.length === 0) {
       this.#pagedCount = 0;
       return;
@@ -149,32 +302,25 @@ export class Queue {
       m.storeId = r.messageId;
       const entry = new QueueEntry(m, r.seq, r.seq <= this.#recoveredDeliveredSeq);
       entry.stored = true;
+      entry.expiresAt = r.expiresAt;
+      if (r.expiresAt !== 0) this.#armTtlTimer(r.expiresAt);
       this.#pushReady(entry);
     }
     this.#pagedCount = Math.max(0, this.#pagedCount - rows.length);
   }
 
-  /** Hands ready messages to consumers that can take them, round robin. */
+  // ---- delivery -------------------------------------------------------
+
+  /** Hands ready messages to consumers that can take them. */
   dispatch(): void {
     if (this.#dispatching) return;
     this.#dispatching = true;
     try {
-      const cs = this.consumers;
-      while (cs.length > 0 && this.messageCount > 0) {
-        const n = cs.length;
-        let found = -1;
-        for (let k = 0; k < n; k++) {
-          const idx = (this.#rr + k) % n;
-          if (cs[idx].canDeliver()) {
-            found = idx;
-            break;
-          }
-        }
-        if (found < 0) break;
-        this.#rr = (found + 1) % n;
+      while (this.consumers.length > 0 && this.messageCount > 0) {
+        const consumer = this.#nextConsumer();
+        if (consumer === null) break;
         const entry = this.#shiftReady();
         if (entry === undefined) break;
-        const consumer = cs[found];
         this.#markDelivered(entry, consumer.noAck);
         consumer.deliver(this, entry);
       }
@@ -183,8 +329,35 @@ export class Queue {
     }
   }
 
+  /**
+   * The consumer for the next message: with single-active-consumer only the
+   * first; otherwise round robin among the highest-priority consumers that
+   * have room.
+   */
+  #nextConsumer(): Consumer | null {
+    const cs = this.consumers;
+    const n = cs.length;
+    if (this.#settings.singleActiveConsumer) return cs[0].canDeliver() ? cs[0] : null;
+    if (n === 1) return cs[0].canDeliver() ? cs[0] : null;
+    let best = -1;
+    let bestPriority = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const idx = (this.#rr + k) % n;
+      const c = cs[idx];
+      const p = consumerPriority(c);
+      if (p > bestPriority && c.canDeliver()) {
+        best = idx;
+        bestPriority = p;
+      }
+    }
+    if (best < 0) return null;
+    this.#rr = (best + 1) % n;
+    return cs[best];
+  }
+
   /** basic.get: the head message, or undefined when none is ready. */
   get(noAck: boolean): QueueEntry | undefined {
+    this.touch();
     const entry = this.#shiftReady();
     if (entry) this.#markDelivered(entry, noAck);
     return entry;
@@ -212,10 +385,11 @@ export class Queue {
     this.#forget(entry);
   }
 
-  /** Rejected without requeue: the message leaves the queue. */
+  /** Rejected without requeue: the message leaves the queue, dead-lettered if configured. */
   discard(entry: QueueEntry): void {
     this.unackedCount--;
     this.#forget(entry);
+    if (!this.deleted) this.host?.deadLetter(this, [entry], "rejected");
   }
 
   /**
@@ -244,6 +418,7 @@ export class Queue {
     }
     this.consumers.push(consumer);
     this.#hadConsumer = true;
+    this.#armQueueExpiry();
     this.dispatch();
   }
 
@@ -253,8 +428,12 @@ export class Queue {
     this.consumers.splice(i, 1);
     if (this.#rr > i) this.#rr--;
     if (this.consumers.length === 0 && this.autoDelete && this.#hadConsumer && !this.deleted) {
-      this.onUnused?.(this);
+      this.host?.remove(this);
+      return;
     }
+    this.#armQueueExpiry();
+    // With a single active consumer the next one takes over what is waiting.
+    if (i === 0 && this.#settings.singleActiveConsumer) this.dispatch();
   }
 
   /** Drops every ready message, in memory and paged out; returns how many. Unacked ones stay. */
@@ -269,4 +448,17 @@ export class Queue {
     this.#pagedCount = 0;
     return n;
   }
+
+  /** The queue is gone: stop its timers. */
+  close(): void {
+    clearTimeout(this.#ttlTimer);
+    clearTimeout(this.#expiryTimer);
+    this.#ttlTimer = undefined;
+    this.#expiryTimer = undefined;
+  }
+}
+
+function consumerPriority(c: Consumer): number {
+  const p = c.arguments["x-priority"];
+  return typeof p === "number" ? p : typeof p === "bigint" ? Number(p) : 0;
 }

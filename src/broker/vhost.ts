@@ -16,9 +16,12 @@ import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
 import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
 import { createExchange, isExchangeType } from "./exchange/types.ts";
-import type { Message } from "./message.ts";
+import type { Message, QueueEntry } from "./message.ts";
 import { generatedQueueName } from "./names.ts";
-import { Queue } from "./queue.ts";
+import { type DeadLetterReason, Queue, type QueueHost } from "./queue.ts";
+import { type QueueSettings, queueSettings } from "./queue_settings.ts";
+import { deadLetterMessage } from "./dead_letter.ts";
+import { type Policy, PolicySet } from "./policies.ts";
 
 export interface ExchangeDeclare {
   name: string;
@@ -39,6 +42,13 @@ export interface QueueDeclare {
   arguments: FieldTable;
   /** The declaring connection. */
   owner: object;
+}
+
+export interface PublishResult {
+  /** The queues the message reached (reused by the next publish). */
+  queues: Queue[];
+  /** Some queue refused it (x-overflow reject-publish): the publisher gets a nack. */
+  rejected: boolean;
 }
 
 export interface QueueDeclareResult {
@@ -72,11 +82,13 @@ const PREDECLARED: readonly [string, string][] = [
 
 export class VHost {
   readonly exchanges = new Map<string, Exchange>();
+  readonly policies = new PolicySet();
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: DefaultExchange;
   /** Messages published into this vhost (each counted once however many queues it reaches), for the admin API. */
   publishedCount = 0;
   #routeEpoch = 0;
+  #publishEpoch = 0;
   #routeScratch: Destination[] = [];
   #routed: Queue[] = [];
 
@@ -120,6 +132,7 @@ export class VHost {
       throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
+    x.alternateExchange = this.#alternateExchangeOf(x);
     this.exchanges.set(d.name, x);
     if (x.durable) this.store.saveExchange(exchangeRecord(x));
     return x;
@@ -202,6 +215,7 @@ export class VHost {
       this.#checkExclusive(existing, d.owner);
       if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
       this.#checkQueueEquivalent(existing, d);
+      existing.touch();
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
     const options = {
@@ -209,6 +223,7 @@ export class VHost {
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
+      settings: this.#settingsFor(name, d.arguments),
     };
     const storeId = d.durable && !d.exclusive
       ? this.store.saveQueue({
@@ -224,9 +239,73 @@ export class VHost {
   }
 
   #addQueue(q: Queue): Queue {
-    q.onUnused = (queue) => this.#removeQueue(queue);
+    q.host = this.#queueHost;
     this.queues.set(q.name, q);
     return q;
+  }
+
+  /** Effective settings: declare-time arguments over the matching policy's. */
+  #settingsFor(name: string, args: FieldTable): QueueSettings {
+    return queueSettings(args, { queue: name, vhost: this.name }, this.policies.queueArgsFor(name));
+  }
+
+  #alternateExchangeOf(x: Exchange): string | null {
+    const arg = x.arguments["alternate-exchange"];
+    return typeof arg === "string" ? arg : this.policies.alternateExchangeFor(x.name);
+  }
+
+  setPolicy(policy: Policy): void {
+    this.policies.set(policy);
+    this.store.savePolicy(policy);
+    this.applyPolicies();
+  }
+
+  clearPolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.store.deletePolicy(this.name, name);
+    this.applyPolicies();
+    return true;
+  }
+
+  /** Re-applies policies to every queue (a policy was set or cleared). */
+  applyPolicies(): void {
+    for (const q of this.queues.values()) {
+      try {
+        q.applySettings(this.#settingsFor(q.name, q.arguments));
+      } catch {
+        // Declare-time arguments were valid when declared; a policy value never makes them invalid.
+      }
+    }
+    for (const x of this.exchanges.values()) x.alternateExchange = this.#alternateExchangeOf(x);
+  }
+
+  readonly #queueHost: QueueHost = {
+    deadLetter: (queue, entries, reason) => this.#deadLetter(queue, entries, reason),
+    remove: (queue) => this.#removeQueue(queue),
+  };
+
+  /**
+   * Republishes dead messages to the queue's dead-letter exchange. Done after
+   * the current operation finishes, so a queue that dead-letters into itself
+   * is never re-entered mid-change.
+   */
+  #deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void {
+    const dlx = queue.settings.deadLetterExchange;
+    if (dlx === null) return;
+    const routingKey = queue.settings.deadLetterRoutingKey;
+    queueMicrotask(() => {
+      const x = this.exchanges.get(dlx);
+      if (x === undefined) return; // RabbitMQ drops silently when the DLX is missing.
+      for (const entry of entries) {
+        const dead = deadLetterMessage(
+          entry.message,
+          { queue: queue.name, exchange: dlx, routingKey },
+          reason,
+        );
+        const targets = this.route(x, dead.message.routingKey, dead.message);
+        for (const q of [...targets]) if (!dead.isCycle(q.name)) q.enqueue(dead.message);
+      }
+    });
   }
 
   #checkQueueEquivalent(q: Queue, d: QueueDeclare): void {
@@ -277,6 +356,7 @@ export class VHost {
       q.removeConsumer(c);
       c.cancelledByBroker(q);
     }
+    q.close();
     if (q.storeId !== 0) this.store.deleteQueue(q.storeId);
   }
 
@@ -371,11 +451,25 @@ export class VHost {
 
   restoreExchange(r: ExchangeRecord): void {
     if (!isExchangeType(r.type) || this.exchanges.has(r.name)) return;
-    this.exchanges.set(r.name, createExchange(r.type, this.name, r.name, r));
+    const x = createExchange(r.type, this.name, r.name, r);
+    x.alternateExchange = this.#alternateExchangeOf(x);
+    this.exchanges.set(r.name, x);
   }
 
   restoreQueue(r: RecoveredQueue): void {
-    const options = { durable: true, exclusiveOwner: null, autoDelete: r.autoDelete, arguments: r.arguments };
+    let settings: QueueSettings | undefined;
+    try {
+      settings = this.#settingsFor(r.name, r.arguments);
+    } catch {
+      settings = undefined; // stored by an older version with rules since tightened: run it plain
+    }
+    const options = {
+      durable: true,
+      exclusiveOwner: null,
+      autoDelete: r.autoDelete,
+      arguments: r.arguments,
+      settings,
+    };
     this.#addQueue(
       new Queue(this.name, r.name, options, {
         store: this.store,
@@ -405,38 +499,71 @@ export class VHost {
    * Routes and enqueues; returns the queues reached (the array is reused by
    * the next call).
    */
-  publish(exchange: Exchange, message: Message): Queue[] {
+  publish(exchange: Exchange, message: Message, extraRoutingKeys?: readonly string[]): PublishResult {
     this.publishedCount++;
-    const queues = this.route(exchange, message.routingKey, message);
-    for (let i = 0; i < queues.length; i++) queues[i].enqueue(message);
-    return queues;
+    const queues = this.route(exchange, message.routingKey, message, extraRoutingKeys);
+    let rejected = false;
+    for (let i = 0; i < queues.length; i++) if (!queues[i].enqueue(message)) rejected = true;
+    const result = this.#publishResult;
+    result.queues = queues;
+    result.rejected = rejected;
+    return result;
   }
+
+  /** Reused by every publish; consume before publishing again. */
+  readonly #publishResult: PublishResult = { queues: [], rejected: false };
 
   /**
    * The queues `message` reaches from `exchange`, each once, following
    * exchange-to-exchange bindings. The returned array is reused by the next
    * call: consume it before routing again.
    */
-  route(exchange: Exchange, routingKey: string, message: Message): Queue[] {
+  route(
+    exchange: Exchange,
+    routingKey: string,
+    message: Message,
+    extraRoutingKeys?: readonly string[],
+  ): Queue[] {
+    const routed = this.#routed;
+    routed.length = 0;
+    this.#publishEpoch++;
+    this.#routeKey(exchange, routingKey, message);
+    if (extraRoutingKeys !== undefined) {
+      // CC/BCC: each key routes on its own, and a queue still gets one copy.
+      for (const key of extraRoutingKeys) this.#routeKey(exchange, key, message);
+    }
+    // Unroutable here: try the alternate exchange chain (each exchange once).
+    let x: Exchange | undefined = exchange;
+    const seen = new Set<Exchange>();
+    while (routed.length === 0 && x?.alternateExchange != null && !seen.has(x)) {
+      seen.add(x);
+      x = this.exchanges.get(x.alternateExchange);
+      if (x !== undefined) this.#routeKey(x, routingKey, message);
+    }
+    return routed;
+  }
+
+  #routeKey(exchange: Exchange, routingKey: string, message: Message): void {
     const epoch = ++this.#routeEpoch;
     const routed = this.#routed;
     const scratch = this.#routeScratch;
-    routed.length = 0;
     scratch.length = 0;
     exchange.routeMark = epoch;
     exchange.publishIn++;
     exchange.route(routingKey, message, scratch);
     for (let i = 0; i < scratch.length; i++) {
       const d = scratch[i];
-      if (d.routeMark === epoch) continue;
-      d.routeMark = epoch;
-      if (d.kind === "queue") routed.push(d);
-      else {
+      if (d.kind === "queue") {
+        // Queues are marked per publish (all keys), exchanges per key.
+        if (d.routeMark === this.#publishEpoch) continue;
+        d.routeMark = this.#publishEpoch;
+        routed.push(d);
+      } else if (d.routeMark !== epoch) {
+        d.routeMark = epoch;
         d.publishIn++;
         d.route(routingKey, message, scratch);
       }
     }
-    return routed;
   }
 }
 

@@ -241,7 +241,7 @@ export class Channel {
 
   #published(p: PendingPublish): void {
     if (this.#tx) this.#tx.publishes.push(p);
-    else this.#publisher.route(p.exchange, p.message, p.mandatory);
+    else this.#publisher.route(p);
   }
 
   /** Writes settled publisher confirms; the connection calls this just before it flushes. */
@@ -446,7 +446,7 @@ export class Channel {
     const tx = this.#tx;
     if (!tx) throw preconditionFailed("channel is not transactional");
     const { publishes, settlements } = tx.take();
-    for (const p of publishes) this.#publisher.route(p.exchange, p.message, p.mandatory);
+    for (const p of publishes) this.#publisher.route(p);
     for (const s of settlements) this.#settle(s.taken, s.ack, s.requeue);
     this.#send(M.txCommitOk);
   }

@@ -14,6 +14,7 @@ import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
 import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
 import type { PendingPublish } from "./transaction.ts";
+import { mayCarrySenderSelected, senderSelected } from "./sender_selected.ts";
 
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
@@ -90,26 +91,31 @@ export class ChannelPublisher {
         );
       }
     }
-    const message = new Message(
-      c.exchange,
-      c.routingKey,
-      c.rawProperties,
-      c.body,
-      summary.deliveryMode === 2,
-    );
-    return { exchange: x, message, mandatory: c.mandatory };
+    let rawProperties = c.rawProperties;
+    let extraRoutingKeys: string[] | undefined;
+    if (summary.hasHeaders && mayCarrySenderSelected(rawProperties)) {
+      const selected = senderSelected(rawProperties);
+      if (selected) ({ rawProperties, extraRoutingKeys } = selected);
+    }
+    const message = new Message(c.exchange, c.routingKey, rawProperties, c.body, summary.deliveryMode === 2);
+    return { exchange: x, message, mandatory: c.mandatory, extraRoutingKeys };
   }
 
   /** Routes and enqueues; confirms once the message is as safe as promised. */
-  route(x: Exchange, message: Message, mandatory: boolean): void {
+  route(p: PendingPublish): void {
+    const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
-    const queues = this.channel.connection.vhost.publish(x, message);
+    const { queues, rejected } = this.channel.connection.vhost.publish(x, message, p.extraRoutingKeys);
     if (queues.length === 0) {
       if (mandatory) this.#sendReturn(message);
       if (seq) this.#settle(seq, true);
       return;
     }
     if (!seq) return;
+    if (rejected) {
+      this.#settle(seq, false);
+      return;
+    }
     let durable = false;
     for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;
     if (message.persistent && durable) {

@@ -8,6 +8,8 @@ export interface PendingPublish {
   exchange: Exchange;
   message: Message;
   mandatory: boolean;
+  /** CC and BCC routing keys (sender-selected distribution). */
+  extraRoutingKeys?: string[];
 }
 
 export interface PendingSettlement {

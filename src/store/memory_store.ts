@@ -3,10 +3,12 @@
 // will ever be. Queues get store id 0, so the broker never pages them out.
 import type {
   BindingRecord,
+  DelayedRecord,
   DurableCallback,
   ExchangeRecord,
   LoadedMessage,
   PermissionRecord,
+  PolicyRecord,
   QueueRecord,
   StorableEntry,
   Store,
@@ -16,7 +18,31 @@ import type {
 
 export class MemoryStore implements Store {
   load(): StoreSnapshot {
-    return { vhosts: [], users: [], permissions: [], exchanges: [], queues: [], bindings: [] };
+    return {
+      vhosts: [],
+      policies: [],
+      delayed: [],
+      users: [],
+      permissions: [],
+      exchanges: [],
+      queues: [],
+      bindings: [],
+    };
+  }
+  savePolicy(_record: PolicyRecord): void {}
+  deletePolicy(_vhost: string, _name: string): void {}
+  /** Delayed messages wait in memory here: there is nowhere else to keep them. */
+  readonly #delayed = new Map<number, DelayedRecord>();
+  #lastDelayedId = 0;
+  saveDelayed(record: Omit<DelayedRecord, "id">): number {
+    const id = ++this.#lastDelayedId;
+    this.#delayed.set(id, { ...record, id });
+    return id;
+  }
+  takeDelayed(id: number): DelayedRecord | undefined {
+    const r = this.#delayed.get(id);
+    this.#delayed.delete(id);
+    return r;
   }
   saveVHost(_name: string): void {}
   deleteVHost(_name: string): void {}

@@ -39,6 +39,17 @@ const MIGRATIONS: readonly string[] = [
     transient INTEGER NOT NULL,
     PRIMARY KEY (queue_id, seq)) WITHOUT ROWID;
   `,
+  // 2: message expiry that survives restarts, policies, delayed messages.
+  `
+  ALTER TABLE queue_messages ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE policies (
+    vhost TEXT NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL, apply_to TEXT NOT NULL,
+    priority INTEGER NOT NULL, definition TEXT NOT NULL,
+    PRIMARY KEY (vhost, name)) WITHOUT ROWID;
+  CREATE TABLE delayed_messages (
+    id INTEGER PRIMARY KEY, vhost TEXT NOT NULL, exchange TEXT NOT NULL, due_at INTEGER NOT NULL,
+    routing_key TEXT NOT NULL, properties BLOB NOT NULL, body BLOB NOT NULL, persistent INTEGER NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,10 +11,12 @@ import { logger } from "../log.ts";
 import { migrate } from "./schema.ts";
 import type {
   BindingRecord,
+  DelayedRecord,
   DurableCallback,
   ExchangeRecord,
   LoadedMessage,
   PermissionRecord,
+  PolicyRecord,
   QueueRecord,
   RecoveredQueue,
   StorableEntry,
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   readonly #path: string;
   #lastMessageId = 0;
   #lastQueueId = 0;
+  #lastDelayedId = 0;
   /** Rows referencing a message, for messages referenced by more than one row. */
   readonly #sharedRefs = new Map<number, number>();
   #pendingMessages = new Map<number, StorableMessage>();
@@ -91,12 +94,12 @@ export class SqliteStore implements Store {
       delMessage: p("DELETE FROM messages WHERE id = ?"),
       setRefs: p("UPDATE messages SET refs = ? WHERE id = ?"),
       insRow: p(
-        "INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient) VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient, expires_at) VALUES (?, ?, ?, ?, ?)",
       ),
       delRow: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq = ?"),
       setDelivered: p("UPDATE queues SET delivered_seq = max(delivered_seq, ?) WHERE id = ?"),
       load: p(
-        `SELECT qm.seq AS seq, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
+        `SELECT qm.seq AS seq, qm.expires_at AS expires_at, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
                 m.properties AS properties, m.body AS body, m.persistent AS persistent
          FROM queue_messages qm JOIN messages m ON m.id = qm.message_id
          WHERE qm.queue_id = ? AND qm.seq > ? ORDER BY qm.seq LIMIT ?`,
@@ -122,6 +125,20 @@ export class SqliteStore implements Store {
     const all = (sql: string) => db.prepare(sql).all() as Row[];
     const snapshot: StoreSnapshot = {
       vhosts: all("SELECT name FROM vhosts").map((r) => r.name as string),
+      policies: all("SELECT vhost, name, pattern, apply_to, priority, definition FROM policies").map((r) => ({
+        vhost: r.vhost as string,
+        name: r.name as string,
+        pattern: r.pattern as string,
+        applyTo: r.apply_to as "queues" | "exchanges" | "all",
+        priority: r.priority as number,
+        definition: JSON.parse(r.definition as string),
+      })),
+      delayed: all("SELECT id, vhost, exchange, due_at FROM delayed_messages").map((r) => ({
+        id: r.id as number,
+        vhost: r.vhost as string,
+        exchange: r.exchange as string,
+        dueAt: r.due_at as number,
+      })),
       users: all("SELECT name, password_hash, tags FROM users").map((r) => ({
         name: r.name as string,
         passwordHash: r.password_hash as string,
@@ -183,6 +200,8 @@ export class SqliteStore implements Store {
     }
     this.#lastMessageId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM messages").get() as Row)
       .id as number;
+    this.#lastDelayedId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM delayed_messages").get() as Row)
+      .id as number;
     const messages = snapshot.queues.reduce((n, q) => n + q.messageCount, 0);
     log.info("store loaded", {
       path: this.#path,
@@ -232,6 +251,57 @@ export class SqliteStore implements Store {
   deletePermission(vhost: string, user: string): void {
     this.#coldOp("DELETE FROM permissions WHERE vhost = ? AND user = ?", vhost, user);
   }
+  savePolicy(r: PolicyRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO policies (vhost, name, pattern, apply_to, priority, definition) VALUES (?, ?, ?, ?, ?, ?)",
+      r.vhost,
+      r.name,
+      r.pattern,
+      r.applyTo,
+      r.priority,
+      JSON.stringify(r.definition),
+    );
+  }
+  deletePolicy(vhost: string, name: string): void {
+    this.#coldOp("DELETE FROM policies WHERE vhost = ? AND name = ?", vhost, name);
+  }
+
+  saveDelayed(r: Omit<DelayedRecord, "id">): number {
+    const id = ++this.#lastDelayedId;
+    this.#coldOp(
+      `INSERT INTO delayed_messages (id, vhost, exchange, due_at, routing_key, properties, body, persistent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      r.vhost,
+      r.exchange,
+      r.dueAt,
+      r.routingKey,
+      r.rawProperties,
+      r.body,
+      r.persistent ? 1 : 0,
+    );
+    return id;
+  }
+
+  takeDelayed(id: number): DelayedRecord | undefined {
+    this.flush();
+    const r = this.#db.prepare(
+      "SELECT vhost, exchange, due_at, routing_key, properties, body, persistent FROM delayed_messages WHERE id = ?",
+    ).get(id) as Row | undefined;
+    if (!r) return undefined;
+    this.#coldOp("DELETE FROM delayed_messages WHERE id = ?", id);
+    return {
+      id,
+      vhost: r.vhost as string,
+      exchange: r.exchange as string,
+      dueAt: r.due_at as number,
+      routingKey: r.routing_key as string,
+      rawProperties: r.properties as Uint8Array,
+      body: r.body as Uint8Array,
+      persistent: r.persistent === 1,
+    };
+  }
+
   saveExchange(r: ExchangeRecord): void {
     this.#coldOp(
       "INSERT OR REPLACE INTO exchanges (vhost, name, type, auto_delete, internal, arguments) VALUES (?, ?, ?, ?, ?, ?)",
@@ -352,6 +422,7 @@ export class SqliteStore implements Store {
       rawProperties: r.properties as Uint8Array,
       body: r.body as Uint8Array,
       persistent: r.persistent === 1,
+      expiresAt: r.expires_at as number,
     }));
   }
 
@@ -439,7 +510,8 @@ export class SqliteStore implements Store {
         const r = rows[i];
         if (r.cancelled) continue;
         r.entry.storeRow = null;
-        s.insRow.run(r.queueId, r.entry.seq, r.entry.message.storeId, r.entry.message.persistent ? 0 : 1);
+        const e = r.entry;
+        s.insRow.run(r.queueId, e.seq, e.message.storeId, e.message.persistent ? 0 : 1, e.expiresAt);
       }
       for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
       for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);

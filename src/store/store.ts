@@ -56,8 +56,32 @@ export interface RecoveredQueue extends QueueRecord {
   deliveredSeq: number;
 }
 
+export interface PolicyRecord {
+  vhost: string;
+  name: string;
+  pattern: string;
+  applyTo: "queues" | "exchanges" | "all";
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+/** A message held by a delayed-message exchange until it is due. */
+export interface DelayedRecord {
+  id: number;
+  vhost: string;
+  exchange: string;
+  dueAt: number;
+  routingKey: string;
+  rawProperties: Uint8Array;
+  body: Uint8Array;
+  persistent: boolean;
+}
+
 export interface StoreSnapshot {
   vhosts: string[];
+  policies: PolicyRecord[];
+  /** Delayed messages by id and due time only: bodies stay on disk until due. */
+  delayed: { id: number; vhost: string; exchange: string; dueAt: number }[];
   users: UserRecord[];
   permissions: PermissionRecord[];
   exchanges: ExchangeRecord[];
@@ -79,6 +103,8 @@ export interface StorableMessage {
 /** One message's place in one queue. */
 export interface StorableEntry {
   readonly seq: number;
+  /** Epoch ms after which the message is dead; 0 for never. */
+  readonly expiresAt: number;
   readonly message: StorableMessage;
   /** The store's own bookkeeping while the entry's row is not yet committed. */
   storeRow: unknown;
@@ -93,6 +119,7 @@ export interface LoadedMessage {
   rawProperties: Uint8Array;
   body: Uint8Array;
   persistent: boolean;
+  expiresAt: number;
 }
 
 export type DurableCallback = (ok: boolean) => void;
@@ -107,6 +134,14 @@ export interface Store {
   deleteUser(name: string): void;
   savePermission(record: PermissionRecord): void;
   deletePermission(vhost: string, user: string): void;
+
+  savePolicy(record: PolicyRecord): void;
+  deletePolicy(vhost: string, name: string): void;
+
+  /** Keeps a delayed message until due; returns its id. Durable stores write it with the next batch. */
+  saveDelayed(record: Omit<DelayedRecord, "id">): number;
+  /** Reads a delayed message back (undefined if it is gone) and forgets it. */
+  takeDelayed(id: number): DelayedRecord | undefined;
 
   saveExchange(record: ExchangeRecord): void;
   deleteExchange(vhost: string, name: string): void;

@@ -49,6 +49,8 @@ export abstract class Exchange {
   publishIn = 0;
   /** Set per routing pass so exchange-to-exchange cycles are walked once. */
   routeMark = 0;
+  /** Where messages this exchange cannot route go (argument over policy); null for nowhere. */
+  alternateExchange: string | null = null;
 
   constructor(readonly vhost: string, readonly name: string, options: ExchangeOptions) {
     this.durable = options.durable;

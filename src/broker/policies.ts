@@ -1,0 +1,109 @@
+// Policies, as RabbitMQ has them: named, per vhost, a regular expression
+// over queue/exchange names, what they apply to, a priority, and a
+// definition of settings. The highest-priority matching policy is the one
+// in effect for a queue or exchange; declare-time arguments still win.
+import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
+import type { FieldTable } from "../amqp/field_table.ts";
+import { POLICY_QUEUE_KEYS, policyQueueArgs } from "./queue_settings.ts";
+
+export type PolicyApplyTo = "queues" | "exchanges" | "all";
+
+export interface Policy {
+  vhost: string;
+  name: string;
+  pattern: string;
+  applyTo: PolicyApplyTo;
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+const EXCHANGE_KEYS = new Set(["alternate-exchange"]);
+const QUEUE_KEYS = new Set(Object.keys(POLICY_QUEUE_KEYS));
+/** Keys RabbitMQ accepts that Warren stores and shows but does not act on (classic queue HA and the like). */
+const IGNORED_KEYS = new Set(["ha-mode", "ha-params", "ha-sync-mode", "queue-mode", "queue-master-locator"]);
+
+function invalid(text: string): AmqpError {
+  return new AmqpError(REPLY_PRECONDITION_FAILED, `Validation failed\n\n${text}`);
+}
+
+/** Checks a policy the way RabbitMQ's validators do; throws with the reason. */
+export function validatePolicy(p: Policy): void {
+  try {
+    new RegExp(p.pattern);
+  } catch {
+    throw invalid(`<<"${p.pattern}">> is not a valid regular expression`);
+  }
+  if (!["queues", "exchanges", "all"].includes(p.applyTo)) {
+    throw invalid(`"${p.applyTo}" is not a valid apply-to value`);
+  }
+  if (!Number.isInteger(p.priority)) throw invalid(`priority must be an integer`);
+  const unknown = Object.keys(p.definition).filter((k) =>
+    !QUEUE_KEYS.has(k) && !EXCHANGE_KEYS.has(k) && !IGNORED_KEYS.has(k)
+  );
+  if (unknown.length > 0) {
+    throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
+  }
+  for (const [k, v] of Object.entries(p.definition)) {
+    const numeric = ["message-ttl", "expires", "max-length", "max-length-bytes", "max-priority"].includes(k);
+    if (numeric && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+      throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);
+    }
+    const text = ["dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "overflow"]
+      .includes(k);
+    if (text && typeof v !== "string") throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);
+  }
+}
+
+interface CompiledPolicy extends Policy {
+  re: RegExp;
+}
+
+export class PolicySet {
+  readonly #policies = new Map<string, CompiledPolicy>();
+
+  get size(): number {
+    return this.#policies.size;
+  }
+
+  list(): Policy[] {
+    return [...this.#policies.values()].map(({ re: _re, ...p }) => p);
+  }
+
+  get(name: string): Policy | undefined {
+    return this.#policies.get(name);
+  }
+
+  set(policy: Policy): void {
+    validatePolicy(policy);
+    this.#policies.set(policy.name, { ...policy, re: new RegExp(policy.pattern) });
+  }
+
+  delete(name: string): boolean {
+    return this.#policies.delete(name);
+  }
+
+  /** The policy in effect for a queue or exchange of this name, if any. */
+  match(name: string, kind: "queue" | "exchange"): Policy | undefined {
+    let best: CompiledPolicy | undefined;
+    for (const p of this.#policies.values()) {
+      if (p.applyTo !== "all" && p.applyTo !== (kind === "queue" ? "queues" : "exchanges")) continue;
+      if (!p.re.test(name)) continue;
+      if (!best || p.priority > best.priority || (p.priority === best.priority && p.name > best.name)) {
+        best = p;
+      }
+    }
+    return best;
+  }
+
+  queueArgsFor(name: string): FieldTable {
+    if (this.#policies.size === 0) return {};
+    const p = this.match(name, "queue");
+    return p ? policyQueueArgs(p.definition) : {};
+  }
+
+  alternateExchangeFor(name: string): string | null {
+    if (this.#policies.size === 0) return null;
+    const ae = this.match(name, "exchange")?.definition["alternate-exchange"];
+    return typeof ae === "string" ? ae : null;
+  }
+}
