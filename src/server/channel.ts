@@ -24,6 +24,7 @@ import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher } from "./channel_publisher.ts";
 import type { Connection } from "./connection.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
+import { DirectReplyConsumer, isDirectReplyQueue } from "./direct_reply.ts";
 import { type PendingPublish, Transaction } from "./transaction.ts";
 
 const M = {
@@ -58,6 +59,8 @@ export class Channel {
   state: "open" | "closing" | "closed" = "open";
   readonly consumers = new Map<string, ChannelConsumer>();
   readonly deliveries = new Deliveries();
+  /** This channel's direct reply-to consumer, if it has one. */
+  directReply: DirectReplyConsumer | null = null;
   readonly #publisher: ChannelPublisher;
   #flowActive = true;
   #prefetchCount = 0;
@@ -293,6 +296,7 @@ export class Channel {
   // ---- consuming ------------------------------------------------------
 
   #consume(args: MethodArgs): void {
+    if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.authorize("read", "queue", queueName);
     const queue = this.connection.vhost.getQueue(queueName, this.connection);
@@ -320,7 +324,23 @@ export class Channel {
     this.consumers.set(tag, consumer);
   }
 
+  #consumeDirectReplies(args: MethodArgs): void {
+    if (!args.noAck) throw preconditionFailed("reply consumer cannot acknowledge");
+    if (this.directReply) throw preconditionFailed("reply consumer already set");
+    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
+    this.directReply = new DirectReplyConsumer(this, tag);
+    this.connection.vhost.replyTargets.set(this.directReply.token, this.directReply);
+    if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: tag });
+  }
+
+  #dropDirectReplies(): void {
+    if (!this.directReply) return;
+    this.connection.vhost.replyTargets.delete(this.directReply.token);
+    this.directReply = null;
+  }
+
   #cancel(tag: string, noWait: boolean): void {
+    if (this.directReply?.tag === tag) this.#dropDirectReplies();
     const consumer = this.consumers.get(tag);
     if (consumer) {
       this.consumers.delete(tag);
@@ -487,6 +507,7 @@ export class Channel {
   }
 
   #teardown(): void {
+    this.#dropDirectReplies();
     for (const c of this.consumers.values()) c.queue.removeConsumer(c);
     this.consumers.clear();
     const all = this.deliveries.takeAll();

@@ -8,13 +8,14 @@ import { writeContent } from "../amqp/frames.ts";
 import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
 import { BASIC_CLASS_ID } from "../amqp/spec.ts";
-import type { Exchange } from "../broker/exchange/exchange.ts";
 import { Message } from "../broker/message.ts";
 import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
 import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
 import type { PendingPublish } from "./transaction.ts";
 import { mayCarrySenderSelected, senderSelected } from "./sender_selected.ts";
+import { rewriteReplyTo } from "./direct_reply.ts";
+import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
 
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
@@ -91,7 +92,7 @@ export class ChannelPublisher {
         );
       }
     }
-    let rawProperties = c.rawProperties;
+    let rawProperties = rewriteReplyTo(c.rawProperties, this.channel.directReply);
     let extraRoutingKeys: string[] | undefined;
     if (summary.hasHeaders && mayCarrySenderSelected(rawProperties)) {
       const selected = senderSelected(rawProperties);
@@ -105,6 +106,13 @@ export class ChannelPublisher {
   route(p: PendingPublish): void {
     const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
+    if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {
+      const target = this.channel.connection.vhost.replyTargets.get(message.routingKey.slice(REPLY_TO_PREFIX.length));
+      if (target) target.deliverReply(message);
+      else if (mandatory) this.#sendReturn(message);
+      if (seq) this.#settle(seq, true);
+      return;
+    }
     const { queues, rejected } = this.channel.connection.vhost.publish(x, message, p.extraRoutingKeys);
     if (queues.length === 0) {
       if (mandatory) this.#sendReturn(message);

@@ -37,6 +37,11 @@ export class Deliveries {
     return tag;
   }
 
+  /** A tag for a delivery that is never acked (direct reply-to). */
+  nextUntracked(): number {
+    return ++this.#lastTag;
+  }
+
   /** Removes the deliveries a (multiple) tag names; 406 when it names none. */
   take(deliveryTag: number, multiple: boolean): Unacked[] {
     const unacked = this.#unacked;
