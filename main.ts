@@ -53,6 +53,7 @@ async function serve(argv: string[]): Promise<number> {
         frameMaxBytes: config.frameMaxBytes,
         channelMax: config.channelMax,
         maxMessageSizeBytes: config.maxMessageSizeBytes,
+        consumerTimeoutMs: config.consumerTimeoutMs,
       },
     });
   } catch (e) {

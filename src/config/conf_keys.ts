@@ -202,6 +202,7 @@ const KEYS: Record<string, Setter> = {
     origin(cfg, s, "managementHostname", "management.tcp.ip");
   },
   "heartbeat": (cfg, v) => void (cfg.heartbeatS = integer(v, 0, U16_MAX)),
+  "consumer_timeout": (cfg, v) => void (cfg.consumerTimeoutMs = integer(v, 1, Number.MAX_SAFE_INTEGER)),
   "frame_max": (cfg, v) => {
     const bytes = parseBytesize(v);
     if (bytes === null) throw new BadValue(`'${v}' is not a size (${BYTESIZE_HINT})`);

@@ -55,6 +55,8 @@ export interface Config {
   /** Users that may log in only from loopback; empty for loopback_users = none. */
   loopbackUsers: string[];
   heartbeatS: number;
+  /** A delivery unacked for longer closes its channel (RabbitMQ's consumer_timeout). */
+  consumerTimeoutMs: number;
   frameMaxBytes: number;
   channelMax: number;
   maxMessageSizeBytes: number;
@@ -92,6 +94,7 @@ export const DEFAULT_CONFIG: Config = {
   defaultUserTags: ["administrator"],
   loopbackUsers: ["guest"],
   heartbeatS: 60,
+  consumerTimeoutMs: 30 * 60 * 1000,
   frameMaxBytes: 131072,
   channelMax: 2047,
   maxMessageSizeBytes: 128 * 1024 * 1024,
@@ -289,6 +292,7 @@ export function describeConfig(config: Config): Record<string, string> {
     frame_max: String(config.frameMaxBytes),
     channel_max: String(config.channelMax),
     max_message_size: String(config.maxMessageSizeBytes),
+    consumer_timeout: String(config.consumerTimeoutMs),
   });
   const w = config.memoryHighWatermark;
   if ("absoluteBytes" in w) out["vm_memory_high_watermark.absolute"] = String(w.absoluteBytes);

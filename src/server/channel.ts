@@ -26,6 +26,9 @@ import type { Connection } from "./connection.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
 import { DirectReplyConsumer, isDirectReplyQueue } from "./direct_reply.ts";
 import { type PendingPublish, Transaction } from "./transaction.ts";
+import { logger } from "../log.ts";
+
+const log = logger("channel");
 
 const M = {
   channelOpenOk: methodSpec("channel.open-ok"),
@@ -480,6 +483,22 @@ export class Channel {
   }
 
   // ---- closing --------------------------------------------------------
+
+  /** consumer_timeout: a delivery unacked for too long closes the channel, as in RabbitMQ. */
+  checkConsumerTimeout(now: number): void {
+    const oldest = this.deliveries.oldestDeliveredAt;
+    const timeoutMs = this.connection.limits.consumerTimeoutMs;
+    if (oldest === 0 || now - oldest <= timeoutMs || this.state !== "open") return;
+    log.warning("consumer timeout: closing channel", {
+      peer: this.connection.peer,
+      channel: this.id,
+      timeout_ms: timeoutMs,
+    });
+    this.closeWithError(preconditionFailed(
+      `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${timeoutMs} ms. ` +
+        "This timeout value can be configured, see consumers doc guide to learn more",
+    ));
+  }
 
   /** Closes the channel for a channel-level error (soft reply code). */
   closeWithError(err: AmqpError): void {

@@ -107,7 +107,9 @@ export class ChannelPublisher {
     const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
     if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {
-      const target = this.channel.connection.vhost.replyTargets.get(message.routingKey.slice(REPLY_TO_PREFIX.length));
+      const target = this.channel.connection.vhost.replyTargets.get(
+        message.routingKey.slice(REPLY_TO_PREFIX.length),
+      );
       if (target) target.deliverReply(message);
       else if (mandatory) this.#sendReturn(message);
       if (seq) this.#settle(seq, true);

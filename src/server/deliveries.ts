@@ -9,6 +9,8 @@ import type { ChannelConsumer } from "./channel_consumer.ts";
 /** A delivery awaiting ack: where it came from and who got it. */
 export interface Unacked {
   tag: number;
+  /** Epoch ms of delivery, for consumer_timeout. */
+  deliveredAt: number;
   queue: Queue;
   entry: QueueEntry;
   /** null for basic.get */
@@ -31,7 +33,7 @@ export class Deliveries {
   next(queue: Queue, entry: QueueEntry, consumer: ChannelConsumer | null, needsAck: boolean): number {
     const tag = ++this.#lastTag;
     if (needsAck) {
-      this.#unacked.set(tag, { tag, queue, entry, consumer });
+      this.#unacked.set(tag, { tag, deliveredAt: Date.now(), queue, entry, consumer });
       if (consumer) consumer.unacked++;
     }
     return tag;
@@ -59,6 +61,12 @@ export class Deliveries {
     if (!u) throw unknownTag(deliveryTag);
     unacked.delete(deliveryTag);
     return [u];
+  }
+
+  /** When the oldest unacked delivery went out (tags are in delivery order); 0 when none. */
+  get oldestDeliveredAt(): number {
+    for (const u of this.#unacked.values()) return u.deliveredAt;
+    return 0;
   }
 
   takeAll(): Unacked[] {

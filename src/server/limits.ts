@@ -6,6 +6,7 @@ export interface ServerLimits {
   frameMaxBytes: number;
   heartbeatS: number;
   maxMessageSizeBytes: number;
+  consumerTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -13,7 +14,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   frameMaxBytes: 131072,
   heartbeatS: 60,
   maxMessageSizeBytes: 128 * 1024 * 1024,
+  consumerTimeoutMs: 30 * 60 * 1000,
 };
+
+/** How often unacked deliveries are checked against consumer_timeout, at most. */
+export const CONSUMER_TIMEOUT_CHECK_MS = 1000;
 
 /** A client that has not finished the handshake by then is dropped (RabbitMQ's handshake_timeout). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;

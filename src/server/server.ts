@@ -7,7 +7,7 @@ import { logger, type LogLevel, setLogLevel } from "../log.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Store } from "../store/store.ts";
 import { Connection, type ConnectionContext } from "./connection.ts";
-import { DEFAULT_LIMITS, type ServerLimits } from "./limits.ts";
+import { CONSUMER_TIMEOUT_CHECK_MS, DEFAULT_LIMITS, type ServerLimits } from "./limits.ts";
 import { type AlarmKind, type AlarmLimits, ResourceAlarms } from "./alarms.ts";
 import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
 import type { Transport } from "./transport.ts";
@@ -96,6 +96,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     if (alarms && alarms.active.size > 0) c.setAlarm(alarmReason(alarms.active));
   };
 
+  // consumer_timeout: the oldest unacked delivery of each channel is checked periodically.
+  const timeoutCheck = setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) for (const ch of c.channels.values()) ch.checkConsumerTimeout(now);
+  }, Math.min(CONSUMER_TIMEOUT_CHECK_MS, limits.consumerTimeoutMs));
+
   let tlsListener: TlsListener | null = null;
   if (options.tls) {
     try {
@@ -105,6 +111,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         (peer, reason) => log.warning("TLS connection refused", { peer, reason }),
       );
     } catch (e) {
+      clearInterval(timeoutCheck);
+      alarms?.stop();
       listener.close();
       await acceptLoop;
       throw e;
@@ -124,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       if (closing) return;
       closing = true;
       alarms?.stop();
+      clearInterval(timeoutCheck);
       try {
         listener.close();
       } catch { /* already closed */ }
