@@ -53,6 +53,12 @@ export class Broker {
     for (const r of snapshot.queues) vhost(r.vhost).restoreQueue(r);
     for (const r of snapshot.bindings) vhost(r.vhost).restoreBinding(r);
     for (const v of this.vhosts.values()) v.applyPolicies();
+    for (const d of snapshot.delayed) vhost(d.vhost).delayed.add(d.id, d.exchange, d.dueAt);
+  }
+
+  /** Stops every timer the model holds (node shutdown). */
+  close(): void {
+    for (const v of this.vhosts.values()) v.close();
   }
 
   vhost(name: string): VHost | undefined {

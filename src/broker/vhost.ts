@@ -16,7 +16,11 @@ import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
 import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
 import { createExchange, isExchangeType } from "./exchange/types.ts";
-import type { Message, QueueEntry } from "./message.ts";
+import { Message, type QueueEntry } from "./message.ts";
+import { DelayedExchange } from "./exchange/delayed.ts";
+import { DelayedSchedule, type DueMessage } from "./delayed_schedule.ts";
+
+const NO_QUEUES: Queue[] = [];
 import { generatedQueueName } from "./names.ts";
 import { type DeadLetterReason, Queue, type QueueHost } from "./queue.ts";
 import { type QueueSettings, queueSettings } from "./queue_settings.ts";
@@ -58,6 +62,8 @@ export interface PublishResult {
   queues: Queue[];
   /** Some queue refused it (x-overflow reject-publish): the publisher gets a nack. */
   rejected: boolean;
+  /** Held by a delayed-message exchange: stored, routed later. */
+  delayed: boolean;
 }
 
 export interface QueueDeclareResult {
@@ -92,6 +98,7 @@ const PREDECLARED: readonly [string, string][] = [
 export class VHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly policies = new PolicySet();
+  readonly delayed: DelayedSchedule;
   /** Direct reply-to: channels consuming amq.rabbitmq.reply-to, by the token in their reply address. */
   readonly replyTargets = new Map<string, ReplyTarget>();
   readonly queues = new Map<string, Queue>();
@@ -104,6 +111,7 @@ export class VHost {
   #routed: Queue[] = [];
 
   constructor(readonly name: string, readonly store: Store) {
+    this.delayed = new DelayedSchedule(name, store, (due) => this.#releaseDelayed(due));
     this.defaultExchange = new DefaultExchange(name, this.queues);
     this.exchanges.set("", this.defaultExchange);
     for (const [xname, type] of PREDECLARED) {
@@ -451,6 +459,7 @@ export class VHost {
 
   /** Deletes every queue and exchange (the vhost itself is going away). */
   clear(): void {
+    this.delayed.close();
     for (const q of [...this.queues.values()]) this.#removeQueue(q);
     for (const x of [...this.exchanges.values()]) {
       if (x !== this.defaultExchange && x.durable) this.store.deleteExchange(this.name, x.name);
@@ -512,17 +521,44 @@ export class VHost {
    */
   publish(exchange: Exchange, message: Message, extraRoutingKeys?: readonly string[]): PublishResult {
     this.publishedCount++;
+    const result = this.#publishResult;
+    if (exchange instanceof DelayedExchange) {
+      const delayMs = DelayedExchange.delayOf(message);
+      if (delayMs > 0) {
+        this.delayed.hold(exchange.name, Date.now() + delayMs, message);
+        result.queues = NO_QUEUES;
+        result.rejected = false;
+        result.delayed = true;
+        return result;
+      }
+    }
     const queues = this.route(exchange, message.routingKey, message, extraRoutingKeys);
     let rejected = false;
     for (let i = 0; i < queues.length; i++) if (!queues[i].enqueue(message)) rejected = true;
-    const result = this.#publishResult;
     result.queues = queues;
     result.rejected = rejected;
+    result.delayed = false;
     return result;
   }
 
   /** Reused by every publish; consume before publishing again. */
-  readonly #publishResult: PublishResult = { queues: [], rejected: false };
+  readonly #publishResult: PublishResult = { queues: [], rejected: false, delayed: false };
+
+  /** A delayed message is due: route it now by the exchange's delayed type. */
+  #releaseDelayed(due: DueMessage): void {
+    const r = this.store.takeDelayed(due.id);
+    const x = this.exchanges.get(due.exchange);
+    if (!r || !(x instanceof DelayedExchange)) return;
+    const message = new Message(r.exchange, r.routingKey, r.rawProperties, r.body, r.persistent);
+    const queues = this.route(x, message.routingKey, message);
+    for (const q of [...queues]) q.enqueue(message);
+  }
+
+  /** Stops the vhost's timers (node shutdown). */
+  close(): void {
+    this.delayed.close();
+    for (const q of this.queues.values()) q.close();
+  }
 
   /**
    * The queues `message` reaches from `exchange`, each once, following

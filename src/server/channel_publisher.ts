@@ -115,7 +115,15 @@ export class ChannelPublisher {
       if (seq) this.#settle(seq, true);
       return;
     }
-    const { queues, rejected } = this.channel.connection.vhost.publish(x, message, p.extraRoutingKeys);
+    const { queues, rejected, delayed } = this.channel.connection.vhost.publish(
+      x,
+      message,
+      p.extraRoutingKeys,
+    );
+    if (delayed) {
+      if (seq) this.channel.connection.vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      return;
+    }
     if (queues.length === 0) {
       if (mandatory) this.#sendReturn(message);
       if (seq) this.#settle(seq, true);

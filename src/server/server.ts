@@ -151,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       clearTimeout(timer);
       await Promise.all([...running]);
       await tlsClosed;
+      broker.close();
       broker.store.close();
       log.info("server stopped", { port });
     },
