@@ -57,6 +57,16 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** Thrown when the file is not one this version of Warren can use. */
 export class SchemaError extends Error {}
 
+/** Refuses, without writing, an SQLite file that has tables but none of Warren's. */
+export function refuseForeignFile(db: DatabaseSync, path: string): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+    name: string;
+  }[];
+  if (tables.length > 0 && !tables.some((t) => t.name === "meta")) {
+    throw new SchemaError(`${path} is an SQLite file that Warren did not write; refusing to use it`);
+  }
+}
+
 export function migrate(db: DatabaseSync, path: string): void {
   db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
   const get = db.prepare("SELECT value FROM meta WHERE key = ?");

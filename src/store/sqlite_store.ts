@@ -8,7 +8,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { type FieldTable, fieldTableKey, readTable, writeTable } from "../amqp/field_table.ts";
 import { WireReader, WireWriter } from "../amqp/wire.ts";
 import { logger } from "../log.ts";
-import { migrate } from "./schema.ts";
+import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
 import type {
   BindingRecord,
   DelayedRecord,
@@ -76,6 +76,8 @@ export class SqliteStore implements Store {
     this.#path = path;
     try {
       this.#db = new DatabaseSync(path);
+      // Look before touching anything: a file that is not ours must be left exactly as it was.
+      refuseForeignFile(this.#db, path);
       // Exclusive locking: a second node on the same file fails at once
       // instead of both writing; it also lets WAL work without shared memory.
       this.#db.exec("PRAGMA locking_mode = EXCLUSIVE");
@@ -83,6 +85,7 @@ export class SqliteStore implements Store {
       this.#db.exec(`PRAGMA synchronous = ${options.sync === "full" ? "FULL" : "NORMAL"}`);
       this.#db.exec("BEGIN IMMEDIATE; COMMIT");
     } catch (e) {
+      if (e instanceof SchemaError) throw e;
       throw new StoreError(describeOpenError(path, e as Error));
     }
     migrate(this.#db, path);
