@@ -11,6 +11,7 @@ import { registerAccessRoutes } from "./routes/access.ts";
 import { registerClientRoutes } from "./routes/clients.ts";
 import { registerNodeRoutes } from "./routes/node.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
+import { registerPolicyRoutes } from "./routes/policies.ts";
 import { sampleCounters } from "./stats.ts";
 import { loadUiPage } from "./ui_page.ts";
 
@@ -46,6 +47,7 @@ export function buildRouter(): Router {
   registerNodeRoutes(router);
   registerAccessRoutes(router);
   registerObjectRoutes(router);
+  registerPolicyRoutes(router);
   registerClientRoutes(router);
   return router;
 }

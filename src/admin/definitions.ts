@@ -1,18 +1,21 @@
 // Definitions in RabbitMQ's JSON format: users (with their salted SHA-256
 // hashes, so they move between RabbitMQ and Warren), vhosts, permissions,
-// queues, exchanges and bindings. Import checks the whole file first, then
-// applies it in RabbitMQ's order; policies and parameters, which Warren
-// does not have, are accepted and skipped with a log line.
+// policies, queues, exchanges and bindings. Import checks the whole file
+// first, then applies it in RabbitMQ's order (policies before the queues
+// and exchanges they match); runtime parameters and topic permissions,
+// which Warren does not have, are accepted and skipped with a log line.
 import { hashPassword } from "../auth/password.ts";
 import type { Permission, User } from "../auth/users.ts";
+import type { Policy } from "../broker/policies.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import type { AdminContext } from "./context.ts";
-import { HASHING_ALGORITHM, permissionJson, userJson, vhostDescription } from "./format.ts";
+import { HASHING_ALGORITHM, permissionJson, policyJson, userJson, vhostDescription } from "./format.ts";
 import { badRequest, type JsonObject } from "./http.ts";
 import { jsonToTable, tableToJson } from "./json_table.ts";
 import { API_OWNER, runBroker } from "./operations.ts";
+import { parsePolicy } from "./routes/policies.ts";
 
 const log = logger("definitions");
 
@@ -55,8 +58,10 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
   const queues: JsonObject[] = [];
   const exchanges: JsonObject[] = [];
   const bindings: JsonObject[] = [];
+  const policies: JsonObject[] = [];
   const vhosts = [...ctx.broker.vhosts.values()].filter((v) => inScope(v.name));
   for (const v of vhosts) {
+    for (const p of v.policies.list()) policies.push(strip(policyJson(p)));
     for (const q of v.queues.values()) {
       if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
       queues.push(strip({
@@ -112,7 +117,7 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
       description,
       limits: {},
       parameters: [],
-      policies: [],
+      policies,
       queues,
       exchanges,
       bindings,
@@ -130,7 +135,7 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
     topic_permissions: [],
     parameters: [],
     global_parameters: [],
-    policies: [],
+    policies,
     queues,
     exchanges,
     bindings,
@@ -143,6 +148,7 @@ interface ImportPlan {
   users: User[];
   vhosts: string[];
   permissions: ({ vhost: string; user: string } & Permission)[];
+  policies: Policy[];
   exchanges: {
     vhost: string;
     name: string;
@@ -233,6 +239,7 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
     users: [],
     vhosts: [],
     permissions: [],
+    policies: [],
     exchanges: [],
     queues: [],
     bindings: [],
@@ -276,6 +283,10 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
       p.permissions.push(entry);
     });
   }
+  list(defs, "policies").forEach((pol, i) => {
+    const where = `policies[${i}]`;
+    p.policies.push(parsePolicy(vhostOf(pol, where), str(pol, "name", where), pol, where));
+  });
   list(defs, "exchanges").forEach((x, i) => {
     const where = `exchanges[${i}]`;
     const name = str(x, "name", where);
@@ -328,7 +339,7 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
       arguments: jsonToTable(b.arguments, `${where}.arguments`),
     });
   });
-  for (const key of ["policies", "parameters", "topic_permissions"]) {
+  for (const key of ["parameters", "topic_permissions"]) {
     const n = list(defs, key).length;
     if (n > 0) p.skipped.push(`${n} ${key.replace("_", " ")} (not supported by Warren)`);
   }
@@ -340,7 +351,7 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
     if (!vhostExists(perm.vhost)) throw badRequest(`permissions: vhost '${perm.vhost}' does not exist`);
     if (!userExists(perm.user)) throw badRequest(`permissions: user '${perm.user}' does not exist`);
   }
-  for (const o of [...p.exchanges, ...p.queues, ...p.bindings]) {
+  for (const o of [...p.policies, ...p.exchanges, ...p.queues, ...p.bindings]) {
     if (!vhostExists(o.vhost)) throw badRequest(`definitions: vhost '${o.vhost}' does not exist`);
   }
   return p;
@@ -368,6 +379,10 @@ export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScop
       write: perm.write,
       read: perm.read,
     });
+  }
+  for (const pol of p.policies) {
+    const v = ctx.broker.vhost(pol.vhost)!;
+    runBroker("direct", () => v.setPolicy(pol));
   }
   for (const q of p.queues) {
     const v = ctx.broker.vhost(q.vhost)!;
@@ -398,6 +413,7 @@ export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScop
     users: p.users.length,
     vhosts: p.vhosts.length,
     permissions: p.permissions.length,
+    policies: p.policies.length,
     queues: p.queues.length,
     exchanges: p.exchanges.length,
     bindings: p.bindings.length,

@@ -3,6 +3,7 @@
 import type { BasicProperties } from "../amqp/properties.ts";
 import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Binding } from "../broker/exchange/exchange.ts";
+import type { Policy } from "../broker/policies.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
@@ -52,6 +53,41 @@ export function vhostJson(ctx: AdminContext, v: VHost): Record<string, unknown> 
   };
 }
 
+// ---- policies ----------------------------------------------------------
+
+/** A policy definition with its keys in order, as RabbitMQ (which keeps it as an Erlang map) shows it. */
+export function definitionJson(definition: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(definition).sort()) out[key] = definition[key];
+  return out;
+}
+
+/** A policy as RabbitMQ's /api/policies and definitions files show it. */
+export function policyJson(p: Policy): Record<string, unknown> {
+  return {
+    vhost: p.vhost,
+    name: p.name,
+    pattern: p.pattern,
+    "apply-to": p.applyTo,
+    definition: definitionJson(p.definition),
+    priority: p.priority,
+  };
+}
+
+/**
+ * The policy in effect for a queue or exchange: the one its vhost applies
+ * (the same match the broker makes when it computes settings).
+ */
+export function policyOf(
+  ctx: AdminContext,
+  o: { vhost: string; name: string },
+  kind: "queue" | "exchange",
+): Policy | undefined {
+  const policies = ctx.broker.vhost(o.vhost)?.policies;
+  if (!policies || policies.size === 0) return undefined;
+  return policies.match(o.name, kind);
+}
+
 // ---- queues, exchanges, bindings ---------------------------------------
 
 export function connectionName(ctx: AdminContext, c: Connection): string {
@@ -79,6 +115,7 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
   const r = ctx.rates.rates(q, c);
   const owner = q.exclusiveOwner as Connection | null;
   const exclusiveConsumer = q.consumers.find((x) => x.exclusive);
+  const policy = policyOf(ctx, q, "queue");
   const out: Record<string, unknown> = {
     arguments: tableToJson(q.arguments),
     auto_delete: q.autoDelete,
@@ -86,7 +123,7 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     consumer_utilisation: q.consumers.length > 0 ? 1 : 0,
     consumers: q.consumerCount,
     durable: q.durable,
-    effective_policy_definition: {},
+    effective_policy_definition: policy ? definitionJson(policy.definition) : {},
     exclusive: owner !== null,
     exclusive_consumer_tag: exclusiveConsumer ? exclusiveConsumer.tag : null,
     head_message_timestamp: null,
@@ -95,7 +132,7 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     name: q.name,
     node: ctx.nodeName,
     operator_policy: null,
-    policy: null,
+    policy: policy ? policy.name : null,
     recoverable_slaves: null,
     single_active_consumer_tag: null,
     state: "running",
@@ -119,7 +156,8 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {
   const c = exchangeCounters(x);
   const r = ctx.rates.rates(x, c);
-  return {
+  const policy = policyOf(ctx, x, "exchange");
+  const out: Record<string, unknown> = {
     arguments: tableToJson(x.arguments),
     auto_delete: x.autoDelete,
     durable: x.durable,
@@ -130,6 +168,9 @@ export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unk
     user_who_performed_action: "rmq-internal",
     vhost: x.vhost,
   };
+  // RabbitMQ names an exchange's policy only when one applies (queues always carry the field).
+  if (policy) out.policy = policy.name;
+  return out;
 }
 
 /** RabbitMQ's quote_plus with "~" escaped, as in binding properties keys. */

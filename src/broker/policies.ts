@@ -20,7 +20,24 @@ export interface Policy {
 const EXCHANGE_KEYS = new Set(["alternate-exchange"]);
 const QUEUE_KEYS = new Set(Object.keys(POLICY_QUEUE_KEYS));
 /** Keys RabbitMQ accepts that Warren stores and shows but does not act on (classic queue HA and the like). */
-const IGNORED_KEYS = new Set(["ha-mode", "ha-params", "ha-sync-mode", "queue-mode", "queue-master-locator"]);
+const IGNORED_KEYS = new Set([
+  "ha-mode",
+  "ha-params",
+  "ha-sync-mode",
+  "ha-sync-batch-size",
+  "ha-promote-on-shutdown",
+  "ha-promote-on-failure",
+  "queue-mode",
+  "queue-master-locator",
+  "queue-version",
+  "delivery-limit",
+  "max-age",
+  "stream-max-segment-size-bytes",
+  "federation-upstream",
+  "federation-upstream-set",
+  "initial-cluster-size",
+  "consumer-timeout",
+]);
 
 function invalid(text: string): AmqpError {
   return new AmqpError(REPLY_PRECONDITION_FAILED, `Validation failed\n\n${text}`);
@@ -30,11 +47,11 @@ function invalid(text: string): AmqpError {
 export function validatePolicy(p: Policy): void {
   try {
     new RegExp(p.pattern);
-  } catch {
-    throw invalid(`<<"${p.pattern}">> is not a valid regular expression`);
+  } catch (e) {
+    throw invalid(`pattern should be regular expression but is invalid: ${(e as Error).message}`);
   }
   if (!["queues", "exchanges", "all"].includes(p.applyTo)) {
-    throw invalid(`"${p.applyTo}" is not a valid apply-to value`);
+    throw invalid(`apply-to '${p.applyTo}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
   }
   if (!Number.isInteger(p.priority)) throw invalid(`priority must be an integer`);
   const unknown = Object.keys(p.definition).filter((k) =>
@@ -44,15 +61,24 @@ export function validatePolicy(p: Policy): void {
     throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
   }
   for (const [k, v] of Object.entries(p.definition)) {
-    const numeric = ["message-ttl", "expires", "max-length", "max-length-bytes", "max-priority"].includes(k);
-    if (numeric && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
-      throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);
+    const what = NUMERIC_KEYS[k];
+    if (what !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+      throw invalid(`${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid ${what}`);
     }
     const text = ["dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "overflow"]
       .includes(k);
     if (text && typeof v !== "string") throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);
   }
 }
+
+/** Numeric policy keys and RabbitMQ's name for them in validation errors. */
+const NUMERIC_KEYS: Record<string, string> = {
+  "message-ttl": "message TTL",
+  "expires": "queue TTL",
+  "max-length": "maximum length",
+  "max-length-bytes": "maximum length in bytes",
+  "max-priority": "maximum priority",
+};
 
 interface CompiledPolicy extends Policy {
   re: RegExp;

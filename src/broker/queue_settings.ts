@@ -43,6 +43,8 @@ export const POLICY_QUEUE_KEYS: Record<string, string> = {
   "max-priority": "x-max-priority",
 };
 
+const LOWER_WINS = new Set(["x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes"]);
+
 /** The largest timer delay JavaScript honours; longer TTLs are clamped by the sweeper, not refused. */
 const MAX_TTL_MS = 0xffff_ffff_ffff;
 const MAX_PRIORITY = 255;
@@ -74,7 +76,13 @@ export function queueSettings(
   where: { queue: string; vhost: string },
   policyArgs: FieldTable = {},
 ): QueueSettings {
-  const pick = (name: string): FieldValue | undefined => args[name] ?? policyArgs[name];
+  const pick = (name: string): FieldValue | undefined => {
+    const a = args[name];
+    const p = policyArgs[name];
+    // For the length and time limits RabbitMQ applies whichever is lower; otherwise the argument wins.
+    if (LOWER_WINS.has(name) && typeof a === "number" && typeof p === "number") return Math.min(a, p);
+    return a ?? p;
+  };
   const bad = (arg: string, reason: string) => invalid(arg, where.queue, where.vhost, reason);
   const integer = (name: string, min: number, max = MAX_TTL_MS): number | null => {
     const v = pick(name);

@@ -21,6 +21,10 @@ export interface CtlOptions {
   tags?: string;
   defaultQueueType?: string;
   format?: string;
+  /** set_policy --priority. */
+  priority?: number;
+  /** set_policy --apply-to (queues, exchanges or all; the node checks it). */
+  applyTo?: string;
   preHashedPassword: boolean;
   help: boolean;
 }
@@ -42,7 +46,9 @@ type ValueOption =
   | "description"
   | "tags"
   | "default-queue-type"
-  | "format";
+  | "format"
+  | "priority"
+  | "apply-to";
 type FlagOption =
   | "quiet"
   | "silent"
@@ -69,6 +75,8 @@ const VALUE_OPTIONS = new Set<string>([
   "tags",
   "default-queue-type",
   "format",
+  "priority",
+  "apply-to",
 ]);
 const FLAG_OPTIONS = new Set<string>([
   "quiet",
@@ -224,6 +232,15 @@ function applyValue(o: CtlOptions, name: ValueOption, value: string): void {
       break;
     case "format":
       o.format = value;
+      break;
+    case "priority":
+      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+        throw usage(`--priority: '${value}' is not an integer`);
+      }
+      o.priority = Number(value);
+      break;
+    case "apply-to":
+      o.applyTo = value;
       break;
   }
 }

@@ -11,11 +11,17 @@ import type { Verb, VerbContext } from "./verb.ts";
 import { ACCESS_VERBS } from "./verbs/access.ts";
 import { NODE_VERBS } from "./verbs/node.ts";
 import { OBJECT_VERBS } from "./verbs/objects.ts";
+import { POLICY_VERBS } from "./verbs/policies.ts";
 
 /** rabbitmqctl's default operation timeout. */
 const DEFAULT_TIMEOUT_S = 60;
 
-export const VERBS: Record<string, Verb> = { ...ACCESS_VERBS, ...OBJECT_VERBS, ...NODE_VERBS };
+export const VERBS: Record<string, Verb> = {
+  ...ACCESS_VERBS,
+  ...OBJECT_VERBS,
+  ...POLICY_VERBS,
+  ...NODE_VERBS,
+};
 
 /** True when the program was started under the name rabbitmqctl (a symlink, copy or hard link). */
 export function invokedAsRabbitmqctl(): boolean {

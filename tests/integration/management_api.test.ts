@@ -728,7 +728,7 @@ Deno.test({
 });
 
 withNode(
-  "a RabbitMQ 3.10 definitions file imports cleanly: users log in, routing works, policies are skipped",
+  "a RabbitMQ 3.10 definitions file imports cleanly: users log in, routing works, policies apply",
   async (node) => {
     const fixture = JSON.parse(await Deno.readTextFile(FIXTURE));
     const r = await api(node, "POST", "/api/definitions", { body: fixture });
@@ -741,6 +741,7 @@ withNode(
     );
     const q = (await api(node, "GET", "/api/queues/orders/orders.created")).body;
     assert.deepEqual([q.durable, q.arguments["x-max-length"]], [true, 10000]);
+    assert.deepEqual([q.policy, q.effective_policy_definition], ["orders-ttl", { "message-ttl": 86400000 }]);
     // orders-app logs in over AMQP with its RabbitMQ hash and publishes through the topic -> fanout chain.
     const conn = await connect(`amqp://orders-app:orders-secret@127.0.0.1:${node.port}/orders`);
     try {

@@ -129,7 +129,43 @@ export const UI_SCRIPT = String.raw`
       if (k === "x-queue-type") return;
       out.push(h("span", { class: "badge", title: k + " = " + JSON.stringify(args[k]) }, shortArg(k)));
     });
+    if (o.policy) {
+      var def = fmtArgs(o.effective_policy_definition);
+      out.push(h("span", { class: "badge pol", title: "policy " + o.policy + (def ? ": " + def : "") }, "Pol " + o.policy));
+    }
     return out;
+  }
+
+  /**
+   * Arguments or a policy definition, one "key: value" line each; note(k), when given, says
+   * how a key fares against the queue's own arguments: { text, overridden } or null.
+   */
+  function kvLines(obj, note) {
+    var keys = obj && typeof obj === "object" ? Object.keys(obj) : [];
+    if (keys.length === 0) return h("span", { class: "muted" }, "none");
+    return h("div", { class: "kv-lines" }, keys.map(function (k) {
+      var n = note ? note(k) : null;
+      return h("div", { class: n && n.overridden ? "overridden" : null },
+        h("span", { class: "mono" }, k + ": " + JSON.stringify(obj[k])),
+        n ? h("span", { class: "muted" }, " (" + n.text + ")") : null);
+    }));
+  }
+
+  // RabbitMQ's rule for a queue with both an argument and a policy value: for these limits
+  // the lower of the two applies; for every other key the declare-time argument wins.
+  var LOWER_WINS = ["message-ttl", "expires", "max-length", "max-length-bytes"];
+
+  function policyVsArguments(q) {
+    return function (k) {
+      var arg = "x-" + k;
+      var args = q.arguments || {};
+      if (!Object.prototype.hasOwnProperty.call(args, arg)) return null;
+      var a = args[arg], p = q.effective_policy_definition[k];
+      if (LOWER_WINS.indexOf(k) >= 0 && typeof a === "number" && typeof p === "number" && p < a) {
+        return { text: "applies: lower than the " + arg + " argument, " + a, overridden: false };
+      }
+      return { text: "the " + arg + " argument applies", overridden: true };
+    };
   }
 
   function shortArg(k) {
@@ -451,6 +487,7 @@ export const UI_SCRIPT = String.raw`
     ["users", "Users"],
     ["vhosts", "Virtual hosts"],
     ["permissions", "Permissions"],
+    ["policies", "Policies"],
   ];
 
   function showApp(me) {
@@ -1141,7 +1178,9 @@ export const UI_SCRIPT = String.raw`
           ["Durable", q.durable ? "yes" : "no"],
           ["Auto-delete", q.auto_delete ? "yes" : "no"],
           ["Exclusive", q.exclusive ? "yes" + (q.owner_pid_details && q.owner_pid_details.name ? " (" + q.owner_pid_details.name + ")" : "") : "no"],
-          ["Arguments", fmtArgs(q.arguments) || "none"],
+          ["Arguments", kvLines(q.arguments)],
+          ["Policy", q.policy ? h("a", { href: "#/policies" }, q.policy) : h("span", { class: "muted" }, "none")],
+          ["Effective policy", q.policy ? kvLines(q.effective_policy_definition, policyVsArguments(q)) : null],
           ["Node", q.node],
           ["Memory", typeof q.memory === "number" ? fmtBytes(q.memory) : ""],
           ["Message bytes", typeof q.message_bytes === "number" ? fmtBytes(q.message_bytes) : ""],
@@ -1481,6 +1520,149 @@ export const UI_SCRIPT = String.raw`
     };
   }
 
+  // Policy keys Warren applies, with an example value each: a click adds one to the definition.
+  var POLICY_KEYS = [
+    ["message-ttl", 60000], ["expires", 1800000], ["max-length", 1000], ["max-length-bytes", 1048576],
+    ["overflow", "reject-publish"], ["dead-letter-exchange", ""], ["dead-letter-routing-key", ""],
+    ["max-priority", 10], ["alternate-exchange", ""],
+  ];
+
+  function viewPolicies(view) {
+    var count = counter();
+    var p = panel("Policies", count);
+    var msg = note();
+    var matches = { queue: new Map(), exchange: new Map() };
+    function inEffect(x) {
+      var key = x.vhost + "\u0000" + x.name;
+      var nq = matches.queue.get(key) || 0, nx = matches.exchange.get(key) || 0;
+      var parts = [];
+      if (nq) parts.push(fmtInt(nq) + " queue" + (nq === 1 ? "" : "s"));
+      if (nx) parts.push(fmtInt(nx) + " exchange" + (nx === 1 ? "" : "s"));
+      return parts.length ? parts.join(", ") : h("span", { class: "muted" }, "nothing yet");
+    }
+    var table = makeTable([
+      { title: "Virtual host", render: function (x) { return x.vhost; } },
+      { title: "Name", cls: "name", render: function (x) { return x.name; } },
+      { title: "Pattern", cls: "mono", render: function (x) { return x.pattern; } },
+      { title: "Apply to", render: function (x) { return x["apply-to"]; } },
+      { title: "Definition", cls: "mono", render: function (x) { return fmtArgs(x.definition); } },
+      { title: "Priority", num: true, render: function (x) { return String(x.priority); } },
+      { title: "In effect on", render: inEffect },
+      {
+        title: "", render: function (x) {
+          return h("div", { class: "actions" },
+            h("button", {
+              type: "button", class: "small",
+              onclick: function () { edit(x); },
+            }, "Edit"),
+            h("button", {
+              type: "button", class: "small danger",
+              onclick: function (e) {
+                if (!confirm("Clear policy " + x.name + " in " + x.vhost + "?")) return;
+                run(e.target, msg, function () {
+                  return api("DELETE", "/policies/" + enc(x.vhost) + "/" + enc(x.name));
+                }, "Policy " + x.name + " cleared.");
+              },
+            }, "Delete"));
+        },
+      },
+    ], function (x) { return x.vhost + "\u0000" + x.name; }, "No policies.");
+    p.appendChild(table.el);
+    p.appendChild(h("p", { class: "muted note" },
+      "The highest-priority policy whose pattern matches a queue or exchange name is in effect; " +
+      "arguments given when a queue is declared win over it."));
+    p.appendChild(msg);
+    view.appendChild(p);
+
+    var add = panel("Add or update a policy");
+    var vh = vhostSelect();
+    var name = h("input", { type: "text", name: "policy-name", required: true, autocomplete: "off", size: "16" });
+    var pattern = h("input", { type: "text", name: "pattern", required: true, class: "mono", placeholder: "^orders\\.", size: "16" });
+    var applyTo = select("apply-to", [["all", "Exchanges and queues"], ["queues", "Queues"], ["exchanges", "Exchanges"]], "all");
+    var priority = h("input", { type: "number", name: "priority", value: "0" });
+    var definition = h("textarea", { name: "definition", class: "definition", placeholder: "{\"max-length\": 1000}" });
+    var keyButtons = h("div", { class: "key-buttons" }, h("span", { class: "muted" }, "Add:"), POLICY_KEYS.map(function (k) {
+      return h("button", {
+        type: "button", class: "small",
+        onclick: function () {
+          var current;
+          try { current = definition.value.trim() ? JSON.parse(definition.value) : {}; } catch (_e) { current = null; }
+          if (!current || typeof current !== "object" || Array.isArray(current)) {
+            say(addMsg, "error", "The definition is not a JSON object yet; fix it before adding keys.");
+            return;
+          }
+          if (!(k[0] in current)) current[k[0]] = k[1];
+          definition.value = JSON.stringify(current, null, 2);
+          definition.focus();
+        },
+      }, k[0]);
+    }));
+    var addMsg = note();
+    var btn = h("button", { type: "submit", class: "primary" }, "Save policy");
+
+    function edit(x) {
+      vh.value = x.vhost;
+      name.value = x.name;
+      pattern.value = x.pattern;
+      applyTo.value = x["apply-to"];
+      priority.value = String(x.priority);
+      definition.value = JSON.stringify(x.definition, null, 2);
+      say(addMsg, "", "");
+      name.scrollIntoView({ block: "center" });
+      pattern.focus();
+    }
+
+    add.appendChild(h("form", {
+      class: "policy-form",
+      onsubmit: function (e) {
+        e.preventDefault();
+        var def;
+        try {
+          def = JSON.parse(definition.value.trim() || "{}");
+        } catch (err) {
+          say(addMsg, "error", "The definition is not valid JSON: " + err.message);
+          return;
+        }
+        var n = name.value.trim(), v = vh.value;
+        run(btn, addMsg, function () {
+          return api("PUT", "/policies/" + enc(v) + "/" + enc(n), {
+            pattern: pattern.value, definition: def, priority: Number(priority.value || 0), "apply-to": applyTo.value,
+          });
+        }, "Policy " + n + " saved in " + v + ".");
+      },
+    },
+      h("div", { class: "inline" }, field("Virtual host", vh), field("Name", name), field("Pattern", pattern),
+        field("Apply to", applyTo), field("Priority", priority)),
+      field("Definition (JSON)", definition),
+      keyButtons,
+      h("div", null, btn)));
+    add.appendChild(addMsg);
+    view.appendChild(add);
+
+    function tally(map, list) {
+      map.clear();
+      list.forEach(function (o) {
+        if (!o.policy) return;
+        var key = o.vhost + "\u0000" + o.policy;
+        map.set(key, (map.get(key) || 0) + 1);
+      });
+    }
+
+    return {
+      refresh: async function () {
+        var list = items(await api("GET", vhostPath("/policies")));
+        list.sort(function (a, b) { return a.vhost.localeCompare(b.vhost) || b.priority - a.priority || a.name.localeCompare(b.name); });
+        var cols = "?columns=vhost,name,policy";
+        var qs = items(await api("GET", vhostPath("/queues") + cols));
+        var xs = items(await api("GET", vhostPath("/exchanges") + cols));
+        tally(matches.queue, qs);
+        tally(matches.exchange, xs);
+        count.textContent = fmtInt(list.length) + (list.length === 1 ? " policy" : " policies");
+        table.update(list);
+      },
+    };
+  }
+
   var VIEWS = {
     overview: viewOverview,
     connections: viewConnections,
@@ -1492,6 +1674,7 @@ export const UI_SCRIPT = String.raw`
     users: viewUsers,
     vhosts: viewVhosts,
     permissions: viewPermissions,
+    policies: viewPolicies,
   };
 
   window.addEventListener("hashchange", route);

@@ -116,7 +116,7 @@ button.small { padding: 2px 8px; font-size: 12px; }
 button:disabled { opacity: .55; cursor: default; }
 .actions { display: flex; gap: 6px; justify-content: flex-end; white-space: nowrap; }
 
-.msg { font-size: 13px; padding: 6px 10px; border-radius: 5px; margin-top: 10px; }
+.msg { font-size: 13px; padding: 6px 10px; border-radius: 5px; margin-top: 10px; white-space: pre-line; }
 .msg:empty { display: none; }
 .msg.error { color: var(--err); background: var(--err-bg); }
 .msg.ok { color: var(--ok); background: var(--ok-bg); }
@@ -141,6 +141,15 @@ table.kv { border-collapse: collapse; font-size: 13px; }
 table.kv th { text-align: left; color: var(--muted); font-weight: 500; padding: 3px 16px 3px 0; vertical-align: top; white-space: nowrap; }
 table.kv td { padding: 3px 0; }
 table.kv td.num { font-variant-numeric: tabular-nums; }
+.kv-lines > div { line-height: 1.6; }
+.kv-lines .overridden > .mono { text-decoration: line-through; color: var(--muted); }
+
+/* policies */
+.policy-form > * + * { margin-top: 10px; }
+.policy-form .inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
+textarea.definition { min-height: 84px; max-width: 640px; }
+.key-buttons { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; font-size: 12.5px; }
+p.note { margin: 8px 0 0; font-size: 12.5px; }
 
 .badge {
   display: inline-block; font-size: 11px; font-weight: 600; line-height: 16px;
@@ -150,6 +159,7 @@ table.kv td.num { font-variant-numeric: tabular-nums; }
 .badge.ad { background: #fbeee1; color: #8a4b12; }
 .badge.x { background: #f1e6fb; color: #5e2d91; }
 .badge.i { background: #e7f4ee; color: #1d6b44; }
+.badge.pol { background: #fdf0e8; color: #9a3d14; }
 .state { display: inline-flex; align-items: center; gap: 5px; }
 .state::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #9aa4b2; }
 .state.running::before, .state.idle::before { background: #2f9e5b; }
