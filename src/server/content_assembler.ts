@@ -9,6 +9,7 @@ import {
   REPLY_UNEXPECTED_FRAME,
 } from "../amqp/errors.ts";
 import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+import { SLAB_MAX_PART_BYTES, slabAlloc } from "./slab.ts";
 
 export interface AssembledContent {
   exchange: string;
@@ -88,7 +89,7 @@ export class ContentAssembler {
     const lo = ((bytes[start + 8] << 24) >>> 0) + (bytes[start + 9] << 16) + (bytes[start + 10] << 8) +
       bytes[start + 11];
     const size = hi * 0x1_0000_0000 + lo;
-    this.#props = bytes.slice(start + 12, end);
+    const propsLength = end - start - 12;
     if (size > this.maxMessageSizeBytes) {
       this.#expecting = "none";
       throw new AmqpError(
@@ -99,13 +100,19 @@ export class ContentAssembler {
       );
     }
     this.#received = 0;
-    if (size === 0) {
-      this.#body = EMPTY_BODY;
-      return this.#finish();
-    }
-    // A header alone must not reserve a huge buffer: large bodies grow as their frames arrive.
     this.#size = size;
-    this.#body = new Uint8Array(Math.min(size, EAGER_BODY_BYTES));
+    if (propsLength + size <= SLAB_MAX_PART_BYTES) {
+      // Small message: properties and body share one slab region.
+      const region = slabAlloc(propsLength + size);
+      region.set(bytes.subarray(start + 12, end));
+      this.#props = region.subarray(0, propsLength);
+      this.#body = region.subarray(propsLength);
+    } else {
+      this.#props = bytes.slice(start + 12, end);
+      // A header alone must not reserve a huge buffer: large bodies grow as their frames arrive.
+      this.#body = size === 0 ? EMPTY_BODY : new Uint8Array(Math.min(size, EAGER_BODY_BYTES));
+    }
+    if (size === 0) return this.#finish();
     this.#expecting = "body";
     return null;
   }
