@@ -31,6 +31,9 @@ const log = logger("store");
 export type SyncLevel = "full" | "normal";
 export const SYNC_LEVELS: readonly SyncLevel[] = ["full", "normal"];
 
+/** How long writes nobody is waiting for may wait for company. */
+const LAZY_COMMIT_MS = 20;
+
 /** A data file that cannot be used: wrong format, locked, unreadable. One line for the operator. */
 export class StoreError extends Error {}
 
@@ -69,6 +72,7 @@ export class SqliteStore implements Store {
   #cold: (() => void)[] = [];
   #callbacks: DurableCallback[] = [];
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
+  #commitUrgent = false;
   #closed = false;
   readonly #s: Record<string, StatementSync>;
 
@@ -453,11 +457,23 @@ export class SqliteStore implements Store {
       return;
     }
     this.#callbacks.push(callback);
+    if (!this.#commitUrgent) {
+      // Someone is waiting for this batch: commit at the end of this turn, not later.
+      clearTimeout(this.#commitTimer);
+      this.#commitUrgent = true;
+      this.#commitTimer = setTimeout(this.#commitBatch, 0);
+    }
   }
 
+  /**
+   * Writes nobody waits for (acks, delivery marks, unconfirmed publishes)
+   * ride along with the next batch or go out after a short pause, so a
+   * stream of acks does not cost one fsync per turn.
+   */
   #schedule(): void {
     if (this.#commitTimer === undefined && !this.#closed) {
-      this.#commitTimer = setTimeout(this.#commitBatch, 0);
+      this.#commitUrgent = false;
+      this.#commitTimer = setTimeout(this.#commitBatch, LAZY_COMMIT_MS);
     }
   }
 
