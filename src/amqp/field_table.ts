@@ -31,19 +31,53 @@ function bad(what: string): never {
   throw new ConnectionError(REPLY_FRAME_ERROR, `cannot decode field table: ${what}`);
 }
 
+/** Where a decoded table keeps each value's wire type letter (not enumerable: invisible to keys and JSON). */
+const WIRE_TYPES = Symbol("wireTypes");
+
+/** RabbitMQ's name for a field's wire type, as its error texts print it. */
+const TYPE_NAMES: Record<string, string> = {
+  t: "bool",
+  b: "byte",
+  B: "unsignedbyte",
+  s: "short",
+  u: "unsignedshort",
+  I: "signedint",
+  i: "unsignedint",
+  l: "long",
+  f: "float",
+  d: "double",
+  D: "decimal",
+  S: "longstr",
+  x: "binary",
+  A: "array",
+  T: "timestamp",
+  F: "table",
+  V: "void",
+};
+
+/** The wire type of `table[key]` as RabbitMQ names it, when the table was decoded from the wire. */
+export function wireTypeName(table: FieldTable, key: string): string | undefined {
+  const types = (table as { [WIRE_TYPES]?: Record<string, string> })[WIRE_TYPES];
+  const letter = types?.[key];
+  return letter === undefined ? undefined : TYPE_NAMES[letter];
+}
+
 export function readTable(r: WireReader, depth = 0): FieldTable {
   if (depth > MAX_NESTING_DEPTH) bad("nested too deeply");
   const len = r.long();
   r.need(len);
   const end = r.pos + len;
   const table: FieldTable = {};
+  const types: Record<string, string> = {};
   const savedEnd = r.end;
   r.end = end;
   while (r.pos < end) {
     const key = r.shortstr();
+    if (r.pos < r.end) types[key] = String.fromCharCode(r.bytes[r.pos]);
     table[key] = readValue(r, depth);
   }
   r.end = savedEnd;
+  Object.defineProperty(table, WIRE_TYPES, { value: types, enumerable: false });
   return table;
 }
 

@@ -46,7 +46,7 @@ const PROPERTY_LIST: readonly (readonly [keyof BasicProperties, PropType])[] = [
 
 const FLAG_HEADERS = 1 << 13;
 const FLAG_PRIORITY = 1 << 11;
-const FLAG_EXPIRATION = 1 << 7;
+const FLAG_EXPIRATION = 1 << 8;
 const FLAG_USER_ID = 1 << 4;
 
 /** What the broker needs from properties on every message, read in one walk. */

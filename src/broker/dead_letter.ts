@@ -31,10 +31,10 @@ export function deadLetterMessage(
   let death: FieldTable;
   if (same >= 0) {
     const prev = history.splice(same, 1)[0] as FieldTable;
-    death = { ...prev, count: Number(prev.count ?? 0) + 1, time: now };
+    death = { ...prev, count: BigInt(Number(prev.count ?? 0) + 1) };
   } else {
     death = {
-      count: 1,
+      count: 1n, // a long, as RabbitMQ writes it
       reason,
       queue: from.queue,
       time: now,
@@ -43,13 +43,21 @@ export function deadLetterMessage(
     };
     if (props.expiration !== undefined) death["original-expiration"] = props.expiration;
   }
-  history.unshift(death);
+  // After the first death RabbitMQ rewrites the entries it touches with their fields in name order.
+  history.unshift(history.length > 0 || same >= 0 ? sortedFields(death) : death);
+  // Decoding turned the other entries' 64-bit counts into plain numbers; they go back out as longs.
+  for (let i = 1; i < history.length; i++) {
+    const d = history[i];
+    if (isDeath(d) && typeof d.count === "number") history[i] = { ...d, count: BigInt(d.count) };
+  }
   headers["x-death"] = history;
   if (headers["x-first-death-reason"] === undefined) {
     headers["x-first-death-reason"] = reason;
     headers["x-first-death-queue"] = from.queue;
     headers["x-first-death-exchange"] = original.exchange;
   }
+  // With a dead-letter routing key the CC keys are not routed again, so RabbitMQ drops the header.
+  if (from.routingKey !== null) delete headers["CC"];
   props.headers = headers;
   delete props.expiration;
   const message = new Message(
@@ -64,6 +72,12 @@ export function deadLetterMessage(
     // A consumer's rejection is a decision, not a loop: rejected messages may go anywhere.
     isCycle: reason === "rejected" ? () => false : (queue) => isCycle(queue, history),
   };
+}
+
+function sortedFields(t: FieldTable): FieldTable {
+  const out: FieldTable = {};
+  for (const k of Object.keys(t).sort()) out[k] = t[k];
+  return out;
 }
 
 function isDeath(v: FieldValue): v is FieldTable {

@@ -3,8 +3,8 @@
 // Message is shared by every queue it was routed to.
 import { type BasicProperties, decodeProperties } from "../amqp/properties.ts";
 
-/** The expiration property's flag bit (bit 7 of the 16-bit flags: the low byte's 0x80). */
-const EXPIRATION_FLAG_LOW_BYTE = 0x80;
+/** The expiration property's flag bit (bit 8 of the 16-bit flags: the high byte's 0x01). */
+const EXPIRATION_FLAG_HIGH_BYTE = 0x01;
 
 export class Message {
   /** Row id once written to a durable store; 0 while only in memory. */
@@ -31,7 +31,7 @@ export class Message {
    */
   get expirationMs(): number | null {
     const raw = this.rawProperties;
-    if (raw.length < 2 || (raw[1] & EXPIRATION_FLAG_LOW_BYTE) === 0) return null;
+    if (raw.length < 2 || (raw[0] & EXPIRATION_FLAG_HIGH_BYTE) === 0) return null;
     const e = this.properties.expiration;
     if (e === undefined || !/^\d+$/.test(e)) return null;
     return Number(e);

@@ -65,6 +65,11 @@ export function validatePolicy(p: Policy): void {
     if (what !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
       throw invalid(`${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid ${what}`);
     }
+    if (k === "overflow" && !["drop-head", "reject-publish", "reject-publish-dlx"].includes(v as string)) {
+      throw invalid(
+        `${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid overflow value`,
+      );
+    }
     const text = ["dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "overflow"]
       .includes(k);
     if (text && typeof v !== "string") throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);

@@ -280,7 +280,8 @@ export class Queue {
       const entry = this.ready.shift();
       if (!entry) return undefined;
       this.#readyBytes -= entry.message.body.length;
-      if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+      // Strictly past: a TTL of 0 still reaches a consumer that can take the message at once.
+      if (entry.expiresAt !== 0 && entry.expiresAt < Date.now()) {
         // Expired at the head: never delivered.
         this.#forget(entry);
         this.host?.deadLetter(this, [entry], "expired");

@@ -3,7 +3,7 @@
 // RabbitMQ's validation rules and 406 texts. A queue without any of them
 // pays nothing: every field is "off" by default.
 import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
-import type { FieldTable, FieldValue } from "../amqp/field_table.ts";
+import { type FieldTable, type FieldValue, wireTypeName } from "../amqp/field_table.ts";
 
 export type Overflow = "drop-head" | "reject-publish" | "reject-publish-dlx";
 
@@ -45,8 +45,6 @@ export const POLICY_QUEUE_KEYS: Record<string, string> = {
 
 const LOWER_WINS = new Set(["x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes"]);
 
-/** The largest timer delay JavaScript honours; longer TTLs are clamped by the sweeper, not refused. */
-const MAX_TTL_MS = 0xffff_ffff_ffff;
 const MAX_PRIORITY = 255;
 
 function typeName(v: FieldValue): string {
@@ -68,14 +66,16 @@ function invalid(arg: string, queue: string, vhost: string, reason: string): Amq
 }
 
 /**
- * Effective settings from declare-time arguments over policy arguments.
- * Throws 406 for a declare-time argument of the wrong type or out of range.
+ * Effective settings from declare-time arguments and policy arguments.
+ * Throws 406 for a declare-time argument of the wrong type or out of range,
+ * in RabbitMQ's words.
  */
 export function queueSettings(
   args: FieldTable,
   where: { queue: string; vhost: string },
   policyArgs: FieldTable = {},
 ): QueueSettings {
+  validateArguments(args, where);
   const pick = (name: string): FieldValue | undefined => {
     const a = args[name];
     const p = policyArgs[name];
@@ -83,56 +83,84 @@ export function queueSettings(
     if (LOWER_WINS.has(name) && typeof a === "number" && typeof p === "number") return Math.min(a, p);
     return a ?? p;
   };
+  const num = (name: string): number | null => {
+    const v = pick(name);
+    return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : null;
+  };
+  const str = (name: string): string | null => {
+    const v = pick(name);
+    return typeof v === "string" ? v : null;
+  };
+  const overflow = str("x-overflow");
+  return {
+    messageTtlMs: num("x-message-ttl"),
+    expiresMs: num("x-expires"),
+    maxLength: num("x-max-length"),
+    maxLengthBytes: num("x-max-length-bytes"),
+    overflow: overflow === "reject-publish" || overflow === "reject-publish-dlx" ? overflow : "drop-head",
+    deadLetterExchange: str("x-dead-letter-exchange"),
+    deadLetterRoutingKey: str("x-dead-letter-routing-key"),
+    maxPriority: num("x-max-priority"),
+    singleActiveConsumer: pick("x-single-active-consumer") === true,
+  };
+}
+
+const INTEGER_ARGS: Record<string, { min: number; max?: number }> = {
+  "x-message-ttl": { min: 0 },
+  "x-expires": { min: 1 },
+  "x-max-length": { min: 0 },
+  "x-max-length-bytes": { min: 0 },
+  "x-max-priority": { min: 0, max: MAX_PRIORITY },
+};
+
+/** RabbitMQ's checks of queue arguments, one rule per argument, with its error terms. */
+function validateArguments(args: FieldTable, where: { queue: string; vhost: string }): void {
   const bad = (arg: string, reason: string) => invalid(arg, where.queue, where.vhost, reason);
-  const integer = (name: string, min: number, max = MAX_TTL_MS): number | null => {
-    const v = pick(name);
-    if (v === undefined) return null;
+  const type = (arg: string) => wireTypeName(args, arg) ?? typeName(args[arg]);
+  for (const [arg, range] of Object.entries(INTEGER_ARGS)) {
+    const v = args[arg];
+    if (v === undefined) continue;
     const n = typeof v === "bigint" ? Number(v) : v;
-    if (typeof n !== "number" || !Number.isInteger(n)) throw bad(name, `{unacceptable_type,${typeName(v)}}`);
-    if (n < min) throw bad(name, min === 1 ? `{value_zero_or_less,${n}}` : `{value_negative,${n}}`);
-    if (n > max) throw bad(name, `{value_too_large,${n},${max}}`);
-    return n;
-  };
-  const text = (name: string): string | null => {
-    const v = pick(name);
-    if (v === undefined) return null;
-    if (typeof v !== "string") throw bad(name, `{unacceptable_type,${typeName(v)}}`);
-    return v;
-  };
-  const overflow = text("x-overflow") ?? "drop-head";
-  if (overflow !== "drop-head" && overflow !== "reject-publish" && overflow !== "reject-publish-dlx") {
-    throw bad("x-overflow", `{unacceptable_value,${JSON.stringify(overflow)}}`);
+    if (typeof n !== "number" || !Number.isInteger(n)) throw bad(arg, `"expected integer, got ${type(arg)}"`);
+    if (n < 0) throw bad(arg, `{value_negative,${n}}`);
+    if (n < range.min) throw bad(arg, `{value_zero,${n}}`);
+    if (range.max !== undefined && n > range.max) throw bad(arg, `{max_value_exceeded,${n}}`);
   }
-  const sac = pick("x-single-active-consumer");
-  if (sac !== undefined && typeof sac !== "boolean") {
-    throw bad("x-single-active-consumer", `{unacceptable_type,${typeName(sac)}}`);
+  const overflow = args["x-overflow"];
+  if (overflow !== undefined) {
+    if (typeof overflow !== "string") throw bad("x-overflow", `{unacceptable_type,${type("x-overflow")}}`);
+    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(overflow)) {
+      throw bad("x-overflow", "invalid_overflow");
+    }
   }
-  const settings: QueueSettings = {
-    messageTtlMs: integer("x-message-ttl", 0),
-    expiresMs: integer("x-expires", 1),
-    maxLength: integer("x-max-length", 0),
-    maxLengthBytes: integer("x-max-length-bytes", 0),
-    overflow,
-    deadLetterExchange: text("x-dead-letter-exchange"),
-    deadLetterRoutingKey: text("x-dead-letter-routing-key"),
-    maxPriority: integer("x-max-priority", 0, MAX_PRIORITY),
-    singleActiveConsumer: sac === true,
-  };
-  if (settings.deadLetterRoutingKey !== null && settings.deadLetterExchange === null) {
+  const dlx = args["x-dead-letter-exchange"];
+  if (dlx !== undefined && typeof dlx !== "string") {
     throw new AmqpError(
       REPLY_PRECONDITION_FAILED,
-      `invalid arg 'x-dead-letter-routing-key' for queue '${where.queue}' in vhost '${where.vhost}': ` +
-        "Key x-dead-letter-routing-key should be specified together with x-dead-letter-exchange",
+      `invalid type '${
+        type("x-dead-letter-exchange")
+      }' for arg 'x-dead-letter-exchange' in queue '${where.queue}' ` +
+        `in vhost '${where.vhost}'`,
     );
   }
-  const type = pick("x-queue-type");
-  if (type !== undefined && type !== "classic") {
+  const dlrk = args["x-dead-letter-routing-key"];
+  if (dlrk !== undefined) {
+    if (typeof dlrk !== "string") {
+      throw bad("x-dead-letter-routing-key", `{unacceptable_type,${type("x-dead-letter-routing-key")}}`);
+    }
+    if (dlx === undefined) throw bad("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
+  }
+  const sac = args["x-single-active-consumer"];
+  if (sac !== undefined && typeof sac !== "boolean") {
+    throw bad("x-single-active-consumer", `{unacceptable_type,${type("x-single-active-consumer")}}`);
+  }
+  const queueType = args["x-queue-type"];
+  if (queueType !== undefined && queueType !== "classic") {
     throw bad(
       "x-queue-type",
-      `{unacceptable_value,${JSON.stringify(String(type))}}: only classic queues are supported`,
+      `{unacceptable_value,${JSON.stringify(String(queueType))}}: only classic queues are supported`,
     );
   }
-  return settings;
 }
 
 /** Settings a policy definition would give, ignoring values of the wrong shape (policies are validated when set). */

@@ -17,6 +17,7 @@ import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts
 import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
 import { createExchange, isExchangeType } from "./exchange/types.ts";
 import { Message, type QueueEntry } from "./message.ts";
+import { encodeProperties } from "../amqp/properties.ts";
 import { DelayedExchange } from "./exchange/delayed.ts";
 import { DelayedSchedule, type DueMessage } from "./delayed_schedule.ts";
 
@@ -222,6 +223,7 @@ export class VHost {
   declareQueue(d: QueueDeclare): QueueDeclareResult {
     if (d.passive) {
       const q = this.getQueue(d.name, d.owner);
+      q.touch();
       return { queue: q, messageCount: q.messageCount, consumerCount: q.consumerCount };
     }
     let name = d.name;
@@ -525,7 +527,7 @@ export class VHost {
     if (exchange instanceof DelayedExchange) {
       const delayMs = DelayedExchange.delayOf(message);
       if (delayMs > 0) {
-        this.delayed.hold(exchange.name, Date.now() + delayMs, message);
+        this.delayed.hold(exchange.name, Date.now() + delayMs, withNegatedDelay(message, delayMs));
         result.queues = NO_QUEUES;
         result.rejected = false;
         result.delayed = true;
@@ -612,6 +614,13 @@ export class VHost {
       }
     }
   }
+}
+
+/** The delayed-message plugin hands messages out with x-delay negated; the stored copy is already so. */
+function withNegatedDelay(message: Message, delayMs: number): Message {
+  const props = message.properties;
+  const raw = encodeProperties({ ...props, headers: { ...props.headers, "x-delay": -delayMs } });
+  return new Message(message.exchange, message.routingKey, raw, message.body, message.persistent);
 }
 
 /** RabbitMQ's description of an argument value in an inequivalence error. */

@@ -14,11 +14,13 @@ import {
   REPLY_NOT_IMPLEMENTED,
 } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
+import { wireTypeName } from "../amqp/field_table.ts";
 import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { BASIC_CLASS_ID, type MethodSpec } from "../amqp/spec.ts";
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
+import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
 import type { AccessKind, ResourceKind } from "../auth/users.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher } from "./channel_publisher.ts";
@@ -277,6 +279,13 @@ export class Channel {
 
   #queueDeclare(args: MethodArgs): void {
     const name = args.passive ? this.#queueName(args.queue) : args.queue;
+    if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
+      // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
+      if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {
+        throw notFound(`no queue '${name}' in vhost '${this.connection.vhost.name}'`);
+      }
+      return this.#reply(args, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
+    }
     if (!args.passive && name !== "") this.authorize("configure", "queue", name);
     const r = this.connection.vhost.declareQueue({
       name,
@@ -302,6 +311,13 @@ export class Channel {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.authorize("read", "queue", queueName);
+    const priority = args.arguments?.["x-priority"];
+    if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
+      throw preconditionFailed(
+        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.connection.vhost.name}': ` +
+          `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
+      );
+    }
     const queue = this.connection.vhost.getQueue(queueName, this.connection);
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {

@@ -26,6 +26,19 @@ function publishError(code: number, text: string): AmqpError {
   return new AmqpError(code, text, BASIC_CLASS_ID, PUBLISH_METHOD_ID);
 }
 
+/** RabbitMQ's check of the expiration property: a non-negative integer of milliseconds, as text. */
+function checkExpiration(expiration: string): void {
+  const m = /^(-?\d+)(.*)$/s.exec(expiration);
+  const reason = m === null
+    ? "no_integer"
+    : m[2] !== ""
+    ? `{leftover_string,${JSON.stringify(m[2])}}`
+    : Number(m[1]) < 0
+    ? `{value_negative,${Number(m[1])}}`
+    : null;
+  if (reason !== null) throw publishError(406, `invalid expiration '${expiration}': ${reason}`);
+}
+
 export class ChannelPublisher {
   readonly #content: ContentAssembler;
   #confirms: ConfirmTracker | null = null;
@@ -92,6 +105,7 @@ export class ChannelPublisher {
         );
       }
     }
+    if (summary.hasExpiration) checkExpiration(decodeProperties(c.rawProperties).expiration!);
     let rawProperties = rewriteReplyTo(c.rawProperties, this.channel.directReply);
     let extraRoutingKeys: string[] | undefined;
     if (summary.hasHeaders && mayCarrySenderSelected(rawProperties)) {

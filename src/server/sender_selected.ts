@@ -1,7 +1,9 @@
 // Sender-selected distribution: a message's CC and BCC headers name more
 // routing keys to route it with; BCC is taken out of the headers before any
 // queue sees the message, so receivers cannot learn the blind copies.
-import type { FieldValue } from "../amqp/field_table.ts";
+import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
+import { type FieldValue, wireTypeName } from "../amqp/field_table.ts";
+import { BASIC_CLASS_ID } from "../amqp/spec.ts";
 import { decodeProperties, encodeProperties } from "../amqp/properties.ts";
 
 const CC_KEY = [2, 0x43, 0x43]; // shortstr "CC"
@@ -31,6 +33,17 @@ export function senderSelected(
   const props = decodeProperties(rawProperties);
   const headers = props.headers;
   if (!headers || (headers.CC === undefined && headers.BCC === undefined)) return null;
+  for (const key of ["CC", "BCC"]) {
+    const v = headers[key];
+    if (v !== undefined && !Array.isArray(v)) {
+      throw new AmqpError(
+        REPLY_PRECONDITION_FAILED,
+        `invalid message: {unacceptable_type_in_header,"${key}",${wireTypeName(headers, key) ?? "longstr"}}`,
+        BASIC_CLASS_ID,
+        40,
+      );
+    }
+  }
   const extraRoutingKeys = [...keysOf(headers.CC), ...keysOf(headers.BCC)];
   if (headers.BCC === undefined) return { rawProperties, extraRoutingKeys };
   const { BCC: _bcc, ...kept } = headers;

@@ -71,7 +71,7 @@ ctlTest(
       await c.publish("ctl.jobs", 3);
       assert.equal(await c.count("ctl.jobs"), 5, "no cap once the policy is cleared");
       const again = await ctl("clear_policy", "cap");
-      assert.deepEqual([again.code, again.err], [70, ["Error: Parameter does not exist"]]);
+      assert.deepEqual([again.code, again.err], [69, ["Error: Parameter does not exist"]]);
       assert.deepEqual(ok(await ctl("-q", "list_policies")).out, [
         "vhost\tname\tpattern\tapply-to\tdefinition\tpriority",
       ]);
@@ -147,19 +147,19 @@ ctlTest(
   "set_policy refuses bad input with rabbitmqctl's exit codes and sets nothing",
   async ({ ctl, node }) => {
     const badJson = await ctl("set_policy", "p", ".*", "{max-length:1}");
-    assert.equal(badJson.code, 70);
+    assert.equal(badJson.code, 69);
     assert.match(badJson.err[0], /^Error: JSON decoding error\. Reason: /);
 
     const unknownKey = await ctl("set_policy", "p", ".*", '{"max-lenght":1}');
-    assert.equal(unknownKey.code, 70);
+    assert.equal(unknownKey.code, 69);
     assert.match(unknownKey.err.join("\n"), /Validation failed[\s\S]*max-lenght/);
 
     const badPattern = await ctl("set_policy", "p", "(", '{"max-length":1}');
-    assert.equal(badPattern.code, 70);
+    assert.equal(badPattern.code, 69);
     assert.match(badPattern.err.join("\n"), /pattern should be regular expression but is invalid/);
 
     const badApplyTo = await ctl("set_policy", "--apply-to", "widgets", "p", ".*", '{"max-length":1}');
-    assert.equal(badApplyTo.code, 70);
+    assert.equal(badApplyTo.code, 69);
 
     const noVhost = await ctl("set_policy", "-p", "nowhere", "p", ".*", '{"max-length":1}');
     assert.deepEqual([noVhost.code, noVhost.err], [65, ["Error: Virtual host nowhere does not exist"]]);

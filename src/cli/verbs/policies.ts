@@ -19,10 +19,10 @@ function parseDefinition(text: string): Row {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new CtlError(EXIT.software, `JSON decoding error. Reason: ${(e as Error).message}`);
+    throw new CtlError(EXIT.unavailable, `JSON decoding error. Reason: ${(e as Error).message}`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new CtlError(EXIT.software, "JSON decoding error. Reason: the definition must be a JSON object");
+    throw new CtlError(EXIT.unavailable, "JSON decoding error. Reason: the definition must be a JSON object");
   }
   return value as Row;
 }
@@ -49,7 +49,7 @@ export const POLICY_VERBS: Record<string, Verb> = {
       };
       const reply = await ctx.client.call("PUT", `/api/policies/${seg(ctx.vhost)}/${seg(name)}`, body);
       if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host ${ctx.vhost} does not exist`);
-      if (reply.status >= 300) throw new CtlError(EXIT.software, reasonOf(reply.body, reply.status));
+      if (reply.status >= 300) throw new CtlError(EXIT.unavailable, reasonOf(reply.body, reply.status));
       return { kind: "none" };
     },
   },
@@ -64,7 +64,7 @@ export const POLICY_VERBS: Record<string, Verb> = {
       const reply = await ctx.client.call("DELETE", `/api/policies/${seg(ctx.vhost)}/${seg(name)}`);
       if (reply.status === 404) {
         await requireVHost(ctx, ctx.vhost);
-        throw new CtlError(EXIT.software, "Parameter does not exist");
+        throw new CtlError(EXIT.unavailable, "Parameter does not exist");
       }
       if (reply.status >= 300) throw new CtlError(EXIT.software, reasonOf(reply.body, reply.status));
       return { kind: "none" };

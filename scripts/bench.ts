@@ -1,0 +1,364 @@
+// `deno task bench`: Warren's benchmark (issue 6). Runs the scenarios of
+// scripts/bench/scenarios.ts against Warren (started from this checkout),
+// RabbitMQ (started from the Debian package on private ports) or any AMQP
+// URL; `--compare` runs Warren and RabbitMQ alternately for several rounds
+// and prints medians and Warren/RabbitMQ ratios as a table and as JSON.
+//
+//   deno task bench                         # Warren, all scenarios but 8, one round
+//   deno task bench --compare               # Warren vs RabbitMQ, 3 rounds
+//   deno task bench --compare --full        # ... plus scenario 8 (1M-message restart; slow)
+//   deno task bench --url amqp://host:5672 --scenarios 1,4
+//   deno task bench --target rabbitmq --scenarios 3 --duration 3
+import { parseArgs } from "node:util";
+import {
+  type Broker,
+  ExternalBroker,
+  freePort,
+  lifecycle,
+  liveBrokers,
+  RabbitBroker,
+  startWithRetry,
+  WarrenBroker,
+} from "./bench/brokers.ts";
+import { processAlive } from "./bench/procstat.ts";
+import { killAllRoles, type RoleMode } from "./bench/role_host.ts";
+import { type BenchOptions, type RunResult, type Scenario, SCENARIOS } from "./bench/scenarios.ts";
+import { formatResources, formatSummary, resourceRows, summarize } from "./bench/report.ts";
+
+const USAGE = `usage: deno task bench [options]
+  --compare              Warren and RabbitMQ alternately (default rounds 3)
+  --target T             warren (default) | rabbitmq, when not comparing
+  --url URL              benchmark a running broker instead (amqp://user:pass@host:port/vhost)
+  --broker-pid PID       with --url: the broker's pid, for its CPU and memory
+  --scenarios LIST       comma list of ids or groups: 1,2,3,4,5,6,7,8 or 1-16B,4-10k,... (default all but 8)
+  --full                 add scenario 8 (fill 1M persistent messages, restart)
+  --duration S           seconds per throughput/latency run (default 5)
+  --rounds N             rounds per broker (default 3 with --compare, else 1)
+  --json PATH            write the JSON report to PATH (default: printed after the tables)
+  --mode M               load generator roles as 'worker' threads (default) or 'process'es
+  --consumer-roles N     consumer workers/processes per scenario (default 1)
+  --warmup S             untimed seconds of 1-16B per broker before round 1 (default 2; 0 = none)
+  --max-backlog N        cap on published-but-unconsumed messages (default 100000; 0 = none)
+  --max-messages N       cap on messages per run (default 10000000)
+  --connections N        idle connections in scenario 7 (default 1000)
+  --restart-messages N   messages in scenario 8 (default 1000000)
+  --warren-args "ARGS"   extra flags for Warren (e.g. "--sync normal")
+  --keep                 keep the temporary data and log directories
+`;
+
+function parseOptions() {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      compare: { type: "boolean", default: false },
+      target: { type: "string", default: "warren" },
+      url: { type: "string" },
+      "broker-pid": { type: "string" },
+      scenarios: { type: "string" },
+      full: { type: "boolean", default: false },
+      duration: { type: "string", default: "5" },
+      rounds: { type: "string" },
+      json: { type: "string" },
+      mode: { type: "string", default: "worker" },
+      "consumer-roles": { type: "string", default: "1" },
+      "max-backlog": { type: "string", default: "100000" },
+      warmup: { type: "string", default: "2" },
+      "max-messages": { type: "string", default: "10000000" },
+      connections: { type: "string", default: "1000" },
+      "restart-messages": { type: "string", default: "1000000" },
+      "warren-args": { type: "string", default: "" },
+      keep: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return values;
+}
+
+function positiveNumber(v: string, flag: string, allowZero = false): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
+    throw new Error(`${flag}: '${v}' is not a ${allowZero ? "non-negative" : "positive"} number`);
+  }
+  return n;
+}
+
+export function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
+  if (!list) return SCENARIOS.filter((s) => s.group !== 8 || full);
+  const picked = new Set<Scenario>();
+  for (const item of list.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const matches = SCENARIOS.filter((s) => s.id === item || String(s.group) === item);
+    if (matches.length === 0) {
+      throw new Error(
+        `--scenarios: unknown scenario '${item}' (known: ${SCENARIOS.map((s) => s.id).join(", ")})`,
+      );
+    }
+    for (const s of matches) picked.add(s);
+  }
+  if (full) { for (const s of SCENARIOS) if (s.group === 8) picked.add(s); }
+  return SCENARIOS.filter((s) => picked.has(s));
+}
+
+function machineInfo() {
+  const cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
+  const meminfo = Deno.readTextFileSync("/proc/meminfo");
+  const cpuModel = cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown";
+  const memKiB = Number(meminfo.match(/^MemTotal:\s+(\d+)/m)?.[1] ?? NaN);
+  return {
+    nproc: navigator.hardwareConcurrency,
+    cpuModel,
+    memTotalGiB: Math.round((memKiB / 1024 / 1024) * 10) / 10,
+    kernel: Deno.osRelease(),
+    deno: Deno.version.deno,
+    loadavg: Deno.loadavg(),
+  };
+}
+
+function log(line: string): void {
+  console.error(line);
+}
+
+let stoppingAll: Promise<void> | null = null;
+
+/** Stops every broker and role this run started; every caller waits for the same stop. */
+function stopAll(): Promise<void> {
+  lifecycle.stopping = true;
+  stoppingAll ??= (async () => {
+    killAllRoles();
+    await Promise.all([...liveBrokers].map((b) => b.stop().catch(() => {})));
+  })();
+  return stoppingAll;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseOptions();
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const scenarios = selectScenarios(values.scenarios, values.full);
+  const mode = values.mode as RoleMode;
+  if (mode !== "worker" && mode !== "process") throw new Error(`--mode: '${mode}' is not worker or process`);
+  const rounds = values.rounds !== undefined
+    ? positiveNumber(values.rounds, "--rounds")
+    : values.compare
+    ? 3
+    : 1;
+  const opts: BenchOptions = {
+    durationMs: positiveNumber(values.duration, "--duration") * 1000,
+    mode,
+    maxMessages: positiveNumber(values["max-messages"], "--max-messages"),
+    maxBacklog: positiveNumber(values["max-backlog"], "--max-backlog", true),
+    idleConnections: positiveNumber(values.connections, "--connections"),
+    restartMessages: positiveNumber(values["restart-messages"], "--restart-messages"),
+    consumerRoles: positiveNumber(values["consumer-roles"], "--consumer-roles"),
+    log,
+  };
+
+  const warmupMs = positiveNumber(values.warmup, "--warmup", true) * 1000;
+  const tmp = await Deno.makeTempDir({ prefix: "warren-bench-" });
+  await Deno.chmod(tmp, 0o755);
+  const repo = new URL("..", import.meta.url).pathname;
+  const makeWarren = () =>
+    new WarrenBroker({
+      mainTs: `${repo}main.ts`,
+      dataDir: `${tmp}/warren/data`,
+      port: freePort(),
+      logFile: `${tmp}/warren.log`,
+      extraArgs: values["warren-args"].split(/\s+/).filter(Boolean),
+    });
+  const makeRabbit = () =>
+    new RabbitBroker({
+      baseDir: `${tmp}/rabbitmq`,
+      nodeName: `warren-bench-${Deno.pid}@localhost`,
+      port: freePort(),
+      distPort: freePort(),
+    });
+  let brokers: Broker[];
+  if (values.url) {
+    const pid = values["broker-pid"] ? positiveNumber(values["broker-pid"], "--broker-pid") : null;
+    brokers = [new ExternalBroker(values.url, pid)];
+  } else if (values.compare) {
+    brokers = [makeWarren(), makeRabbit()];
+  } else if (values.target === "warren") {
+    brokers = [makeWarren()];
+  } else if (values.target === "rabbitmq") {
+    brokers = [makeRabbit()];
+  } else {
+    throw new Error(`--target: '${values.target}' is not warren or rabbitmq`);
+  }
+  const usable = scenarios.filter((s) => {
+    if (s.needsManaged && brokers.some((b) => !b.managed)) {
+      log(`skipping ${s.id}: it restarts the broker, which --url cannot`);
+      return false;
+    }
+    return true;
+  });
+
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+    log("interrupted: stopping brokers and load generators");
+    stopAll()
+      .then(() => (values.keep ? undefined : Deno.remove(tmp, { recursive: true })))
+      .catch(() => {})
+      .finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  globalThis.addEventListener("unload", () => {
+    for (const b of liveBrokers) b.killNow();
+    killAllRoles();
+  });
+
+  const command = ["deno", "task", "bench", ...Deno.args].join(" ");
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  log(`bench: ${command}`);
+  log(
+    `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB, load ${machine.loadavg}`,
+  );
+  const runs: RunResult[] = [];
+  const startupMs: Record<string, number[]> = {};
+  try {
+    for (const b of brokers) {
+      if (!b.managed) continue;
+      log(`starting ${b.name} ...`);
+      const ms = await startWithRetry(b, log);
+      (startupMs[b.name] ??= []).push(ms);
+      log(`${b.name} up at ${b.url} in ${Math.round(ms)} ms (pid ${b.pid()})`);
+    }
+    if (warmupMs > 0) {
+      // A fresh node (RabbitMQ's JIT, V8's) is slower in its first seconds: warm both up untimed.
+      for (const b of brokers) {
+        log(`warming up ${b.name} (${warmupMs / 1000} s of 1-16B, not counted)`);
+        await SCENARIOS[0].run(b, { ...opts, durationMs: warmupMs }).catch((e) =>
+          log(`  warm-up failed: ${e}`)
+        );
+      }
+    }
+    for (let round = 1; round <= rounds && !lifecycle.stopping; round++) {
+      for (const s of usable) {
+        const order = round % 2 === 1 ? brokers : [...brokers].reverse();
+        for (const b of order) {
+          if (lifecycle.stopping) break;
+          log(`round ${round}/${rounds} ${s.id} (${s.title}) on ${b.name}`);
+          try {
+            if (s.freshBroker && b.managed) {
+              await b.stop();
+              const ms = await startWithRetry(b, log);
+              (startupMs[b.name] ??= []).push(ms);
+            }
+            const r = await s.run(b, opts);
+            runs.push({ scenario: s.id, broker: b.name, round, ...r });
+            log(`  ${summaryLine(r)}`);
+          } catch (e) {
+            log(`  FAILED: ${e instanceof Error ? e.stack ?? e.message : e}`);
+            runs.push({
+              scenario: s.id,
+              broker: b.name,
+              round,
+              metrics: {},
+              lost: NaN,
+              duplicates: NaN,
+              generatorCores: NaN,
+              brokerCores: NaN,
+              brokerPeakRssMiB: NaN,
+              details: { error: String(e) },
+            });
+            const pid = b.pid();
+            if (b.managed && (pid === null || !processAlive(pid)) && !lifecycle.stopping) {
+              log(`  ${b.name} is down: restarting it`);
+              await b.stop();
+              await startWithRetry(b, log).catch((e) => log(`  could not restart ${b.name}: ${e}`));
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    await stopAll();
+    if (!values.keep) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    else log(`kept ${tmp}`);
+  }
+
+  const names = brokers.map((b) => b.name);
+  const summary = summarize(usable, runs, names);
+  const resources = resourceRows(usable, runs, names);
+  console.log(`\nWarren benchmark — ${startedAt}`);
+  console.log(`command: ${command}`);
+  console.log(
+    `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB RAM, ` +
+      `Linux ${machine.kernel}, Deno ${machine.deno}`,
+  );
+  console.log(`rounds: ${rounds}, duration: ${opts.durationMs / 1000} s, generator: ${mode}s\n`);
+  console.log(formatSummary(summary, names));
+  console.log("");
+  console.log(formatResources(resources));
+  const failed = runs.filter((r) => r.details.error !== undefined);
+  if (failed.length > 0) {
+    console.log(`\nfailed runs (left out of the medians):`);
+    for (const r of failed) {
+      console.log(
+        `  round ${r.round} ${r.scenario} on ${r.broker}: ${String(r.details.error).split("\n")[0]}`,
+      );
+    }
+  }
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command,
+    machine,
+    options: { ...opts, log: undefined, rounds, scenarios: usable.map((s) => s.id) },
+    brokers: brokers.map((b) => ({ name: b.name, url: b.url, startupMs: startupMs[b.name] ?? [] })),
+    summary,
+    resources,
+    runs,
+  };
+  const json = JSON.stringify(
+    report,
+    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+    2,
+  );
+  if (values.json) {
+    await Deno.writeTextFile(values.json, json + "\n");
+    console.log(`\nJSON report written to ${values.json}`);
+  } else {
+    console.log("\n--- JSON ---");
+    console.log(json);
+  }
+  return runs.some((r) => r.details.error !== undefined) ? 1 : 0;
+}
+
+function summaryLine(r: Omit<RunResult, "scenario" | "broker" | "round">): string {
+  const m = Object.entries(r.metrics).filter(([, v]) => Number.isFinite(v)).map(([k, v]) =>
+    `${k}=${v >= 100 ? Math.round(v) : v.toFixed(3)}`
+  );
+  return [
+    ...m,
+    `lost=${r.lost}`,
+    `dup=${r.duplicates}`,
+    `gen=${r.generatorCores.toFixed(2)}c`,
+    `broker=${r.brokerCores.toFixed(2)}c`,
+    `rss=${Math.round(r.brokerPeakRssMiB)}MiB`,
+  ].join(" ");
+}
+
+if (import.meta.main) {
+  let code = 1;
+  try {
+    code = await main();
+  } catch (e) {
+    console.error(`bench: ${e instanceof Error ? e.message : e}`);
+    await stopAll();
+  }
+  Deno.exit(code);
+}

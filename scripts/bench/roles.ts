@@ -1,0 +1,432 @@
+// The two load-generator roles, each run in its own worker or process: a
+// producer that publishes stamped messages (as fast as allowed, or at a
+// fixed rate) and a consumer that counts, de-duplicates and times them.
+// They talk to the orchestrator through RoleControl messages only.
+import { AmqpConnection } from "./amqp_client.ts";
+import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
+import { WireWriter } from "../../src/amqp/wire.ts";
+import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
+import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
+
+export interface ProducerConfig {
+  role: "producer";
+  url: string;
+  exchange: string;
+  /** message i goes to routingKeys[i % length] */
+  routingKeys: string[];
+  bodyBytes: number;
+  persistent: boolean;
+  /** publisher confirms with at most this many unconfirmed; 0 = no confirms */
+  confirmWindow: number;
+  /** fixed publish rate; 0 = as fast as the window and backlog allow */
+  ratePerS: number;
+  durationMs: number;
+  maxMessages: number;
+  /** at most this many published but not yet consumed (reported by the host); 0 = no limit */
+  maxBacklog: number;
+}
+
+export interface ConsumerConfig {
+  role: "consumer";
+  url: string;
+  /** one connection per queue; queues sharing a tracker share one sequence space */
+  queues: { queue: string; tracker: number }[];
+  trackers: number;
+  noAck: boolean;
+  prefetch: number;
+  maxMessages: number;
+  /** after the expected counts are known, give up once nothing arrived for this long */
+  idleTimeoutMs: number;
+  latencySamples: number;
+}
+
+export type RoleConfig = ProducerConfig | ConsumerConfig;
+
+export type HostCommand =
+  | { type: "init"; config: RoleConfig }
+  | { type: "start" }
+  | { type: "consumed"; count: number }
+  | { type: "expect"; counts: number[] }
+  | { type: "stop" };
+
+export interface ProducerResult {
+  role: "producer";
+  sent: number;
+  confirmed: number;
+  nacked: number;
+  startMs: number;
+  lastPublishMs: number;
+  endMs: number;
+}
+
+export interface TrackerResult {
+  expected: number;
+  unique: number;
+  duplicates: number;
+  foreign: number;
+  lost: number;
+  missingSample: number[];
+}
+
+export interface ConsumerResult {
+  role: "consumer";
+  deliveries: number;
+  trackers: TrackerResult[];
+  firstMs: number;
+  lastMs: number;
+  latency: LatencySummary;
+  timedOut: boolean;
+}
+
+export type RoleReport =
+  | { type: "ready"; pid: number }
+  | { type: "progress"; counts: number[] }
+  | { type: "done"; result: ProducerResult | ConsumerResult }
+  | { type: "error"; message: string };
+
+export interface RoleControl {
+  post(msg: RoleReport): void;
+  onMessage(handler: (msg: HostCommand) => void): void;
+}
+
+/** Bytes of publishes encoded before handing them to the socket. */
+const PUBLISH_BATCH_BYTES = 256 * 1024;
+const PROGRESS_EVERY_MS = 20;
+/** Shortest sleep of a rate-limited producer: 10k msg/s goes out ~3 at a time. */
+const PACE_MIN_WAIT_MS = 0.25;
+const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
+const PRODUCER_CLOSE_TIMEOUT_MS = 120_000;
+
+/** Runs one role to completion; resolves when it has reported its result. */
+export async function runRole(control: RoleControl): Promise<void> {
+  let handler: ((msg: HostCommand) => void) | null = null;
+  const config = await new Promise<RoleConfig>((resolve) => {
+    control.onMessage((msg) => {
+      if (msg.type === "init") resolve(msg.config);
+      else handler?.(msg);
+    });
+  });
+  try {
+    const role = config.role === "producer" ? new Producer(config, control) : new Consumer(config, control);
+    handler = (msg) => role.onCommand(msg);
+    await role.prepare();
+    control.post({ type: "ready", pid: Deno.pid });
+    const result = await role.run();
+    control.post({ type: "done", result });
+    await role.close();
+  } catch (e) {
+    control.post({ type: "error", message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  }
+}
+
+class Producer {
+  #cfg: ProducerConfig;
+  #conn: AmqpConnection | null = null;
+  #templates: PublishTemplate[] = [];
+  #confirms: ConfirmTracker;
+  #consumed = 0;
+  #started: Promise<void>;
+  #startResolve!: () => void;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #sent = 0;
+
+  constructor(cfg: ProducerConfig, _control: RoleControl) {
+    this.#cfg = cfg;
+    this.#confirms = new ConfirmTracker(cfg.confirmWindow > 0 ? cfg.maxMessages : 0);
+    this.#started = new Promise((r) => this.#startResolve = r);
+  }
+
+  onCommand(msg: HostCommand): void {
+    if (msg.type === "start") this.#startResolve();
+    else if (msg.type === "consumed") {
+      this.#consumed = msg.count;
+      this.#wakeUp();
+    } else if (msg.type === "stop") {
+      this.#stopped = true;
+      this.#startResolve();
+      this.#wakeUp();
+    }
+  }
+
+  #wakeUp(): void {
+    const w = this.#wake;
+    if (w) {
+      this.#wake = null;
+      w();
+    }
+  }
+
+  async prepare(): Promise<void> {
+    const cfg = this.#cfg;
+    const conn = await AmqpConnection.open(cfg.url, {
+      name: "bench-producer",
+      initialWriteBytes: 512 * 1024,
+    });
+    this.#conn = conn;
+    await conn.openChannel(1);
+    if (cfg.confirmWindow > 0) {
+      await conn.confirmSelect(1);
+      conn.onConfirm = (_ch, tag, multiple, nack) => {
+        this.#confirms.settle(tag, multiple, nack);
+        this.#wakeUp();
+      };
+    }
+    this.#templates = cfg.routingKeys.map((routingKey) =>
+      buildPublishTemplate({
+        channel: 1,
+        exchange: cfg.exchange,
+        routingKey,
+        bodyBytes: cfg.bodyBytes,
+        persistent: cfg.persistent,
+        frameMaxBytes: conn.frameMaxBytes,
+      })
+    );
+  }
+
+  /** Waits until woken (a confirm, a progress report, stop) or `ms` passed. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async run(): Promise<ProducerResult> {
+    await this.#started;
+    const cfg = this.#cfg;
+    const conn = this.#conn!;
+    const startMs = clockMs();
+    const endAt = startMs + cfg.durationMs;
+    const templates = this.#templates;
+    const nTemplates = templates.length;
+    // routing keys differ in length, so templates do: size batches by the largest
+    const msgBytesMax = Math.max(...templates.map((t) => t.bytes.length));
+    const batchMax = Math.max(1, Math.floor(PUBLISH_BATCH_BYTES / msgBytesMax));
+    const waitUntil = new Int32Array(new SharedArrayBuffer(4));
+    let lastPublishMs = startMs;
+    while (!this.#stopped && !conn.closed) {
+      const now = clockMs();
+      if (now >= endAt || this.#sent >= cfg.maxMessages) break;
+      let allowed = Math.min(batchMax, cfg.maxMessages - this.#sent);
+      if (cfg.confirmWindow > 0) {
+        const outstanding = this.#sent - this.#confirms.confirmed - this.#confirms.nacked;
+        allowed = Math.min(allowed, cfg.confirmWindow - outstanding);
+      }
+      if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#consumed));
+      if (cfg.ratePerS > 0) {
+        const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
+        if (due <= this.#sent) {
+          // Sleep until the next message is due: timers for the long part, a futex wait
+          // (Atomics.wait, no spinning) for the last few ms, which timers cannot resolve.
+          // At least PACE_MIN_WAIT_MS, so high rates go out in small bursts instead of
+          // costing a wake-up and a write per message.
+          const nextAt = startMs + (this.#sent * 1000) / cfg.ratePerS;
+          const waitMs = Math.max(PACE_MIN_WAIT_MS, nextAt - clockMs());
+          if (waitMs > 4) await this.#sleep(waitMs - 3);
+          else if (waitMs > 0) Atomics.wait(waitUntil, 0, 0, waitMs);
+          continue;
+        }
+        allowed = Math.min(allowed, due - this.#sent);
+      }
+      if (allowed <= 0) {
+        await this.#sleep(50);
+        continue;
+      }
+      const w = conn.out;
+      const stampAt = cfg.ratePerS > 0 ? clockMs() : now;
+      w.ensure(allowed * msgBytesMax);
+      const bytes = w.bytes;
+      const view = w.view;
+      let pos = w.pos;
+      let seq = this.#sent;
+      for (let i = 0; i < allowed; i++) {
+        const t = nTemplates === 1 ? templates[0] : templates[seq % nTemplates];
+        bytes.set(t.bytes, pos);
+        writeStamp(view, pos + t.bodyOffset, seq, stampAt);
+        pos += t.bytes.length;
+        seq++;
+      }
+      w.pos = pos;
+      this.#sent = seq;
+      lastPublishMs = stampAt;
+      conn.flush();
+      await conn.whenDrained();
+    }
+    if (cfg.confirmWindow > 0) {
+      const deadline = clockMs() + CONFIRM_DRAIN_TIMEOUT_MS;
+      while (
+        !conn.closed && this.#confirms.confirmed + this.#confirms.nacked < this.#sent && clockMs() < deadline
+      ) {
+        await this.#sleep(100);
+      }
+    }
+    if (conn.closed) throw conn.closeError ?? new Error("producer connection closed");
+    // Close before reporting: the broker answers connection.close only after it has
+    // handled every frame before it, so once close-ok is in, all `sent` messages were
+    // routed and the consumers can be told what to expect. A broker applying flow
+    // control may take a while to read the tail of what was sent.
+    await conn.close(PRODUCER_CLOSE_TIMEOUT_MS);
+    if (conn.closeError && !conn.closedCleanly) throw conn.closeError;
+    return {
+      role: "producer",
+      sent: this.#sent,
+      confirmed: this.#confirms.confirmed,
+      nacked: this.#confirms.nacked,
+      startMs,
+      lastPublishMs,
+      endMs: clockMs(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#conn?.close();
+  }
+}
+
+class Consumer {
+  #cfg: ConsumerConfig;
+  #control: RoleControl;
+  #conns: AmqpConnection[] = [];
+  #trackers: SeqTracker[];
+  #latency: LatencySample;
+  #deliveries = 0;
+  #firstMs = NaN;
+  #lastMs = NaN;
+  #expected: number[] | null = null;
+  #done: Promise<void>;
+  #doneResolve!: () => void;
+  #stopped = false;
+
+  constructor(cfg: ConsumerConfig, control: RoleControl) {
+    this.#cfg = cfg;
+    this.#control = control;
+    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
+    this.#latency = new LatencySample(cfg.latencySamples);
+    this.#done = new Promise((r) => this.#doneResolve = r);
+  }
+
+  onCommand(msg: HostCommand): void {
+    if (msg.type === "expect") {
+      this.#expected = msg.counts;
+      this.#checkDone();
+    } else if (msg.type === "stop") {
+      this.#stopped = true;
+      this.#doneResolve();
+    }
+  }
+
+  #checkDone(): void {
+    const expected = this.#expected;
+    if (!expected) return;
+    for (let i = 0; i < expected.length; i++) {
+      if (this.#trackers[i].unique < expected[i]) return;
+    }
+    this.#doneResolve();
+  }
+
+  async prepare(): Promise<void> {
+    const cfg = this.#cfg;
+    const ackWriter = new WireWriter(64);
+    writeMethodFrame(ackWriter, 1, methodSpec("basic.ack"), { deliveryTag: 0, multiple: false });
+    const ackTemplate = ackWriter.bytes.slice(0, ackWriter.pos);
+    const ackBytes = ackTemplate.length;
+    const TAG_OFFSET = 7 + 4; // frame header, class + method ids
+    const opened = cfg.queues.map(async ({ queue, tracker }) => {
+      const conn = await AmqpConnection.open(cfg.url, { name: "bench-consumer" });
+      this.#conns.push(conn);
+      await conn.openChannel(1);
+      if (!cfg.noAck && cfg.prefetch > 0) await conn.qos(1, cfg.prefetch);
+      const seqs = this.#trackers[tracker];
+      const latency = this.#latency;
+      const noAck = cfg.noAck;
+      const out = conn.out;
+      // The hot path: one call per delivery, no allocation; acks are appended to the
+      // output buffer and go out in one write after the read that carried the deliveries.
+      conn.onDelivery = (_channel, deliveryTag, seq, sentAtMs) => {
+        seqs.record(seq);
+        latency.add(conn.lastReadMs - sentAtMs);
+        this.#deliveries++;
+        if (!noAck) {
+          out.ensure(ackBytes);
+          out.bytes.set(ackTemplate, out.pos);
+          out.view.setUint32(out.pos + TAG_OFFSET, Math.floor(deliveryTag / 0x1_0000_0000));
+          out.view.setUint32(out.pos + TAG_OFFSET + 4, deliveryTag >>> 0);
+          out.pos += ackBytes;
+        }
+      };
+      let seen = 0;
+      conn.onReadDone = () => {
+        if (seen === this.#deliveries) return;
+        seen = this.#deliveries;
+        if (Number.isNaN(this.#firstMs)) this.#firstMs = conn.lastReadMs;
+        this.#lastMs = conn.lastReadMs;
+        if (this.#expected) this.#checkDone();
+      };
+      await conn.consume(1, queue, { noAck });
+    });
+    await Promise.all(opened);
+  }
+
+  async run(): Promise<ConsumerResult> {
+    const cfg = this.#cfg;
+    let lastCounts = "";
+    let lastProgressAt = clockMs();
+    let lastDeliveries = -1;
+    let timedOut = false;
+    const progress = setInterval(() => {
+      const counts = this.#trackers.map((t) => t.unique);
+      const key = counts.join(",");
+      if (key !== lastCounts) {
+        lastCounts = key;
+        this.#control.post({ type: "progress", counts });
+      }
+      if (this.#deliveries !== lastDeliveries) {
+        lastDeliveries = this.#deliveries;
+        lastProgressAt = clockMs();
+      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
+        timedOut = true;
+        this.#doneResolve();
+      }
+      for (const c of this.#conns) {
+        if (c.closed) {
+          timedOut = true;
+          this.#doneResolve();
+        }
+      }
+    }, PROGRESS_EVERY_MS);
+    await this.#done;
+    clearInterval(progress);
+    const brokenConn = this.#conns.find((c) => c.closed);
+    if (brokenConn && !this.#stopped) {
+      throw brokenConn.closeError ?? new Error("consumer connection closed");
+    }
+    const expected = this.#expected ?? this.#trackers.map(() => 0);
+    return {
+      role: "consumer",
+      deliveries: this.#deliveries,
+      trackers: this.#trackers.map((t, i) => ({
+        expected: expected[i],
+        unique: t.unique,
+        duplicates: t.duplicates,
+        foreign: t.foreign,
+        lost: t.lost(expected[i]),
+        missingSample: t.missingSample(expected[i]),
+      })),
+      firstMs: this.#firstMs,
+      lastMs: this.#lastMs,
+      latency: this.#latency.summary(),
+      timedOut,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#conns.map((c) => c.close()));
+  }
+}
