@@ -201,7 +201,7 @@ export class WireWriter {
     const out = this.bytes.subarray(0, this.pos);
     const spare = this.#spare;
     this.#spare = null;
-    this.bytes = spare ?? new Uint8Array(Math.max(INITIAL_WRITER_BYTES, this.bytes.length));
+    this.bytes = spare ?? new Uint8Array(this.bytes.length);
     this.view = new DataView(this.bytes.buffer);
     this.pos = 0;
     return out;

@@ -5,6 +5,7 @@
 // is one row in `messages` plus one small row per queue; a message acked
 // before its batch commits is never written at all.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { clearImmediate, setImmediate } from "node:timers";
 import { type FieldTable, fieldTableKey, readTable, writeTable } from "../amqp/field_table.ts";
 import { WireReader, WireWriter } from "../amqp/wire.ts";
 import { logger } from "../log.ts";
@@ -71,8 +72,9 @@ export class SqliteStore implements Store {
   #delivered = new Map<number, number>();
   #cold: (() => void)[] = [];
   #callbacks: DurableCallback[] = [];
+  /** The pending commit: a short timer for writes nobody waits for, or an immediate when a confirm waits. */
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
-  #commitUrgent = false;
+  #commitImmediate: ReturnType<typeof setImmediate> | undefined;
   #closed = false;
   readonly #s: Record<string, StatementSync>;
 
@@ -452,16 +454,17 @@ export class SqliteStore implements Store {
   // ---- commits --------------------------------------------------------
 
   whenDurable(callback: DurableCallback): void {
-    if (this.#commitTimer === undefined) {
+    if (this.#commitTimer === undefined && this.#commitImmediate === undefined) {
       callback(true);
       return;
     }
     this.#callbacks.push(callback);
-    if (!this.#commitUrgent) {
-      // Someone is waiting for this batch: commit at the end of this turn, not later.
+    if (this.#commitImmediate === undefined) {
+      // Someone waits for this batch: commit once this turn's I/O is handled. (setTimeout(0)
+      // would wait ~2 ms on this kind of machine; setImmediate runs after the current reads.)
       clearTimeout(this.#commitTimer);
-      this.#commitUrgent = true;
-      this.#commitTimer = setTimeout(this.#commitBatch, 0);
+      this.#commitTimer = undefined;
+      this.#commitImmediate = setImmediate(this.#commitBatch);
     }
   }
 
@@ -471,8 +474,7 @@ export class SqliteStore implements Store {
    * stream of acks does not cost one fsync per turn.
    */
   #schedule(): void {
-    if (this.#commitTimer === undefined && !this.#closed) {
-      this.#commitUrgent = false;
+    if (this.#commitTimer === undefined && this.#commitImmediate === undefined && !this.#closed) {
       this.#commitTimer = setTimeout(this.#commitBatch, LAZY_COMMIT_MS);
     }
   }
@@ -482,6 +484,8 @@ export class SqliteStore implements Store {
   };
 
   flush(): void {
+    clearImmediate(this.#commitImmediate);
+    this.#commitImmediate = undefined;
     if (this.#commitTimer !== undefined) {
       clearTimeout(this.#commitTimer);
       this.#commitTimer = undefined;
