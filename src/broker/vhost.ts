@@ -10,16 +10,18 @@ import {
   REPLY_COMMAND_INVALID,
   resourceLocked,
 } from "../amqp/errors.ts";
-import { type FieldTable, type FieldValue, fieldValuesEqual } from "../amqp/field_table.ts";
+import type { FieldTable } from "../amqp/field_table.ts";
 import type { BindingRecord, ExchangeRecord, RecoveredQueue, Store } from "../store/store.ts";
 import { DefaultExchange } from "./exchange/default.ts";
-import { Binding, type Destination, type Exchange } from "./exchange/exchange.ts";
+import { Binding, type Exchange } from "./exchange/exchange.ts";
 import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
 import { createExchange, isExchangeType } from "./exchange/types.ts";
 import { Message, type QueueEntry } from "./message.ts";
 import { encodeProperties } from "../amqp/properties.ts";
 import { DelayedExchange } from "./exchange/delayed.ts";
 import { DelayedSchedule, type DueMessage } from "./delayed_schedule.ts";
+import { checkExchangeEquivalent, checkQueueEquivalent } from "./equivalence.ts";
+import { Router } from "./router.ts";
 
 const NO_QUEUES: Queue[] = [];
 import { generatedQueueName } from "./names.ts";
@@ -73,21 +75,6 @@ export interface QueueDeclareResult {
   consumerCount: number;
 }
 
-/** Queue arguments RabbitMQ compares when a queue is declared again. */
-const EQUIVALENCE_ARGS = [
-  "x-dead-letter-exchange",
-  "x-dead-letter-routing-key",
-  "x-expires",
-  "x-max-length",
-  "x-max-length-bytes",
-  "x-max-priority",
-  "x-message-ttl",
-  "x-overflow",
-  "x-queue-mode",
-  "x-queue-type",
-  "x-single-active-consumer",
-];
-
 const PREDECLARED: readonly [string, string][] = [
   ["amq.direct", "direct"],
   ["amq.fanout", "fanout"],
@@ -106,10 +93,7 @@ export class VHost {
   readonly defaultExchange: DefaultExchange;
   /** Messages published into this vhost (each counted once however many queues it reaches), for the admin API. */
   publishedCount = 0;
-  #routeEpoch = 0;
-  #publishEpoch = 0;
-  #routeScratch: Destination[] = [];
-  #routed: Queue[] = [];
+  readonly #router = new Router(this.exchanges);
 
   constructor(readonly name: string, readonly store: Store) {
     this.delayed = new DelayedSchedule(name, store, (due) => this.#releaseDelayed(due));
@@ -142,7 +126,7 @@ export class VHost {
     const existing = this.exchanges.get(d.name);
     // An existing exchange (amq.* included) is compared first; only creating under amq. is refused.
     if (existing) {
-      this.#checkExchangeEquivalent(existing, d);
+      checkExchangeEquivalent(existing, d);
       return existing;
     }
     if (d.name.startsWith("amq.")) {
@@ -156,27 +140,6 @@ export class VHost {
     this.exchanges.set(d.name, x);
     if (x.durable) this.store.saveExchange(exchangeRecord(x));
     return x;
-  }
-
-  #checkExchangeEquivalent(x: Exchange, d: ExchangeDeclare): void {
-    const inequivalent = (arg: string, received: unknown, current: unknown) =>
-      preconditionFailed(
-        `inequivalent arg '${arg}' for exchange '${x.name}' in vhost '${this.name}': ` +
-          `received '${received}' but current is '${current}'`,
-      );
-    if (x.type !== d.type) throw inequivalent("type", d.type, x.type);
-    if (x.durable !== d.durable) throw inequivalent("durable", d.durable, x.durable);
-    if (x.autoDelete !== d.autoDelete) throw inequivalent("auto_delete", d.autoDelete, x.autoDelete);
-    if (x.internal !== d.internal) throw inequivalent("internal", d.internal, x.internal);
-    const ae = "alternate-exchange";
-    if (!fieldValuesEqual(x.arguments[ae], d.arguments[ae])) {
-      throw inequivalentArgument(
-        ae,
-        `exchange '${x.name}' in vhost '${this.name}'`,
-        d.arguments[ae],
-        x.arguments[ae],
-      );
-    }
   }
 
   deleteExchange(name: string, ifUnused: boolean): void {
@@ -235,7 +198,7 @@ export class VHost {
     if (existing) {
       this.#checkExclusive(existing, d.owner);
       if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
-      this.#checkQueueEquivalent(existing, d);
+      checkQueueEquivalent(existing, d);
       existing.touch();
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
@@ -327,28 +290,6 @@ export class VHost {
         for (const q of [...targets]) if (!dead.isCycle(q.name)) q.enqueue(dead.message);
       }
     });
-  }
-
-  #checkQueueEquivalent(q: Queue, d: QueueDeclare): void {
-    const inequivalent = (arg: string, received: unknown, current: unknown) =>
-      preconditionFailed(
-        `inequivalent arg '${arg}' for queue '${q.name}' in vhost '${this.name}': ` +
-          `received '${received}' but current is '${current}'`,
-      );
-    if (q.durable !== d.durable) throw inequivalent("durable", d.durable, q.durable);
-    if (q.autoDelete !== d.autoDelete) throw inequivalent("auto_delete", d.autoDelete, q.autoDelete);
-    for (const arg of EQUIVALENCE_ARGS) {
-      let current: FieldValue | undefined = q.arguments[arg];
-      let received: FieldValue | undefined = d.arguments[arg];
-      if (arg === "x-queue-type") {
-        // A classic queue declared without the argument and with it are the same queue.
-        if (current === "classic") current = undefined;
-        if (received === "classic") received = undefined;
-      }
-      if (!fieldValuesEqual(current, received)) {
-        throw inequivalentArgument(arg, `queue '${q.name}' in vhost '${this.name}'`, received, current);
-      }
-    }
   }
 
   /** Deletes a queue; returns the number of ready messages it held. */
@@ -563,9 +504,8 @@ export class VHost {
   }
 
   /**
-   * The queues `message` reaches from `exchange`, each once, following
-   * exchange-to-exchange bindings. The returned array is reused by the next
-   * call: consume it before routing again.
+   * The queues `message` reaches from `exchange`, each once (see Router).
+   * The returned array is reused by the next call.
    */
   route(
     exchange: Exchange,
@@ -573,46 +513,7 @@ export class VHost {
     message: Message,
     extraRoutingKeys?: readonly string[],
   ): Queue[] {
-    const routed = this.#routed;
-    routed.length = 0;
-    this.#publishEpoch++;
-    this.#routeKey(exchange, routingKey, message);
-    if (extraRoutingKeys !== undefined) {
-      // CC/BCC: each key routes on its own, and a queue still gets one copy.
-      for (const key of extraRoutingKeys) this.#routeKey(exchange, key, message);
-    }
-    // Unroutable here: try the alternate exchange chain (each exchange once).
-    let x: Exchange | undefined = exchange;
-    const seen = new Set<Exchange>();
-    while (routed.length === 0 && x?.alternateExchange != null && !seen.has(x)) {
-      seen.add(x);
-      x = this.exchanges.get(x.alternateExchange);
-      if (x !== undefined) this.#routeKey(x, routingKey, message);
-    }
-    return routed;
-  }
-
-  #routeKey(exchange: Exchange, routingKey: string, message: Message): void {
-    const epoch = ++this.#routeEpoch;
-    const routed = this.#routed;
-    const scratch = this.#routeScratch;
-    scratch.length = 0;
-    exchange.routeMark = epoch;
-    exchange.publishIn++;
-    exchange.route(routingKey, message, scratch);
-    for (let i = 0; i < scratch.length; i++) {
-      const d = scratch[i];
-      if (d.kind === "queue") {
-        // Queues are marked per publish (all keys), exchanges per key.
-        if (d.routeMark === this.#publishEpoch) continue;
-        d.routeMark = this.#publishEpoch;
-        routed.push(d);
-      } else if (d.routeMark !== epoch) {
-        d.routeMark = epoch;
-        d.publishIn++;
-        d.route(routingKey, message, scratch);
-      }
-    }
+    return this.#router.route(exchange, routingKey, message, extraRoutingKeys);
   }
 }
 
@@ -621,33 +522,6 @@ function withNegatedDelay(message: Message, delayMs: number): Message {
   const props = message.properties;
   const raw = encodeProperties({ ...props, headers: { ...props.headers, "x-delay": -delayMs } });
   return new Message(message.exchange, message.routingKey, raw, message.body, message.persistent);
-}
-
-/** RabbitMQ's description of an argument value in an inequivalence error. */
-function describeArgument(v: FieldValue | undefined): string {
-  if (v === undefined) return "none";
-  let type = "longstr";
-  if (typeof v === "boolean") type = "bool";
-  else if (typeof v === "number") {
-    type = !Number.isInteger(v) ? "double" : v >= -0x8000_0000 && v <= 0x7fff_ffff ? "signedint" : "long";
-  } else if (typeof v === "bigint") type = "long";
-  else if (Array.isArray(v)) type = "array";
-  else if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) type = "table";
-  return `the value '${typeof v === "object" ? JSON.stringify(v) : String(v)}' of type '${type}'`;
-}
-
-/** Both sides present: plain values, as RabbitMQ prints them; one side missing: typed ones. */
-function inequivalentArgument(
-  arg: string,
-  what: string,
-  received: FieldValue | undefined,
-  current: FieldValue | undefined,
-): AmqpError {
-  const plain = (v: FieldValue | undefined) => `'${typeof v === "object" ? JSON.stringify(v) : String(v)}'`;
-  const both = received !== undefined && current !== undefined;
-  const r = both ? plain(received) : describeArgument(received);
-  const c = both ? plain(current) : describeArgument(current);
-  return preconditionFailed(`inequivalent arg '${arg}' for ${what}: received ${r} but current is ${c}`);
 }
 
 function validateHeadersBinding(args: FieldTable): void {
