@@ -155,7 +155,8 @@ export class Queue {
     }
     const entry = new QueueEntry(message, this.#nextSeq++);
     this.stats.published++;
-    this.#setExpiry(entry, message);
+    const now = Date.now();
+    this.#setExpiry(entry, message, now);
     const store = this.#store;
     if (store !== null) {
       if (
@@ -176,7 +177,8 @@ export class Queue {
     }
     this.#pushReady(entry);
     if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
-    if (this.consumers.length > 0) this.dispatch();
+    // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
+    if (this.consumers.length > 0) this.dispatch(now);
     return true;
   }
 
@@ -206,7 +208,7 @@ export class Queue {
 
   // ---- TTL -------------------------------------------------------------
 
-  #setExpiry(entry: QueueEntry, message: Message): void {
+  #setExpiry(entry: QueueEntry, message: Message, now: number): void {
     const queueTtl = this.#settings.messageTtlMs;
     const messageTtl = message.expirationMs;
     if (queueTtl === null && messageTtl === null) return;
@@ -215,7 +217,7 @@ export class Queue {
       : messageTtl === null
       ? queueTtl
       : Math.min(queueTtl, messageTtl);
-    entry.expiresAt = Date.now() + ttl;
+    entry.expiresAt = now + ttl;
     this.#armTtlTimer(entry.expiresAt);
   }
 
@@ -274,14 +276,14 @@ export class Queue {
     if (entry.seq > this.#lastInMemorySeq) this.#lastInMemorySeq = entry.seq;
   }
 
-  #shiftReady(): QueueEntry | undefined {
+  #shiftReady(now = Date.now()): QueueEntry | undefined {
     if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn(PAGE_IN_BATCH);
     while (true) {
       const entry = this.ready.shift();
       if (!entry) return undefined;
       this.#readyBytes -= entry.message.body.length;
       // Strictly past: a TTL of 0 still reaches a consumer that can take the message at once.
-      if (entry.expiresAt !== 0 && entry.expiresAt < Date.now()) {
+      if (entry.expiresAt !== 0 && entry.expiresAt < now) {
         // Expired at the head: never delivered.
         this.#forget(entry);
         this.host?.deadLetter(this, [entry], "expired");
@@ -313,14 +315,14 @@ export class Queue {
   // ---- delivery -------------------------------------------------------
 
   /** Hands ready messages to consumers that can take them. */
-  dispatch(): void {
+  dispatch(now = Date.now()): void {
     if (this.#dispatching) return;
     this.#dispatching = true;
     try {
       while (this.consumers.length > 0 && this.messageCount > 0) {
         const consumer = this.#nextConsumer();
         if (consumer === null) break;
-        const entry = this.#shiftReady();
+        const entry = this.#shiftReady(now);
         if (entry === undefined) break;
         this.#markDelivered(entry, consumer.noAck);
         consumer.deliver(this, entry);

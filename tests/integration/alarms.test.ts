@@ -60,3 +60,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a disk alarm (free space under the data dir below the limit) blocks publishers until it clears",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "warren-disk-alarm-" });
+    const server = await startServer({
+      port: 0,
+      hostname: "127.0.0.1",
+      logLevel: "error",
+      // No disk has this much free space, so the alarm is set at once.
+      alarms: {
+        memoryHighWatermark: { absoluteBytes: Number.MAX_SAFE_INTEGER },
+        diskFreeLimitBytes: Number.MAX_SAFE_INTEGER,
+        dataDir,
+      },
+    });
+    const pub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}/`);
+    try {
+      assert.deepEqual([...server.alarms!.active], ["disk"]);
+      const events: string[] = [];
+      pub.on("blocked", (reason: string) => events.push(`blocked:${reason}`));
+      pub.on("unblocked", () => events.push("unblocked"));
+      const ch = await pub.createChannel();
+      ch.sendToQueue("nowhere", Buffer.from("x"));
+      await until(() => events.length > 0, "connection.blocked");
+      assert.deepEqual(events, ["blocked:low on disk"]);
+      server.alarms!.limits.diskFreeLimitBytes = 0;
+      server.alarms!.check();
+      await until(() => events.length > 1, "connection.unblocked");
+      assert.deepEqual(events, ["blocked:low on disk", "unblocked"]);
+    } finally {
+      await pub.close().catch(() => {});
+      await server.close();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
