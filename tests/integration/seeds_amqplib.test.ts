@@ -7,167 +7,31 @@
 //   WARREN_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5680/ \
 //     deno test -A tests/integration/seeds_amqplib.test.ts
 // amqplib 0.10.4 with @types/amqplib, pinned in ../helpers/amqplib.ts
-import amqp, {
-  type Channel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-  type GetMessage,
-} from "../helpers/amqplib.ts";
-import type { ChannelModel as Connection, Message } from "npm:@types/amqplib@0.10.7";
+import type { Channel, ConsumeMessage } from "../helpers/amqplib.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { startTestBroker } from "../helpers/broker.ts";
-
-const TEST_TIMEOUT_MS = 20_000;
-const WAIT_MS = 5_000;
-
-// ---------------------------------------------------------------- helpers
-
-/** The error amqplib reports when the broker closes a channel/connection. */
-interface AmqpError extends Error {
-  code?: number;
-}
-
-function uniq(prefix: string): string {
-  return `warren-test-${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls until cond() is true; fails the test after timeoutMs. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/** Retries probe() until it returns expected: for effects a broker may
- * apply asynchronously (cleanup after a connection closed, counts right
- * after publishes, which RabbitMQ answers ahead of its delivery backlog). */
-async function eventually<T>(probe: () => Promise<T>, expected: T, what: string, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const actual = await probe();
-    if (actual === expected) return;
-    if (Date.now() > deadline) {
-      assert.fail(`${what}: expected ${String(expected)}, got ${String(actual)} (waited ${timeoutMs}ms)`);
-    }
-    await sleep(20);
-  }
-}
-
-/** The reply text inside amqplib's 'Channel closed by server: 404 (NOT-FOUND) with message "..."'. */
-function replyText(err: Error): string {
-  const m = /with message "(.*)"$/s.exec(err.message);
-  return m ? m[1] : err.message;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms: ${what}`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** One broker + every connection a test opens; cleans up in close(). */
-class Session {
-  readonly conns: Connection[] = [];
-  readonly queues = new Set<string>();
-  readonly exchanges = new Set<string>();
-
-  constructor(readonly url: string) {}
-
-  async connect(url = this.url): Promise<Connection> {
-    const conn = await amqp.connect(url, { timeout: 5_000 });
-    // connection-level errors are asserted where a test expects them
-    conn.on("error", () => {});
-    this.conns.push(conn);
-    return conn;
-  }
-
-  queue(prefix: string): string {
-    const name = uniq(prefix);
-    this.queues.add(name);
-    return name;
-  }
-
-  exchange(prefix: string): string {
-    const name = uniq(prefix);
-    this.exchanges.add(name);
-    return name;
-  }
-
-  async close(): Promise<void> {
-    if (this.queues.size || this.exchanges.size) {
-      await withTimeout(this.cleanup(), 5_000, "cleanup").catch(() => {});
-    }
-    // bounded: closing a connection whose socket is already gone may never complete
-    await Promise.all(this.conns.map((conn) => withTimeout(conn.close(), 2_000, "close").catch(() => {})));
-  }
-
-  /** Destroys the connection's socket without an AMQP close: a client that dies. */
-  kill(conn: Connection): void {
-    const stream = (conn as unknown as { connection: { stream: { destroy(): void } } }).connection.stream;
-    stream.destroy();
-    this.conns.splice(this.conns.indexOf(conn), 1);
-  }
-
-  /** Best-effort deletion of the names the test registered. */
-  private async cleanup(): Promise<void> {
-    try {
-      const conn = await this.connect();
-      for (const q of this.queues) {
-        const ch = await channel(conn);
-        await ch.deleteQueue(q).catch(() => {});
-      }
-      for (const x of this.exchanges) {
-        const ch = await channel(conn);
-        await ch.deleteExchange(x).catch(() => {});
-      }
-    } catch { /* best effort */ }
-  }
-}
-
-/** A channel whose server-side close does not crash the test process. */
-async function channel(conn: Connection): Promise<Channel> {
-  const ch = await conn.createChannel();
-  ch.on("error", () => {});
-  return ch;
-}
-
-async function confirmChannel(conn: Connection): Promise<ConfirmChannel> {
-  const ch = await conn.createConfirmChannel();
-  ch.on("error", () => {});
-  return ch;
-}
-
-/** Runs action on ch; the broker must close ch with code and reply text
- * (exact, or starting with prefix when exact=false). */
-async function expectChannelError(
-  ch: Channel,
-  action: () => unknown,
-  code: number,
-  text: string,
-  what: string,
-  exact = true,
-): Promise<AmqpError> {
-  const closed = new Promise<AmqpError>((resolve) => ch.once("error", resolve));
-  try {
-    await action();
-  } catch {
-    // the operation's own rejection (amqplib rejects basic.get with the raw close frame); the 'error' event is checked
-  }
-  const err = await withTimeout(closed, WAIT_MS, `${what}: channel close ${code}`);
-  assert.equal(err.code, code, `${what}: reply code (${err.message})`);
-  if (exact) assert.equal(replyText(err), text, `${what}: reply text`);
-  else assert.ok(replyText(err).startsWith(text), `${what}: reply text ${replyText(err)}`);
-  return err;
-}
+import {
+  type AmqpError,
+  channel,
+  confirmChannel,
+  type Connection,
+  drain,
+  eventually,
+  expectChannelError,
+  getEventually,
+  type Message,
+  queueExists,
+  readyCount,
+  replyText,
+  scenario,
+  type Session,
+  sleep,
+  text,
+  uniq,
+  WAIT_MS,
+  waitFor,
+  withTimeout,
+} from "../helpers/amqp_session.ts";
 
 /** After a channel error: a NEW channel on the same connection works. */
 async function assertChannelWorks(conn: Connection, what: string): Promise<void> {
@@ -179,64 +43,6 @@ async function assertChannelWorks(conn: Connection, what: string): Promise<void>
   await ch.deleteQueue(queue);
   await ch.close();
 }
-
-/** basic.get, retrying briefly while the queue is still empty. */
-async function getEventually(ch: Channel, queue: string, noAck = true): Promise<GetMessage> {
-  const deadline = Date.now() + WAIT_MS;
-  while (true) {
-    const msg = await ch.get(queue, { noAck });
-    if (msg) return msg;
-    if (Date.now() > deadline) throw new Error(`no message in ${queue}`);
-    await sleep(10);
-  }
-}
-
-async function drain(ch: Channel, queue: string): Promise<string[]> {
-  const out: string[] = [];
-  while (true) {
-    const msg = await ch.get(queue, { noAck: true });
-    if (!msg) return out;
-    out.push(msg.content.toString());
-  }
-}
-
-async function queueExists(conn: Connection, name: string): Promise<boolean> {
-  const ch = await channel(conn);
-  try {
-    await ch.checkQueue(name);
-    await ch.close();
-    return true;
-  } catch (e) {
-    if ((e as AmqpError).code === 404) return false;
-    throw e;
-  }
-}
-
-async function readyCount(ch: Channel, queue: string): Promise<number> {
-  return (await ch.checkQueue(queue)).messageCount;
-}
-
-function scenario(name: string, fn: (s: Session) => Promise<void>): void {
-  Deno.test({
-    name: `amqplib: ${name}`,
-    // amqplib keeps socket/timer ops that Deno's sanitizers attribute to the
-    // test; Session.close() closes every connection the test opened.
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const broker = await startTestBroker();
-      const session = new Session(broker.url);
-      try {
-        await withTimeout(fn(session), TEST_TIMEOUT_MS, name);
-      } finally {
-        await session.close();
-        await broker.close();
-      }
-    },
-  });
-}
-
-const text = (m: Message | null) => (m ? m.content.toString() : "<null>");
 
 // -------------------------------------------------------------- scenarios
 
