@@ -6,25 +6,20 @@
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it);
 // playwright-core only drives it, it never downloads a browser.
-import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import {
+  type BrowserContext,
+  CHROMIUM,
+  openTab,
+  openUi,
+  type Page,
+  STEP_TIMEOUT_MS,
+} from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
 import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const TEST_TIMEOUT_MS = 90_000;
-const STEP_TIMEOUT_MS = 15_000;
 const PUBLISH_INTERVAL_MS = 150;
 
 /** The number shown in the Ready column of one queue's row. */
@@ -50,11 +45,6 @@ async function readyAbove(page: Page, queue: string, than: number): Promise<numb
   throw new Error(`Ready count of ${queue} stayed at or below ${than} for ${STEP_TIMEOUT_MS} ms`);
 }
 
-async function openTab(page: Page, tab: string) {
-  await page.click(`nav.tabs a[data-tab=${tab}]`);
-  await page.waitForSelector(`nav.tabs a.active[data-tab=${tab}]`);
-}
-
 Deno.test({
   name: "web UI: log in, add a vhost and a user, and see Ready grow live while a client publishes",
   sanitizeOps: false,
@@ -70,7 +60,7 @@ Deno.test({
     await Deno.mkdir(shotsDir, { recursive: true });
 
     let broker: BrokerProcess | undefined;
-    let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+    let context: BrowserContext | undefined;
     let conn: Awaited<ReturnType<typeof amqp.connect>> | undefined;
     let publishing = false;
     let publisher: Promise<void> = Promise.resolve();
@@ -80,24 +70,9 @@ Deno.test({
       broker = await spawnBroker({ args: ["--data-dir", dataDir] });
       const base = `http://127.0.0.1:${broker.managementPort}/`;
 
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-      });
-      const page = context.pages()[0] ?? await context.newPage();
-      page.setDefaultTimeout(STEP_TIMEOUT_MS);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      page.on("dialog", (d) => d.accept());
-
-      // Log in.
-      await page.goto(base);
-      await page.fill("input[name=username]", "guest");
-      await page.fill("input[name=password]", "guest");
-      await page.click("form.login button[type=submit]");
-      await page.waitForSelector("nav.tabs");
+      const ui = await openUi(profileDir, base);
+      context = ui.context;
+      const { page, pageErrors } = ui;
       await page.waitForFunction(`document.querySelector(".stat .value")?.textContent !== "-"`);
 
       // A virtual host, through the form.

@@ -5,30 +5,13 @@
 // Screenshots are kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
-import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import { type BrowserContext, CHROMIUM, openTab, openUi, type Page } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
 import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const TEST_TIMEOUT_MS = 90_000;
-const STEP_TIMEOUT_MS = 15_000;
-
-async function openTab(page: Page, tab: string) {
-  await page.click(`nav.tabs a[data-tab=${tab}]`);
-  await page.waitForSelector(`nav.tabs a.active[data-tab=${tab}]`);
-}
 
 function policyRow(page: Page, name: string) {
   return page.locator("table.list tbody tr", { has: page.getByRole("cell", { name, exact: true }) });
@@ -50,7 +33,7 @@ Deno.test({
     await Deno.mkdir(shotsDir, { recursive: true });
 
     let broker: BrokerProcess | undefined;
-    let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+    let context: BrowserContext | undefined;
     let conn: Awaited<ReturnType<typeof amqp.connect>> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -67,23 +50,9 @@ Deno.test({
       for (let i = 1; i <= 8; i++) ch.sendToQueue("orders.eu", Buffer.from(`order ${i}`));
       await ch.waitForConfirms();
 
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-      });
-      const page = context.pages()[0] ?? await context.newPage();
-      page.setDefaultTimeout(STEP_TIMEOUT_MS);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      page.on("dialog", (d) => d.accept());
-
-      await page.goto(base);
-      await page.fill("input[name=username]", "guest");
-      await page.fill("input[name=password]", "guest");
-      await page.click("form.login button[type=submit]");
-      await page.waitForSelector("nav.tabs");
+      const ui = await openUi(profileDir, base);
+      context = ui.context;
+      const { page, pageErrors } = ui;
 
       // A policy through the form: the key buttons fill in the definition, then it is edited by hand.
       await openTab(page, "policies");
