@@ -6,8 +6,9 @@
 // before its batch commits is never written at all.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
-import { type FieldTable, fieldTableKey, readTable, writeTable } from "../amqp/field_table.ts";
-import { WireReader, WireWriter } from "../amqp/wire.ts";
+import { fieldTableKey } from "../amqp/field_table.ts";
+import { readSnapshot } from "./sqlite_snapshot.ts";
+import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
 import type {
@@ -19,7 +20,6 @@ import type {
   PermissionRecord,
   PolicyRecord,
   QueueRecord,
-  RecoveredQueue,
   StorableEntry,
   StorableMessage,
   Store,
@@ -45,16 +45,6 @@ interface PendingRow {
 }
 
 type Row = Record<string, unknown>;
-
-function encodeTable(t: FieldTable): Uint8Array {
-  const w = new WireWriter(256);
-  writeTable(w, t);
-  return w.bytes.slice(0, w.pos);
-}
-
-function decodeTable(b: Uint8Array): FieldTable {
-  return readTable(new WireReader().reset(b, 0, b.length));
-}
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
@@ -125,100 +115,19 @@ export class SqliteStore implements Store {
   // ---- start-up -------------------------------------------------------
 
   load(): StoreSnapshot {
-    const db = this.#db;
     const t0 = performance.now();
-    // Transient messages only reached the file because their queue paged them out.
-    db.exec("BEGIN");
-    db.exec("DELETE FROM queue_messages WHERE transient = 1; DELETE FROM messages WHERE persistent = 0");
-    db.exec("COMMIT");
-    const all = (sql: string) => db.prepare(sql).all() as Row[];
-    const snapshot: StoreSnapshot = {
-      vhosts: all("SELECT name FROM vhosts").map((r) => r.name as string),
-      policies: all("SELECT vhost, name, pattern, apply_to, priority, definition FROM policies").map((r) => ({
-        vhost: r.vhost as string,
-        name: r.name as string,
-        pattern: r.pattern as string,
-        applyTo: r.apply_to as "queues" | "exchanges" | "all",
-        priority: r.priority as number,
-        definition: JSON.parse(r.definition as string),
-      })),
-      delayed: all("SELECT id, vhost, exchange, due_at FROM delayed_messages").map((r) => ({
-        id: r.id as number,
-        vhost: r.vhost as string,
-        exchange: r.exchange as string,
-        dueAt: r.due_at as number,
-      })),
-      users: all("SELECT name, password_hash, tags FROM users").map((r) => ({
-        name: r.name as string,
-        passwordHash: r.password_hash as string,
-        tags: (r.tags as string) === "" ? [] : (r.tags as string).split(","),
-      })),
-      permissions: all("SELECT vhost, user, configure, write, read FROM permissions").map((r) => ({
-        vhost: r.vhost as string,
-        user: r.user as string,
-        configure: r.configure as string,
-        write: r.write as string,
-        read: r.read as string,
-      })),
-      exchanges: all("SELECT vhost, name, type, auto_delete, internal, arguments FROM exchanges").map((
-        r,
-      ) => ({
-        vhost: r.vhost as string,
-        name: r.name as string,
-        type: r.type as string,
-        durable: true,
-        autoDelete: r.auto_delete === 1,
-        internal: r.internal === 1,
-        arguments: decodeTable(r.arguments as Uint8Array),
-      })),
-      queues: [],
-      bindings: all(
-        "SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings",
-      ).map(
-        (r) => ({
-          vhost: r.vhost as string,
-          source: r.source as string,
-          destination: r.destination as string,
-          destinationType: r.destination_type as "queue" | "exchange",
-          routingKey: r.routing_key as string,
-          arguments: decodeTable(r.arguments as Uint8Array),
-        }),
-      ),
-    };
-    const stats = db.prepare(
-      "SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq FROM queue_messages WHERE queue_id = ?",
-    );
-    for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
-      const s = stats.get(r.id as number) as Row;
-      const q: RecoveredQueue = {
-        id: r.id as number,
-        vhost: r.vhost as string,
-        name: r.name as string,
-        durable: true,
-        autoDelete: r.auto_delete === 1,
-        arguments: decodeTable(r.arguments as Uint8Array),
-        messageCount: s.n as number,
-        maxSeq: s.max_seq as number,
-        deliveredSeq: r.delivered_seq as number,
-      };
-      snapshot.queues.push(q);
-      this.#lastQueueId = Math.max(this.#lastQueueId, q.id);
-    }
-    for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
-      this.#sharedRefs.set(r.id as number, r.refs as number);
-    }
-    this.#lastMessageId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM messages").get() as Row)
-      .id as number;
-    this.#lastDelayedId = (db.prepare("SELECT coalesce(max(id), 0) AS id FROM delayed_messages").get() as Row)
-      .id as number;
-    const messages = snapshot.queues.reduce((n, q) => n + q.messageCount, 0);
+    const r = readSnapshot(this.#db);
+    for (const [id, refs] of r.sharedRefs) this.#sharedRefs.set(id, refs);
+    this.#lastMessageId = r.lastMessageId;
+    this.#lastQueueId = r.lastQueueId;
+    this.#lastDelayedId = r.lastDelayedId;
     log.info("store loaded", {
       path: this.#path,
-      queues: snapshot.queues.length,
-      messages,
+      queues: r.snapshot.queues.length,
+      messages: r.snapshot.queues.reduce((n, q) => n + q.messageCount, 0),
       ms: Math.round(performance.now() - t0),
     });
-    return snapshot;
+    return r.snapshot;
   }
 
   // ---- entities (cold path: queued as statements into the next batch) --

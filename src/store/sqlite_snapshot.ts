@@ -1,0 +1,109 @@
+// Reading a node's durable state at start-up: entities in full, queues with
+// only their message counts and sequence bounds (messages stay on disk until
+// the queue pages them in), delayed messages by id and due time. Messages
+// that were on disk only because their queue paged them out are transient
+// and are dropped here, as a restart drops them in RabbitMQ.
+import type { DatabaseSync } from "node:sqlite";
+import type { RecoveredQueue, StoreSnapshot } from "./store.ts";
+import { decodeTable } from "./table_blob.ts";
+
+type Row = Record<string, unknown>;
+
+export interface SnapshotRead {
+  snapshot: StoreSnapshot;
+  /** Messages referenced by more than one queue row, with their row counts. */
+  sharedRefs: Map<number, number>;
+  lastMessageId: number;
+  lastQueueId: number;
+  lastDelayedId: number;
+}
+
+export function readSnapshot(db: DatabaseSync): SnapshotRead {
+  db.exec("BEGIN");
+  db.exec("DELETE FROM queue_messages WHERE transient = 1; DELETE FROM messages WHERE persistent = 0");
+  db.exec("COMMIT");
+  const all = (sql: string) => db.prepare(sql).all() as Row[];
+  const maxId = (table: string) =>
+    (db.prepare(`SELECT coalesce(max(id), 0) AS id FROM ${table}`).get() as Row).id as number;
+  const snapshot: StoreSnapshot = {
+    vhosts: all("SELECT name FROM vhosts").map((r) => r.name as string),
+    policies: all("SELECT vhost, name, pattern, apply_to, priority, definition FROM policies").map((r) => ({
+      vhost: r.vhost as string,
+      name: r.name as string,
+      pattern: r.pattern as string,
+      applyTo: r.apply_to as "queues" | "exchanges" | "all",
+      priority: r.priority as number,
+      definition: JSON.parse(r.definition as string),
+    })),
+    delayed: all("SELECT id, vhost, exchange, due_at FROM delayed_messages").map((r) => ({
+      id: r.id as number,
+      vhost: r.vhost as string,
+      exchange: r.exchange as string,
+      dueAt: r.due_at as number,
+    })),
+    users: all("SELECT name, password_hash, tags FROM users").map((r) => ({
+      name: r.name as string,
+      passwordHash: r.password_hash as string,
+      tags: (r.tags as string) === "" ? [] : (r.tags as string).split(","),
+    })),
+    permissions: all("SELECT vhost, user, configure, write, read FROM permissions").map((r) => ({
+      vhost: r.vhost as string,
+      user: r.user as string,
+      configure: r.configure as string,
+      write: r.write as string,
+      read: r.read as string,
+    })),
+    exchanges: all("SELECT vhost, name, type, auto_delete, internal, arguments FROM exchanges").map((r) => ({
+      vhost: r.vhost as string,
+      name: r.name as string,
+      type: r.type as string,
+      durable: true,
+      autoDelete: r.auto_delete === 1,
+      internal: r.internal === 1,
+      arguments: decodeTable(r.arguments as Uint8Array),
+    })),
+    queues: [],
+    bindings: all("SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings")
+      .map(
+        (r) => ({
+          vhost: r.vhost as string,
+          source: r.source as string,
+          destination: r.destination as string,
+          destinationType: r.destination_type as "queue" | "exchange",
+          routingKey: r.routing_key as string,
+          arguments: decodeTable(r.arguments as Uint8Array),
+        }),
+      ),
+  };
+  const stats = db.prepare(
+    "SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq FROM queue_messages WHERE queue_id = ?",
+  );
+  let lastQueueId = 0;
+  for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
+    const s = stats.get(r.id as number) as Row;
+    const q: RecoveredQueue = {
+      id: r.id as number,
+      vhost: r.vhost as string,
+      name: r.name as string,
+      durable: true,
+      autoDelete: r.auto_delete === 1,
+      arguments: decodeTable(r.arguments as Uint8Array),
+      messageCount: s.n as number,
+      maxSeq: s.max_seq as number,
+      deliveredSeq: r.delivered_seq as number,
+    };
+    snapshot.queues.push(q);
+    lastQueueId = Math.max(lastQueueId, q.id);
+  }
+  const sharedRefs = new Map<number, number>();
+  for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
+    sharedRefs.set(r.id as number, r.refs as number);
+  }
+  return {
+    snapshot,
+    sharedRefs,
+    lastMessageId: maxId("messages"),
+    lastQueueId,
+    lastDelayedId: maxId("delayed_messages"),
+  };
+}
