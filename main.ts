@@ -7,6 +7,7 @@ import { logger, setLogLevel } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
 import { startServer } from "./src/server/server.ts";
+import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
@@ -86,6 +87,16 @@ async function serve(argv: string[]): Promise<number> {
     await server.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
     throw e;
+  }
+  if (config.loadDefinitions !== null) {
+    try {
+      importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(config.loadDefinitions)), null);
+      log.info("definitions loaded", { file: config.loadDefinitions });
+    } catch (e) {
+      await admin.close();
+      await server.close();
+      throw new ConfigError(`load_definitions: ${config.loadDefinitions}: ${(e as Error).message}`);
+    }
   }
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
