@@ -90,8 +90,10 @@ async function serve(argv: string[]): Promise<number> {
   }
   if (config.loadDefinitions !== null) {
     try {
-      importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(config.loadDefinitions)), null);
-      log.info("definitions loaded", { file: config.loadDefinitions });
+      for (const file of definitionFiles(config.loadDefinitions)) {
+        importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(file)), null);
+        log.info("definitions loaded", { file });
+      }
     } catch (e) {
       await admin.close();
       await server.close();
@@ -108,6 +110,15 @@ async function serve(argv: string[]): Promise<number> {
   });
   await stopped;
   return 0;
+}
+
+/** load_definitions names a file, or a directory whose .json files are imported in name order. */
+function definitionFiles(path: string): string[] {
+  if (!Deno.statSync(path).isDirectory) return [path];
+  return [...Deno.readDirSync(path)]
+    .filter((e) => e.isFile && e.name.endsWith(".json"))
+    .map((e) => `${path.replace(/\/+$/, "")}/${e.name}`)
+    .sort();
 }
 
 async function main(args: string[]): Promise<number> {

@@ -8,13 +8,17 @@ const FIXTURE = new URL("../fixtures/rabbitmq_3.10_definitions.json", import.met
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 Deno.test({
-  name: "load_definitions imports a RabbitMQ export at start: its queues and exchanges exist",
+  name:
+    "load_definitions imports a directory holding a RabbitMQ export at start: its queues and exchanges exist",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "warren-load-defs-" });
     const defs = JSON.parse(await Deno.readTextFile(FIXTURE));
-    await Deno.writeTextFile(`${dir}/rabbitmq.conf`, `load_definitions = ${FIXTURE}\n`);
+    // A directory of definition files, as RabbitMQ allows (the file form is exercised below).
+    await Deno.mkdir(`${dir}/definitions`);
+    await Deno.copyFile(FIXTURE, `${dir}/definitions/rabbitmq-3.10.json`);
+    await Deno.writeTextFile(`${dir}/rabbitmq.conf`, `load_definitions = ${dir}/definitions\n`);
     const broker = await spawnBroker({
       args: ["--config", `${dir}/rabbitmq.conf`, "--data-dir", `${dir}/data`],
     });
