@@ -228,10 +228,6 @@ export function methodKey(classId: number, methodId: number): number {
   return (classId << 16) | methodId;
 }
 
-export function classNameOf(classId: number): string | undefined {
-  for (const [id, name] of TABLE) if (id === classId) return name;
-  return undefined;
-}
 
 export const BASIC_CLASS_ID = 60;
 

@@ -17,8 +17,6 @@ class TopicNode<T> {
   }
 }
 
-/** Deep `#` chains make matching exponential; longer patterns are refused. */
-export const MAX_TOPIC_WORDS = 256;
 
 const NO_WORDS: string[] = [];
 
