@@ -228,7 +228,6 @@ export function methodKey(classId: number, methodId: number): number {
   return (classId << 16) | methodId;
 }
 
-
 export const BASIC_CLASS_ID = 60;
 
 export const FRAME_METHOD = 1;

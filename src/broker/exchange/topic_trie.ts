@@ -17,7 +17,6 @@ class TopicNode<T> {
   }
 }
 
-
 const NO_WORDS: string[] = [];
 
 /** RabbitMQ splits the empty key into no words at all, not one empty word. */
