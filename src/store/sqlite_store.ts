@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
   #lastMessageId = 0;
   #lastQueueId = 0;
   #lastDelayedId = 0;
+  /** Batches that failed to commit since the last one that succeeded. */
+  #failedCommits = 0;
   /** Rows referencing a message, for messages referenced by more than one row. */
   readonly #sharedRefs = new Map<number, number>();
   #pendingMessages = new Map<number, StorableMessage>();
@@ -451,16 +453,23 @@ export class SqliteStore implements Store {
       for (const op of cold) op();
       for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
       this.#db.exec("COMMIT");
+      if (this.#failedCommits > 0) {
+        log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
+        this.#failedCommits = 0;
+      }
     } catch (e) {
       ok = false;
       for (const r of rows) r.entry.storeRow = null;
       try {
         this.#db.exec("ROLLBACK");
       } catch { /* no transaction left to roll back */ }
-      log.error("store commit failed; confirms for this batch are nacked", {
-        path: this.#path,
-        error: (e as Error).message,
-      });
+      // One line per outage, not per batch: a full disk fails every commit until space returns.
+      if (this.#failedCommits++ === 0) {
+        log.error("store commit failed; confirms are nacked until commits succeed again", {
+          path: this.#path,
+          error: (e as Error).message,
+        });
+      }
     }
     for (const cb of callbacks) cb(ok);
   }
