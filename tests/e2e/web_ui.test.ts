@@ -8,11 +8,11 @@
 // playwright-core only drives it, it never downloads a browser.
 import {
   type BrowserContext,
-  CHROMIUM,
   openTab,
   openUi,
   type Page,
   STEP_TIMEOUT_MS,
+  uiTestDirs,
 } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
@@ -50,14 +50,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const stat = await Deno.stat(CHROMIUM).catch(() => null);
-    assert.ok(stat, `${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
-
-    const tmp = await Deno.makeTempDir({ prefix: "warren-web-ui-" });
-    const dataDir = `${tmp}/data`;
-    const profileDir = `${tmp}/chromium-profile`;
-    const shotsDir = `${tmp}/screenshots`;
-    await Deno.mkdir(shotsDir, { recursive: true });
+    const { dataDir, profileDir, shotsDir } = await uiTestDirs("warren-web-ui-");
 
     let broker: BrokerProcess | undefined;
     let context: BrowserContext | undefined;

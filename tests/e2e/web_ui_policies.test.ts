@@ -5,7 +5,7 @@
 // Screenshots are kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
-import { type BrowserContext, CHROMIUM, openTab, openUi, type Page } from "../helpers/browser.ts";
+import { type BrowserContext, openTab, openUi, type Page, uiTestDirs } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
@@ -23,14 +23,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const stat = await Deno.stat(CHROMIUM).catch(() => null);
-    assert.ok(stat, `${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
-
-    const tmp = await Deno.makeTempDir({ prefix: "warren-web-ui-policies-" });
-    const dataDir = `${tmp}/data`;
-    const profileDir = `${tmp}/chromium-profile`;
-    const shotsDir = `${tmp}/screenshots`;
-    await Deno.mkdir(shotsDir, { recursive: true });
+    const { dataDir, profileDir, shotsDir } = await uiTestDirs("warren-web-ui-policies-");
 
     let broker: BrokerProcess | undefined;
     let context: BrowserContext | undefined;

@@ -56,3 +56,27 @@ export async function openTab(page: Page, tab: string): Promise<void> {
   await page.click(`nav.tabs a[data-tab=${tab}]`);
   await page.waitForSelector(`nav.tabs a.active[data-tab=${tab}]`);
 }
+
+export interface UiDirs {
+  tmp: string;
+  dataDir: string;
+  profileDir: string;
+  shotsDir: string;
+}
+
+/** Checks Chromium is installed and makes the temp dirs a UI test uses (kept: screenshots live there). */
+export async function uiTestDirs(prefix: string): Promise<UiDirs> {
+  const stat = await Deno.stat(CHROMIUM).catch(() => null);
+  if (!stat) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
+  }
+  const tmp = await Deno.makeTempDir({ prefix });
+  const dirs = {
+    tmp,
+    dataDir: `${tmp}/data`,
+    profileDir: `${tmp}/chromium-profile`,
+    shotsDir: `${tmp}/screenshots`,
+  };
+  await Deno.mkdir(dirs.shotsDir, { recursive: true });
+  return dirs;
+}
