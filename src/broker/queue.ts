@@ -412,13 +412,15 @@ export class Queue {
     this.dispatch();
   }
 
+  /** 403 when an exclusive consumer holds the queue, or an exclusive one is asked for while others consume. */
+  checkConsumable(exclusive: boolean): void {
+    if (this.consumers.some((c) => c.exclusive) || (exclusive && this.consumers.length > 0)) {
+      throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
+    }
+  }
+
   addConsumer(consumer: Consumer): void {
-    if (this.consumers.some((c) => c.exclusive)) {
-      throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
-    }
-    if (consumer.exclusive && this.consumers.length > 0) {
-      throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
-    }
+    this.checkConsumable(consumer.exclusive);
     this.consumers.push(consumer);
     this.#hadConsumer = true;
     this.#armQueueExpiry();

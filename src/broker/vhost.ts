@@ -352,10 +352,16 @@ export class VHost {
     args: FieldTable,
     owner: object | null,
   ): void {
-    const q = this.getQueue(queueName, owner);
-    const x = this.#bindableExchange(exchangeName);
-    const b = x.findBinding(q, routingKey, args);
-    if (b) this.#removeBinding(b, true);
+    refuseDefaultExchange(exchangeName);
+    // Unbinding is idempotent in RabbitMQ: a missing queue, exchange or
+    // binding is not an error, and only an existing binding is locked by
+    // its queue's exclusive owner.
+    const q = this.queues.get(queueName);
+    const x = this.exchanges.get(exchangeName);
+    const b = q && x?.findBinding(q, routingKey, args);
+    if (!q || !b) return;
+    if (owner !== null) this.#checkExclusive(q, owner);
+    this.#removeBinding(b, true);
   }
 
   bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
@@ -364,15 +370,17 @@ export class VHost {
     this.#addBinding(new Binding(src, dst, routingKey, args));
   }
 
+  /** Idempotent like unbindQueue: missing exchanges or binding are not errors. */
   unbindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
-    const dst = this.#bindableExchange(destination);
-    const src = this.#bindableExchange(source);
-    const b = src.findBinding(dst, routingKey, args);
+    refuseDefaultExchange(destination);
+    refuseDefaultExchange(source);
+    const dst = this.exchanges.get(destination);
+    const b = dst && this.exchanges.get(source)?.findBinding(dst, routingKey, args);
     if (b) this.#removeBinding(b, true);
   }
 
   #bindableExchange(name: string): Exchange {
-    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    refuseDefaultExchange(name);
     return this.getExchange(name);
   }
 
@@ -564,4 +572,9 @@ function exchangeRecord(x: Exchange) {
     internal: x.internal,
     arguments: x.arguments,
   };
+}
+
+/** 403 for the default exchange, which takes no explicit bindings. */
+export function refuseDefaultExchange(name: string): void {
+  if (name === "") throw accessRefused("operation not permitted on the default exchange");
 }

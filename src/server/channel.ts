@@ -20,7 +20,7 @@ import { BASIC_CLASS_ID, type MethodSpec } from "../amqp/spec.ts";
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
-import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
+import { refuseDefaultExchange, REPLY_TO_PREFIX } from "../broker/vhost.ts";
 import type { AccessKind, ResourceKind } from "../auth/users.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher } from "./channel_publisher.ts";
@@ -168,6 +168,8 @@ export class Channel {
       case "exchange.bind":
       case "exchange.unbind": {
         this.authorize("write", "exchange", args.destination);
+        refuseDefaultExchange(args.destination);
+        refuseDefaultExchange(args.source);
         this.authorize("read", "exchange", args.source);
         const bind = spec.name === "exchange.bind";
         if (bind) vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
@@ -180,6 +182,8 @@ export class Channel {
       case "queue.unbind": {
         const queue = this.#queueName(args.queue);
         this.authorize("write", "queue", queue);
+        // RabbitMQ's order: write on the destination, the default exchange, read on the source.
+        refuseDefaultExchange(args.exchange);
         this.authorize("read", "exchange", args.exchange);
         if (spec.name === "queue.bind") {
           vhost.bindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
@@ -337,7 +341,8 @@ export class Channel {
       args.arguments,
       this.#prefetchCount,
     );
-    // consume-ok must reach the client before the first delivery.
+    // A refusal must come instead of consume-ok, and consume-ok before the first delivery.
+    queue.checkConsumable(args.exclusive);
     if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: tag });
     queue.addConsumer(consumer);
     this.consumers.set(tag, consumer);

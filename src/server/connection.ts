@@ -35,6 +35,7 @@ import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
 import {
   CLOSE_OK_TIMEOUT_MS,
+  DRAIN_AFTER_CLOSE_MAX_MS,
   HANDSHAKE_TIMEOUT_MS,
   READ_BUFFER_MAX_BYTES,
   READ_BUFFER_MIN_BYTES,
@@ -77,7 +78,13 @@ const RUNNING_CONNECTION_METHODS = new Set([
   "connection.unblocked",
 ]);
 
-type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" | "closed";
+/**
+ * "closing": we sent connection.close and wait for close-ok; "draining": we
+ * answered the peer's connection.close and discard what it still sends until
+ * it closes the socket (frames it wrote before seeing close-ok must not meet
+ * a closed socket), as RabbitMQ does.
+ */
+type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" | "draining" | "closed";
 
 let nextConnectionId = 1;
 
@@ -187,7 +194,7 @@ export class Connection implements FrameSink {
     let lastReadFilled = false;
     while (true) {
       if (len > 0) {
-        const used = this.#parse(buf, len);
+        const used = this.#phase === "draining" ? len : this.#parse(buf, len);
         if (this.#stopReading || this.#phase === "closed") return;
         if (used > 0) {
           buf.copyWithin(0, used, len);
@@ -201,7 +208,7 @@ export class Connection implements FrameSink {
         next.set(buf.subarray(0, len));
         buf = next;
       }
-      const blocked = this.#alarmGate.waitUntilOpen();
+      const blocked = this.#phase === "draining" ? null : this.#alarmGate.waitUntilOpen();
       if (blocked) {
         await blocked;
         if (this.#phase === "closed") return;
@@ -217,7 +224,7 @@ export class Connection implements FrameSink {
 
   #parse(buf: Uint8Array, len: number): number {
     try {
-      return parseFrames(buf, len, this.frameMax, this, () => this.#stopReading);
+      return parseFrames(buf, len, this.frameMax, this, () => this.#stopReading || this.#phase === "draining");
     } catch (e) {
       this.#connectionError(e);
       return len;
@@ -375,8 +382,7 @@ export class Connection implements FrameSink {
         return this.#open(args.virtualHost);
       case "connection.close":
         this.#send(0, M.closeOk);
-        this.#stopReading = true;
-        void this.#flushThenClose();
+        this.#drainUntilPeerCloses();
         return;
       case "connection.close-ok":
         this.#closeSocket();
@@ -483,6 +489,8 @@ export class Connection implements FrameSink {
 
   /** Server-initiated connection.close; the socket goes at close-ok or after a timeout. */
   close(replyCode: number, replyText: string, classId = 0, methodId = 0): void {
+    // A draining peer has had its close-ok: there is nothing left to say.
+    if (this.#phase === "draining") return this.#closeSocket();
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.#teardownChannels();
     this.#phase = "closing";
@@ -493,6 +501,21 @@ export class Connection implements FrameSink {
   /** Shutdown: connection.close 320 to the client. */
   forceClose(reason: string): void {
     this.close(REPLY_CONNECTION_FORCED, `CONNECTION_FORCED - ${reason}`);
+  }
+
+  /**
+   * After our close-ok the peer closes the socket; until it does (bounded, as
+   * RabbitMQ bounds it by the heartbeat timeout, at most 30 s) its input is
+   * read and dropped unparsed.
+   */
+  #drainUntilPeerCloses(): void {
+    this.#teardownChannels();
+    this.#phase = "draining";
+    clearInterval(this.#heartbeatTimer);
+    this.#alarmGate.release();
+    const heartbeatMs = this.heartbeatS * 1000;
+    const waitMs = heartbeatMs > 0 ? Math.min(heartbeatMs, DRAIN_AFTER_CLOSE_MAX_MS) : DRAIN_AFTER_CLOSE_MAX_MS;
+    this.#closeTimer = setTimeout(() => this.#closeSocket(), waitMs);
   }
 
   async #flushThenClose(): Promise<void> {
@@ -510,7 +533,7 @@ export class Connection implements FrameSink {
 
   #closeSocket(): void {
     if (this.#phase === "closed") return;
-    const wasOpen = this.#phase === "running" || this.#phase === "closing";
+    const wasOpen = this.#phase === "running" || this.#phase === "closing" || this.#phase === "draining";
     this.#teardownChannels();
     this.#phase = "closed";
     clearInterval(this.#heartbeatTimer);

@@ -44,17 +44,22 @@ export class Deliveries {
     return ++this.#lastTag;
   }
 
-  /** Removes the deliveries a (multiple) tag names; 406 when it names none. */
+  /**
+   * Removes the deliveries a tag names, as RabbitMQ does: the tag itself must
+   * be outstanding (406 otherwise, and nothing is taken), even with `multiple`;
+   * only `multiple` with tag 0 means "everything outstanding", none included.
+   */
   take(deliveryTag: number, multiple: boolean): Unacked[] {
     const unacked = this.#unacked;
+    if (multiple && deliveryTag === 0) return this.takeAll();
     if (multiple) {
+      if (!unacked.has(deliveryTag)) throw unknownTag(deliveryTag);
       const out: Unacked[] = [];
       for (const [tag, u] of unacked) {
-        if (deliveryTag !== 0 && tag > deliveryTag) break;
+        if (tag > deliveryTag) break;
         out.push(u);
         unacked.delete(tag);
       }
-      if (out.length === 0 && deliveryTag !== 0) throw unknownTag(deliveryTag);
       return out;
     }
     const u = unacked.get(deliveryTag);

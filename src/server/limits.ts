@@ -24,6 +24,8 @@ export const CONSUMER_TIMEOUT_CHECK_MS = 1000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a server-sent connection.close waits for close-ok before the socket is cut. */
 export const CLOSE_OK_TIMEOUT_MS = 3_000;
+/** After answering a client's connection.close, the longest wait for it to close the socket (RabbitMQ's 30 s). */
+export const DRAIN_AFTER_CLOSE_MAX_MS = 30_000;
 /** Reads start small so idle connections stay cheap, and grow while data keeps filling them. */
 export const READ_BUFFER_MIN_BYTES = 4 * 1024;
 export const READ_BUFFER_MAX_BYTES = 256 * 1024;
