@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, first installing what the tests need on a fresh
-# Debian machine (python3-pika for the pika tests, python3-celery for the
-# Celery end-to-end test). Deno itself comes from the README's command
+# Debian machine (python3-pika for the pika tests, python3-aio-pika for the
+# aio-pika client edge cases, python3-celery for the Celery end-to-end test). Deno itself comes from the README's command
 # (npx deno@2.9.6 task test). Prints a closing "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 /usr/bin/python3 -c 'import pika' 2>/dev/null || need_apt+=(python3-pika)
+/usr/bin/python3 -c 'import aio_pika' 2>/dev/null || need_apt+=(python3-aio-pika)
 /usr/bin/python3 -c 'import celery' 2>/dev/null || need_apt+=(python3-celery)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v openssl >/dev/null || need_apt+=(openssl)
