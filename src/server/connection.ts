@@ -224,7 +224,13 @@ export class Connection implements FrameSink {
 
   #parse(buf: Uint8Array, len: number): number {
     try {
-      return parseFrames(buf, len, this.frameMax, this, () => this.#stopReading || this.#phase === "draining");
+      return parseFrames(
+        buf,
+        len,
+        this.frameMax,
+        this,
+        () => this.#stopReading || this.#phase === "draining",
+      );
     } catch (e) {
       this.#connectionError(e);
       return len;
@@ -514,7 +520,9 @@ export class Connection implements FrameSink {
     clearInterval(this.#heartbeatTimer);
     this.#alarmGate.release();
     const heartbeatMs = this.heartbeatS * 1000;
-    const waitMs = heartbeatMs > 0 ? Math.min(heartbeatMs, DRAIN_AFTER_CLOSE_MAX_MS) : DRAIN_AFTER_CLOSE_MAX_MS;
+    const waitMs = heartbeatMs > 0
+      ? Math.min(heartbeatMs, DRAIN_AFTER_CLOSE_MAX_MS)
+      : DRAIN_AFTER_CLOSE_MAX_MS;
     this.#closeTimer = setTimeout(() => this.#closeSocket(), waitMs);
   }
 
