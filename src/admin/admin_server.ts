@@ -12,6 +12,7 @@ import { registerClientRoutes } from "./routes/clients.ts";
 import { registerNodeRoutes } from "./routes/node.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
+import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
 import { sampleCounters } from "./stats.ts";
 import { loadUiPage } from "./ui_page.ts";
 
@@ -49,6 +50,7 @@ export function buildRouter(): Router {
   registerObjectRoutes(router);
   registerPolicyRoutes(router);
   registerClientRoutes(router);
+  registerRuntimeParameterRoutes(router);
   return router;
 }
 
