@@ -3,10 +3,10 @@
 // prints the version.
 import { busyPortError, ConfigError, describeConfig, loadConfig } from "./src/config/config.ts";
 import { installLogSinks } from "./src/config/log_sinks.ts";
-import { logger, setLogLevel } from "./src/log.ts";
+import { logger } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
-import { startServer } from "./src/server/server.ts";
+import { ExtraListenerInUse, startServer } from "./src/server/server.ts";
 import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
@@ -17,8 +17,10 @@ const log = logger("main");
 
 async function serve(argv: string[]): Promise<number> {
   const config = loadConfig(argv, Deno.env.toObject());
-  setLogLevel(config.logLevel);
   installLogSinks(config);
+  for (const { key, where, reason } of config.ignoredKeys) {
+    log.warning(`ignored: ${key} has no effect in Warren`, { at: where, reason });
+  }
   log.info("effective config", describeConfig(config));
   const store = openStore(config);
   let server;
@@ -26,12 +28,16 @@ async function serve(argv: string[]): Promise<number> {
     server = await startServer({
       port: config.amqpPort,
       hostname: config.amqpHostname,
+      extraListeners: config.extraAmqpListeners.map(({ hostname, port }) => ({ hostname, port })),
+      socket: { noDelay: config.tcpNoDelay, keepAlive: config.tcpKeepAlive },
+      clusterName: config.clusterName,
       store,
       defaults: {
         vhost: config.defaultVHost,
         user: config.defaultUser,
         pass: config.defaultPass,
         tags: config.defaultUserTags,
+        permissions: config.defaultPermissions,
       },
       tls: config.tls
         ? {
@@ -60,6 +66,10 @@ async function serve(argv: string[]): Promise<number> {
   } catch (e) {
     store.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "amqpPort");
+    if (e instanceof ExtraListenerInUse) {
+      const extra = config.extraAmqpListeners[e.index];
+      throw new ConfigError(`${extra.origin}: port ${extra.port} is already in use`);
+    }
     if ((e as { code?: string }).code === "EADDRINUSE") throw busyPortError(config, "tls");
     throw e;
   }
@@ -82,22 +92,28 @@ async function serve(argv: string[]): Promise<number> {
       hostname: config.managementHostname,
       ctlSecret,
       dataDir: config.inMemory ? null : config.dataDir,
+      clusterName: config.clusterName,
     });
   } catch (e) {
     await server.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
     throw e;
   }
-  if (config.loadDefinitions !== null) {
+  const definitionSources = [
+    ["load_definitions", config.loadDefinitions],
+    ["management.load_definitions", config.managementLoadDefinitions],
+  ] as const;
+  for (const [key, path] of definitionSources) {
+    if (path === null) continue;
     try {
-      for (const file of definitionFiles(config.loadDefinitions)) {
+      for (const file of definitionFiles(path)) {
         importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(file)), null);
         log.info("definitions loaded", { file });
       }
     } catch (e) {
       await admin.close();
       await server.close();
-      throw new ConfigError(`load_definitions: ${config.loadDefinitions}: ${(e as Error).message}`);
+      throw new ConfigError(`${key}: ${path}: ${(e as Error).message}`);
     }
   }
   const stopped = new Promise<void>((resolve) => {

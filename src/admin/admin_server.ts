@@ -26,6 +26,8 @@ export interface AdminServerOptions {
   /** The ctl secret accepted as `Authorization: Bearer <secret>` from loopback; null disables it. */
   ctlSecret?: string | null;
   dataDir?: string | null;
+  /** cluster_name; "warren" when unset. */
+  clusterName?: string;
 }
 
 export interface AdminServer {
@@ -73,13 +75,16 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     broker: node.broker,
     users: node.users,
     nodeName: `warren@${nodeHostname()}`,
-    clusterName: "warren",
+    clusterName: options.clusterName ?? "warren",
     startedAtMs: Date.now(),
     rates,
     nodeKey,
     dataDir: options.dataDir ?? null,
     listeners(): ListenerInfo[] {
       const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
+      for (const l of node.extraListeners ?? []) {
+        out.push({ protocol: "amqp", ip_address: l.hostname, port: l.port });
+      }
       if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
       out.push({ protocol: "http", ip_address: hostname, port: httpPort });
       return out;

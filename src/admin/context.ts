@@ -14,6 +14,7 @@ export interface AdminNode {
   readonly users: UserRegistry;
   readonly connections: ReadonlySet<Connection>;
   readonly tlsPort?: number | null;
+  readonly extraListeners?: readonly { hostname: string; port: number }[];
   readonly alarms?: ResourceAlarms | null;
 }
 
