@@ -11,6 +11,7 @@ import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
+import { nodeRecordPath, removeNodeRecord, writeNodeRecord } from "./src/admin/node_record.ts";
 import { invokedAsRabbitmqctl, runCtl } from "./src/cli/ctl.ts";
 
 const log = logger("main");
@@ -75,10 +76,10 @@ async function serve(argv: string[]): Promise<number> {
   }
   server.users.loopbackUsers = new Set(config.loopbackUsers);
   let admin;
+  // The secret lets `warren ctl` run by this OS user reach the node without a password. An
+  // in-memory node keeps nothing on disk unless a data dir was named explicitly.
+  let ctlSecret: string | null = null;
   try {
-    // The secret lets `warren ctl` run by this OS user reach the node without a password. An
-    // in-memory node keeps nothing on disk unless a data dir was named explicitly.
-    let ctlSecret: string | null = null;
     if (!config.inMemory || config.origins.dataDir !== undefined) {
       try {
         ctlSecret = ensureCtlSecret(config.dataDir);
@@ -93,6 +94,7 @@ async function serve(argv: string[]): Promise<number> {
       ctlSecret,
       dataDir: config.inMemory ? null : config.dataDir,
       clusterName: config.clusterName,
+      environment: describeConfig(config),
     });
   } catch (e) {
     await server.close();
@@ -116,9 +118,30 @@ async function serve(argv: string[]): Promise<number> {
       throw new ConfigError(`${key}: ${path}: ${(e as Error).message}`);
     }
   }
+  // ctl finds the node owning a data dir from this record (the same directory holds the ctl secret).
+  const recordDir = ctlSecret !== null ? config.dataDir : null;
+  if (recordDir !== null) {
+    try {
+      writeNodeRecord(recordDir, {
+        pid: Deno.pid,
+        node: admin.context.nodeName,
+        management: { hostname: admin.hostname, port: admin.port },
+        amqp: [
+          { hostname: server.hostname, port: server.port },
+          ...server.extraListeners.map(({ hostname, port }) => ({ hostname, port })),
+        ],
+        startedAt: new Date().toISOString(),
+      });
+    } catch (e) {
+      await admin.close();
+      await server.close();
+      throw new ConfigError(`cannot write ${nodeRecordPath(recordDir)}: ${(e as Error).message}`);
+    }
+  }
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
+      if (recordDir !== null) removeNodeRecord(recordDir);
       admin.close().then(() => server.close()).then(resolve);
     };
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));

@@ -28,6 +28,8 @@ export interface AdminServerOptions {
   dataDir?: string | null;
   /** cluster_name; "warren" when unset. */
   clusterName?: string;
+  /** The effective configuration as rabbitmq.conf keys, for `ctl environment`. */
+  environment?: Record<string, string>;
 }
 
 export interface AdminServer {
@@ -80,6 +82,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     rates,
     nodeKey,
     dataDir: options.dataDir ?? null,
+    environment: options.environment ?? null,
     listeners(): ListenerInfo[] {
       const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
       for (const l of node.extraListeners ?? []) {
