@@ -1,7 +1,7 @@
 // Warren's entry point: `serve` (the default) runs the node; `ctl <verb>`
 // (or the program run as `rabbitmqctl`) talks to a running node; `version`
-// prints the version.
-import { busyPortError, ConfigError, describeConfig, loadConfig } from "./src/config/config.ts";
+// prints the version; `help` lists all this.
+import { busyPortError, ConfigError, describeConfig, FLAG_HELP, loadConfig } from "./src/config/config.ts";
 import { installLogSinks } from "./src/config/log_sinks.ts";
 import { logger } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
@@ -160,6 +160,28 @@ function definitionFiles(path: string): string[] {
     .sort();
 }
 
+function helpText(): string {
+  const flags = Object.entries(FLAG_HELP).map(([name, { value, text }]) => {
+    const spelled = `--${name}${value ? ` ${value}` : ""}`;
+    return `  ${spelled.padEnd(26)}${text}`;
+  });
+  return [
+    `warren ${VERSION}: a RabbitMQ-compatible AMQP 0-9-1 broker`,
+    "",
+    "Usage:",
+    "  warren [serve] [flags]    run the broker (the default command)",
+    "  warren ctl <verb> [...]   rabbitmqctl's verbs against the running node (warren ctl help lists them)",
+    "  warren version            print the version (also --version)",
+    "  warren help               this text (also --help, -h)",
+    "",
+    "Flags for serve (most have a rabbitmq.conf key or environment variable too; flags win):",
+    ...flags,
+    "",
+    "The web UI and management API are on http://localhost:15672/ (guest / guest, from this machine only).",
+    "SIGTERM or Ctrl-C stops the broker cleanly; so does `warren ctl stop`.",
+  ].join("\n");
+}
+
 async function main(args: string[]): Promise<number> {
   if (invokedAsRabbitmqctl()) return await runCtl(args);
   const [command, ...rest] = args;
@@ -167,10 +189,19 @@ async function main(args: string[]): Promise<number> {
     console.log(`warren ${VERSION}`);
     return 0;
   }
+  const serveArgs = command === "serve" ? rest : args;
+  const wantsHelp = command === "help" ||
+    (command !== "ctl" && (serveArgs.includes("--help") || serveArgs.includes("-h")));
+  if (wantsHelp) {
+    console.log(helpText());
+    return 0;
+  }
   if (command === undefined || command.startsWith("-")) return await serve(args);
   if (command === "serve") return await serve(rest);
   if (command === "ctl") return await runCtl(rest);
-  console.error(`warren: unknown command '${command}' (expected serve, ctl or version)`);
+  console.error(
+    `warren: unknown command '${command}' (expected serve, ctl, version or help; see warren --help)`,
+  );
   return 2;
 }
 

@@ -166,6 +166,21 @@ const FLAGS = {
   sync: { type: "string" },
 } as const;
 
+/** What each `serve` flag does, for `warren --help` (typed so no flag goes undocumented). */
+export const FLAG_HELP: Record<keyof typeof FLAGS, { value?: string; text: string }> = {
+  port: { value: "PORT", text: "AMQP port (default 5672; RABBITMQ_NODE_PORT)" },
+  hostname: { value: "IP", text: "AMQP listener address (default 0.0.0.0; RABBITMQ_NODE_IP_ADDRESS)" },
+  "management-port": { value: "PORT", text: "management API and web UI port (default 15672)" },
+  "data-dir": { value: "DIR", text: "where durable state lives (default ./data; WARREN_DATA_DIR)" },
+  config: {
+    value: "FILE",
+    text: "rabbitmq.conf to read (default ./rabbitmq.conf, /etc/warren/rabbitmq.conf)",
+  },
+  "log-level": { value: "LEVEL", text: "debug, info, warning, error or none (default info)" },
+  "in-memory": { text: "keep nothing on disk" },
+  sync: { value: "LEVEL", text: "full (fsync before every confirm, default) or normal" },
+};
+
 function port(value: string, source: string): number {
   const n = parsePortNumber(value);
   if (n === null) throw new ConfigError(`${source}: '${value}' is not a port number (0-65535)`);
