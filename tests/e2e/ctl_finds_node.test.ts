@@ -2,13 +2,14 @@
 // nodes run side by side on their own data dirs and (OS-chosen) ports; each
 // records where it listens in <data dir>/node.json, and `ctl --data-dir D`
 // reaches D's node with no -n or port. Pointed at the other node, ctl
-// refuses it by name. `ctl stop` stops the node cleanly (exit 0, record
+// refuses it by name. `ctl environment` shows the node's effective
+// configuration. `ctl stop` stops the node cleanly (exit 0, record
 // removed), after which ctl reports nothing answers (exit 69, as
 // rabbitmqctl does for an unreachable node).
 import assert from "node:assert/strict";
 import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 import { runCtl } from "../../src/cli/ctl.ts";
-import { nodeRecordPath, readNodeRecord } from "../../src/admin/node_record.ts";
+import { type NodeRecord, nodeRecordPath, readNodeRecord } from "../../src/admin/node_record.ts";
 
 interface Run {
   code: number;
@@ -25,6 +26,17 @@ async function ctl(...args: string[]): Promise<Run> {
     readStdin: () => Promise.resolve(""),
   });
   return { code, out, err };
+}
+
+/** The node writes its record just after its listeners are up (the line spawnBroker waits for). */
+async function recordOf(dataDir: string): Promise<NodeRecord> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const record = readNodeRecord(dataDir);
+    if (record !== null) return record;
+    if (Date.now() > deadline) throw new Error(`no node record in ${dataDir}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function exists(path: string): boolean {
@@ -52,8 +64,8 @@ Deno.test({
       brokers.push(await spawnBroker({ args: ["--data-dir", dirA] }));
       brokers.push(await spawnBroker({ args: ["--data-dir", dirB] }));
       const [a, b] = brokers;
-      assert.equal(readNodeRecord(dirA)?.management.port, a.managementPort);
-      assert.equal(readNodeRecord(dirB)?.management.port, b.managementPort);
+      assert.equal((await recordOf(dirA)).management.port, a.managementPort);
+      assert.equal((await recordOf(dirB)).management.port, b.managementPort);
 
       const add = await ctl("--data-dir", dirB, "add_vhost", "only-on-b");
       assert.equal(add.code, 0, add.err.join("\n"));
@@ -67,6 +79,11 @@ Deno.test({
       const none = await ctl("--data-dir", dirNone, "-n", `127.0.0.1:${a.managementPort}`, "list_vhosts");
       assert.equal(none.code, 69);
       assert.match(none.err[0], /cannot read .*ctl\.secret \(no node has run with this data dir/);
+
+      const env = await ctl("--data-dir", dirA, "environment");
+      assert.equal(env.code, 0, env.err.join("\n"));
+      assert.ok(env.out.includes(`warren.data_dir = ${dirA}`), env.out.join("\n"));
+      assert.ok(env.out.includes("default_pass = ********"), "the password stays masked");
 
       const ping = await ctl("--data-dir", dirA, "ping");
       assert.deepEqual([ping.code, ping.out.at(-1)], [0, "Ping succeeded"]);
