@@ -145,13 +145,12 @@ export function stringField(body: JsonObject, key: string, fallback?: string): s
   return v;
 }
 
+/** Integers as JSON numbers or numeric strings; anything else gets RabbitMQ's `["not_integer", value]`. */
 export function intField(body: JsonObject, key: string, fallback: number): number {
   const v = body[key];
   if (v === undefined || v === null || v === "") return fallback;
   const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) {
-    throw badRequest(`field '${key}' must be an integer, got ${JSON.stringify(v)}`);
-  }
+  if (!Number.isSafeInteger(n)) throw new ApiError(400, "bad_request", ["not_integer", v]);
   return n;
 }
 

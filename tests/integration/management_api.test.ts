@@ -280,8 +280,10 @@ withNode("users: bad bodies are 400 with a reason", async (node) => {
 });
 
 // Checked against RabbitMQ 3.10.8: unknown fields are ignored (201), a
-// boolean that is not one is 400 ["not_boolean", value], a missing
-// required field is [{key_missing,read}].
+// boolean that is not one is 400 ["not_boolean", value] (vhost tracing too),
+// a count that is not an integer ["not_integer", value], an unknown payload
+// encoding ["unsupported_encoding", value], a missing required field
+// [{key_missing,read}].
 withNode(
   "unknown fields are ignored as RabbitMQ ignores them; wrong types and missing fields are 400",
   async (node) => {
@@ -308,6 +310,16 @@ withNode(
       body: { routing_key: "q-extra", payload: "p", payload_encoding: "string", colour: "red" },
     });
     assert.deepEqual([noProps.status, noProps.body.reason], [400, "[{key_missing,properties}]"]);
+    const badEncoding = await api(node, "POST", "/api/exchanges/%2F/amq.default/publish", {
+      body: { routing_key: "q-extra", properties: {}, payload: "p", payload_encoding: "nope" },
+    });
+    assert.deepEqual(badEncoding.body, { error: "bad_request", reason: ["unsupported_encoding", "nope"] });
+    const badCount = await api(node, "POST", "/api/queues/%2F/q-extra/get", {
+      body: { count: "x", ackmode: "ack_requeue_true", encoding: "auto" },
+    });
+    assert.deepEqual(badCount.body, { error: "bad_request", reason: ["not_integer", "x"] });
+    const badTracing = await api(node, "PUT", "/api/vhosts/v-trace", { body: { tracing: "maybe" } });
+    assert.deepEqual(badTracing.body, { error: "bad_request", reason: ["not_boolean", "maybe"] });
   },
 );
 
