@@ -1,24 +1,27 @@
 // Warren's entry point: `serve` (the default) runs the node; `ctl <verb>`
 // (or the program run as `rabbitmqctl`) talks to a running node; `version`
-// prints the version.
-import { busyPortError, ConfigError, describeConfig, loadConfig } from "./src/config/config.ts";
+// prints the version; `help` lists all this.
+import { busyPortError, ConfigError, describeConfig, FLAG_HELP, loadConfig } from "./src/config/config.ts";
 import { installLogSinks } from "./src/config/log_sinks.ts";
-import { logger, setLogLevel } from "./src/log.ts";
+import { logger } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
-import { startServer } from "./src/server/server.ts";
+import { ExtraListenerInUse, startServer } from "./src/server/server.ts";
 import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
+import { nodeRecordPath, removeNodeRecord, writeNodeRecord } from "./src/admin/node_record.ts";
 import { invokedAsRabbitmqctl, runCtl } from "./src/cli/ctl.ts";
 
 const log = logger("main");
 
 async function serve(argv: string[]): Promise<number> {
   const config = loadConfig(argv, Deno.env.toObject());
-  setLogLevel(config.logLevel);
   installLogSinks(config);
+  for (const { key, where, reason } of config.ignoredKeys) {
+    log.warning(`ignored: ${key} has no effect in Warren`, { at: where, reason });
+  }
   log.info("effective config", describeConfig(config));
   const store = openStore(config);
   let server;
@@ -26,12 +29,16 @@ async function serve(argv: string[]): Promise<number> {
     server = await startServer({
       port: config.amqpPort,
       hostname: config.amqpHostname,
+      extraListeners: config.extraAmqpListeners.map(({ hostname, port }) => ({ hostname, port })),
+      socket: { noDelay: config.tcpNoDelay, keepAlive: config.tcpKeepAlive },
+      clusterName: config.clusterName,
       store,
       defaults: {
         vhost: config.defaultVHost,
         user: config.defaultUser,
         pass: config.defaultPass,
         tags: config.defaultUserTags,
+        permissions: config.defaultPermissions,
       },
       tls: config.tls
         ? {
@@ -60,15 +67,19 @@ async function serve(argv: string[]): Promise<number> {
   } catch (e) {
     store.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "amqpPort");
+    if (e instanceof ExtraListenerInUse) {
+      const extra = config.extraAmqpListeners[e.index];
+      throw new ConfigError(`${extra.origin}: port ${extra.port} is already in use`);
+    }
     if ((e as { code?: string }).code === "EADDRINUSE") throw busyPortError(config, "tls");
     throw e;
   }
   server.users.loopbackUsers = new Set(config.loopbackUsers);
   let admin;
+  // The secret lets `warren ctl` run by this OS user reach the node without a password. An
+  // in-memory node keeps nothing on disk unless a data dir was named explicitly.
+  let ctlSecret: string | null = null;
   try {
-    // The secret lets `warren ctl` run by this OS user reach the node without a password. An
-    // in-memory node keeps nothing on disk unless a data dir was named explicitly.
-    let ctlSecret: string | null = null;
     if (!config.inMemory || config.origins.dataDir !== undefined) {
       try {
         ctlSecret = ensureCtlSecret(config.dataDir);
@@ -82,27 +93,55 @@ async function serve(argv: string[]): Promise<number> {
       hostname: config.managementHostname,
       ctlSecret,
       dataDir: config.inMemory ? null : config.dataDir,
+      clusterName: config.clusterName,
+      environment: describeConfig(config),
     });
   } catch (e) {
     await server.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
     throw e;
   }
-  if (config.loadDefinitions !== null) {
+  const definitionSources = [
+    ["load_definitions", config.loadDefinitions],
+    ["management.load_definitions", config.managementLoadDefinitions],
+  ] as const;
+  for (const [key, path] of definitionSources) {
+    if (path === null) continue;
     try {
-      for (const file of definitionFiles(config.loadDefinitions)) {
+      for (const file of definitionFiles(path)) {
         importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(file)), null);
         log.info("definitions loaded", { file });
       }
     } catch (e) {
       await admin.close();
       await server.close();
-      throw new ConfigError(`load_definitions: ${config.loadDefinitions}: ${(e as Error).message}`);
+      throw new ConfigError(`${key}: ${path}: ${(e as Error).message}`);
+    }
+  }
+  // ctl finds the node owning a data dir from this record (the same directory holds the ctl secret).
+  const recordDir = ctlSecret !== null ? config.dataDir : null;
+  if (recordDir !== null) {
+    try {
+      writeNodeRecord(recordDir, {
+        pid: Deno.pid,
+        node: admin.context.nodeName,
+        management: { hostname: admin.hostname, port: admin.port },
+        amqp: [
+          { hostname: server.hostname, port: server.port },
+          ...server.extraListeners.map(({ hostname, port }) => ({ hostname, port })),
+        ],
+        startedAt: new Date().toISOString(),
+      });
+    } catch (e) {
+      await admin.close();
+      await server.close();
+      throw new ConfigError(`cannot write ${nodeRecordPath(recordDir)}: ${(e as Error).message}`);
     }
   }
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
+      if (recordDir !== null) removeNodeRecord(recordDir);
       admin.close().then(() => server.close()).then(resolve);
     };
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
@@ -121,6 +160,28 @@ function definitionFiles(path: string): string[] {
     .sort();
 }
 
+function helpText(): string {
+  const flags = Object.entries(FLAG_HELP).map(([name, { value, text }]) => {
+    const spelled = `--${name}${value ? ` ${value}` : ""}`;
+    return `  ${spelled.padEnd(26)}${text}`;
+  });
+  return [
+    `warren ${VERSION}: a RabbitMQ-compatible AMQP 0-9-1 broker`,
+    "",
+    "Usage:",
+    "  warren [serve] [flags]    run the broker (the default command)",
+    "  warren ctl <verb> [...]   rabbitmqctl's verbs against the running node (warren ctl help lists them)",
+    "  warren version            print the version (also --version)",
+    "  warren help               this text (also --help, -h)",
+    "",
+    "Flags for serve (most have a rabbitmq.conf key or environment variable too; flags win):",
+    ...flags,
+    "",
+    "The web UI and management API are on http://localhost:15672/ (guest / guest, from this machine only).",
+    "SIGTERM or Ctrl-C stops the broker cleanly; so does `warren ctl stop`.",
+  ].join("\n");
+}
+
 async function main(args: string[]): Promise<number> {
   if (invokedAsRabbitmqctl()) return await runCtl(args);
   const [command, ...rest] = args;
@@ -128,10 +189,19 @@ async function main(args: string[]): Promise<number> {
     console.log(`warren ${VERSION}`);
     return 0;
   }
+  const serveArgs = command === "serve" ? rest : args;
+  const wantsHelp = command === "help" ||
+    (command !== "ctl" && (serveArgs.includes("--help") || serveArgs.includes("-h")));
+  if (wantsHelp) {
+    console.log(helpText());
+    return 0;
+  }
   if (command === undefined || command.startsWith("-")) return await serve(args);
   if (command === "serve") return await serve(rest);
   if (command === "ctl") return await runCtl(rest);
-  console.error(`warren: unknown command '${command}' (expected serve, ctl or version)`);
+  console.error(
+    `warren: unknown command '${command}' (expected serve, ctl, version or help; see warren --help)`,
+  );
   return 2;
 }
 

@@ -116,8 +116,12 @@ else
 # setting per line as key = value; `#` starts a comment. Lines starting with a
 # single `#` show the default; remove the `#` to change one. Lines starting
 # with `##` are examples. Environment variables (RABBITMQ_NODE_PORT, ...)
-# and command-line flags override this file. An unknown key or a bad value
-# stops start-up with `file:line: key: reason`.
+# and command-line flags override this file. A key RabbitMQ does not know
+# either, or a bad value, stops start-up with `file:line: key: reason`;
+# RabbitMQ's other keys are accepted, each logged as having no effect.
+
+## The cluster name shown by the management API and sent to clients.
+# cluster_name = warren
 
 ## Where durable state lives (the SQLite database).
 warren.data_dir = /var/lib/warren
@@ -128,6 +132,10 @@ warren.data_dir = /var/lib/warren
 ## Listeners. A port alone listens on every interface; ip:port on one.
 # listeners.tcp.default = 5672
 ## listeners.tcp.default = 127.0.0.1:5672
+## More listeners: any other name, e.g.
+## listeners.tcp.local6 = [::1]:5672
+# tcp_listen_options.nodelay = true
+# tcp_listen_options.keepalive = false
 ## TLS (amqps); needs ssl_options.certfile and ssl_options.keyfile.
 ## listeners.ssl.default = 5671
 ## ssl_options.cacertfile = /etc/warren/ca.pem
@@ -145,6 +153,9 @@ warren.data_dir = /var/lib/warren
 # default_pass = guest
 # default_vhost = /
 # default_user_tags.administrator = true
+# default_permissions.configure = .*
+# default_permissions.write = .*
+# default_permissions.read = .*
 ## Users that may connect only from localhost; `none` lifts the rule.
 # loopback_users.guest = true
 ## loopback_users = none
@@ -168,6 +179,7 @@ warren.data_dir = /var/lib/warren
 # log.console.level = info
 # log.file = false
 ## log.file = /var/log/warren/warren.log
+# log.file.level = info
 
 ## Definitions (users, vhosts, queues, ...) imported at start.
 ## load_definitions = /etc/warren/definitions.json

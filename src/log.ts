@@ -8,14 +8,24 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error
 export const LOG_LEVELS = Object.keys(RANK) as LogLevel[];
 
 let threshold = RANK.info;
-let sink: (line: string) => void = (line) => console.log(line);
+let sink: (line: string, level: LogLevel) => void = (line) => console.log(line);
 
 export function setLogLevel(level: LogLevel): void {
   threshold = RANK[level];
 }
 
+/** Whether a line at `level` passes a sink whose own threshold is `threshold`. */
+export function levelPasses(level: LogLevel, threshold: LogLevel): boolean {
+  return RANK[level] >= RANK[threshold];
+}
+
+/** The more verbose of two levels: the global threshold when two sinks have their own. */
+export function lowerLevel(a: LogLevel, b: LogLevel): LogLevel {
+  return RANK[a] <= RANK[b] ? a : b;
+}
+
 /** Redirects log lines (tests capture them; log.file appends to a file). */
-export function setLogSink(write: (line: string) => void): void {
+export function setLogSink(write: (line: string, level: LogLevel) => void): void {
   sink = write;
 }
 
@@ -34,7 +44,7 @@ function emit(level: LogLevel, component: string, message: string, fields?: LogF
       if (v !== undefined && v !== null) line += ` ${k}=${formatValue(v)}`;
     }
   }
-  sink(line);
+  sink(line, level);
 }
 
 export interface Logger {

@@ -12,6 +12,7 @@ import { registerClientRoutes } from "./routes/clients.ts";
 import { registerNodeRoutes } from "./routes/node.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
+import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
 import { sampleCounters } from "./stats.ts";
 import { loadUiPage } from "./ui_page.ts";
 
@@ -25,6 +26,10 @@ export interface AdminServerOptions {
   /** The ctl secret accepted as `Authorization: Bearer <secret>` from loopback; null disables it. */
   ctlSecret?: string | null;
   dataDir?: string | null;
+  /** cluster_name; "warren" when unset. */
+  clusterName?: string;
+  /** The effective configuration as rabbitmq.conf keys, for `ctl environment`. */
+  environment?: Record<string, string>;
 }
 
 export interface AdminServer {
@@ -49,6 +54,7 @@ export function buildRouter(): Router {
   registerObjectRoutes(router);
   registerPolicyRoutes(router);
   registerClientRoutes(router);
+  registerRuntimeParameterRoutes(router);
   return router;
 }
 
@@ -71,13 +77,17 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     broker: node.broker,
     users: node.users,
     nodeName: `warren@${nodeHostname()}`,
-    clusterName: "warren",
+    clusterName: options.clusterName ?? "warren",
     startedAtMs: Date.now(),
     rates,
     nodeKey,
     dataDir: options.dataDir ?? null,
+    environment: options.environment ?? null,
     listeners(): ListenerInfo[] {
       const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
+      for (const l of node.extraListeners ?? []) {
+        out.push({ protocol: "amqp", ip_address: l.hostname, port: l.port });
+      }
       if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
       out.push({ protocol: "http", ip_address: hostname, port: httpPort });
       return out;

@@ -14,6 +14,7 @@ export interface AdminNode {
   readonly users: UserRegistry;
   readonly connections: ReadonlySet<Connection>;
   readonly tlsPort?: number | null;
+  readonly extraListeners?: readonly { hostname: string; port: number }[];
   readonly alarms?: ResourceAlarms | null;
 }
 
@@ -34,5 +35,7 @@ export interface AdminContext {
   /** The key the node-wide totals are sampled under. */
   readonly nodeKey: object;
   readonly dataDir: string | null;
+  /** The effective configuration as rabbitmq.conf keys; null for a node started without one (tests). */
+  readonly environment: Record<string, string> | null;
   listeners(): ListenerInfo[];
 }

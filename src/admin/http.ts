@@ -5,15 +5,18 @@ import { AmqpError } from "../amqp/errors.ts";
 /** Request bodies past this size are refused (RabbitMQ's default management.http.max_body_size). */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
-/** An HTTP error with RabbitMQ's `{"error": ..., "reason": ...}` body. */
+/**
+ * An HTTP error with RabbitMQ's `{"error": ..., "reason": ...}` body. The
+ * reason is a list where RabbitMQ's is an Erlang tuple (`["not_boolean","x"]`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,
-    readonly reason: string,
+    readonly reason: string | readonly unknown[],
     readonly headers: Record<string, string> = {},
   ) {
-    super(reason);
+    super(typeof reason === "string" ? reason : JSON.stringify(reason));
     this.name = "ApiError";
   }
 }
@@ -78,8 +81,9 @@ export type JsonObject = Record<string, unknown>;
 
 /**
  * The request body as a JSON object. An empty body (or `null`) is `{}`, as
- * in RabbitMQ; anything else that is not a JSON object, or that has a field
- * outside `allowed`, is a 400.
+ * in RabbitMQ; anything else that is not a JSON object is a 400. Fields
+ * outside `allowed` are dropped: RabbitMQ ignores fields it does not know,
+ * and clients such as rabbitmqadmin send some (`vhost` on a user).
  */
 export async function readJsonBody(req: Request, allowed: readonly string[] | null): Promise<JsonObject> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -105,14 +109,10 @@ export async function readJsonBody(req: Request, allowed: readonly string[] | nu
     throw badRequest("not_json: the request body must be a JSON object");
   }
   const body = value as JsonObject;
-  if (allowed !== null) {
-    for (const key of Object.keys(body)) {
-      if (!allowed.includes(key)) {
-        throw badRequest(`unknown field '${key}' (expected one of: ${allowed.join(", ")})`);
-      }
-    }
-  }
-  return body;
+  if (allowed === null) return body;
+  const known: JsonObject = {};
+  for (const key of allowed) if (Object.hasOwn(body, key)) known[key] = body[key];
+  return known;
 }
 
 /** RabbitMQ's "[{key_missing,configure}]" reason for absent required fields. */
@@ -123,13 +123,16 @@ export function requireFields(body: JsonObject, keys: readonly string[]): void {
   }
 }
 
-/** Booleans as JSON booleans or the strings "true"/"false" (the RabbitMQ UI sends strings). */
+/**
+ * Booleans as JSON booleans or the strings "true"/"false" (the RabbitMQ UI
+ * sends strings); anything else gets RabbitMQ's `["not_boolean", value]`.
+ */
 export function boolField(body: JsonObject, key: string, fallback: boolean): boolean {
   const v = body[key];
   if (v === undefined || v === null || v === "") return fallback;
   if (v === true || v === "true") return true;
   if (v === false || v === "false") return false;
-  throw badRequest(`field '${key}' must be true or false, got ${JSON.stringify(v)}`);
+  throw new ApiError(400, "bad_request", ["not_boolean", v]);
 }
 
 export function stringField(body: JsonObject, key: string, fallback?: string): string {
@@ -142,13 +145,12 @@ export function stringField(body: JsonObject, key: string, fallback?: string): s
   return v;
 }
 
+/** Integers as JSON numbers or numeric strings; anything else gets RabbitMQ's `["not_integer", value]`. */
 export function intField(body: JsonObject, key: string, fallback: number): number {
   const v = body[key];
   if (v === undefined || v === null || v === "") return fallback;
   const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) {
-    throw badRequest(`field '${key}' must be an integer, got ${JSON.stringify(v)}`);
-  }
+  if (!Number.isSafeInteger(n)) throw new ApiError(400, "bad_request", ["not_integer", v]);
   return n;
 }
 

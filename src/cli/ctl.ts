@@ -1,6 +1,10 @@
 // `warren ctl <verb>` (and the program run as `rabbitmqctl`): rabbitmqctl's
 // verbs against a running node, reached over its management port on this
-// machine with the secret from its data dir, so no password is needed.
+// machine with the secret from its data dir, so no password is needed. The
+// node is the one that owns the data dir (--data-dir, else the config's):
+// its port comes from the node's record there, and a node that does not
+// hold that dir's secret is refused.
+import { loopbackFor, nodeRecordPath, readNodeRecord } from "../admin/node_record.ts";
 import process from "node:process";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { ctlSecretPath, readCtlSecret } from "../admin/ctl_secret.ts";
@@ -29,7 +33,11 @@ export function invokedAsRabbitmqctl(): boolean {
   return names.some((n) => (n.split("/").pop() ?? "").replace(/\.(exe|ts|js)$/, "") === "rabbitmqctl");
 }
 
-/** Where the node is: -n host[:port] (or rabbit@host), else loopback and the configured management port. */
+/**
+ * Where the node is: -n host[:port] (or rabbit@host) or --management-port
+ * when given, else where the node owning the data dir recorded it listens,
+ * else loopback and the configured management port.
+ */
 function resolveTarget(options: CtlOptions, env: Record<string, string | undefined>): NodeTarget {
   const argv: string[] = [];
   if (options.dataDir !== undefined) argv.push("--data-dir", options.dataDir);
@@ -44,6 +52,15 @@ function resolveTarget(options: CtlOptions, env: Record<string, string | undefin
   }
   let host = "127.0.0.1";
   let port = config.managementPort;
+  let recordPath: string | null = null;
+  const record = options.node === undefined && options.managementPort === undefined
+    ? readNodeRecord(config.dataDir)
+    : null;
+  if (record !== null) {
+    host = loopbackFor(record.management.hostname);
+    port = record.management.port;
+    recordPath = nodeRecordPath(config.dataDir);
+  }
   if (options.node !== undefined) {
     const spec = options.node.includes("@")
       ? options.node.slice(options.node.indexOf("@") + 1)
@@ -64,6 +81,8 @@ function resolveTarget(options: CtlOptions, env: Record<string, string | undefin
     port,
     secret: readCtlSecret(config.dataDir),
     secretPath: ctlSecretPath(config.dataDir),
+    dataDir: config.dataDir,
+    recordPath,
     timeoutMs: (options.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000,
   };
 }
@@ -146,13 +165,15 @@ export async function runCtl(argv: string[], run: CtlRunOptions = {}): Promise<n
     if (parsed.positional.length > verb.maxArgs) {
       throw new CtlError(EXIT.usage, `too many arguments; usage: ${verb.usage}`);
     }
-    const client = new NodeClient(resolveTarget(parsed.options, run.env ?? Deno.env.toObject()));
+    const env = run.env ?? Deno.env.toObject();
+    const client = new NodeClient(resolveTarget(parsed.options, env));
     const ctx: VerbContext = {
       client,
       args: parsed.positional,
       options: parsed.options,
       vhost: parsed.options.vhost ?? "/",
       readStdin: run.readStdin ?? readAllStdin,
+      locate: () => new NodeClient(resolveTarget(parsed.options, env)),
     };
     if (verb.banner && !parsed.options.quiet && formatter !== "json") {
       const banner = verb.banner(ctx);

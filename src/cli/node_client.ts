@@ -21,6 +21,9 @@ export class CtlError extends Error {
   }
 }
 
+/** Nothing answered at the node's address (as opposed to a node that answered and refused). */
+export class NodeUnreachable extends CtlError {}
+
 export interface NodeTarget {
   host: string;
   port: number;
@@ -28,6 +31,10 @@ export interface NodeTarget {
   secret: string | null;
   /** Where the secret was looked for, for error messages. */
   secretPath: string;
+  /** The data dir whose node ctl wants. */
+  dataDir: string;
+  /** The node record the address came from, or null when it came from flags or config. */
+  recordPath: string | null;
   timeoutMs: number;
 }
 
@@ -93,9 +100,10 @@ export class NodeClient {
         EXIT.unavailable,
         this.target.secret === null
           ? `unable to authenticate to the node at ${this.address}: cannot read ${this.target.secretPath} ` +
-            "(run ctl as the OS user that runs the node, with the same --data-dir)"
-          : `the node at ${this.address} refused the secret in ${this.target.secretPath} ` +
-            "(is --data-dir the node's data dir?)",
+            "(no node has run with this data dir, or ctl runs as another OS user than the node)"
+          : `the node at ${this.address} does not own data dir ${this.target.dataDir} ` +
+            `(it refused the secret in ${this.target.secretPath}); ` +
+            "give ctl that node's --data-dir, or run the node with this one",
       );
     }
     return { status: res.status, body: parsed };
@@ -121,13 +129,16 @@ export class NodeClient {
       return new CtlError(EXIT.tempFail, `timed out waiting for a reply from the node at ${this.address}`);
     }
     if (/refused|unreachable|reset|Connect/i.test(text)) {
-      return new CtlError(
+      return new NodeUnreachable(
         EXIT.unavailable,
-        `unable to connect to node at ${this.address}: connection refused. ` +
-          "Is the node running? (point ctl at it with -n host:port or --management-port)",
+        this.target.recordPath !== null
+          ? `unable to connect to node at ${this.address} (recorded in ${this.target.recordPath}): ` +
+            "connection refused. Is the node running?"
+          : `unable to connect to node at ${this.address}: connection refused. Is the node running? ` +
+            "(ctl finds a node from its --data-dir; or point ctl at it with -n host:port or --management-port)",
       );
     }
-    return new CtlError(
+    return new NodeUnreachable(
       EXIT.unavailable,
       `unable to reach the node at ${this.address}: ${err?.message ?? e}`,
     );

@@ -49,7 +49,8 @@ export function printTable(
   rows: Record<string, unknown>[],
   options: { headers: boolean },
 ): void {
-  if (options.headers) io.out(columns.join("\t"));
+  // rabbitmqctl prints the header with the first row: an empty listing is just its banner.
+  if (options.headers && rows.length > 0) io.out(columns.join("\t"));
   for (const row of rows) io.out(columns.map((c) => formatCell(row[c])).join("\t"));
 }
 

@@ -10,6 +10,8 @@ export interface VerbContext {
   /** -p / --vhost, "/" by default. */
   vhost: string;
   readStdin(): Promise<string>;
+  /** A client for the node as ctl would find it now (await_startup: the node may have just written its record). */
+  locate(): NodeClient;
 }
 
 export interface Verb {
@@ -43,16 +45,26 @@ export async function requireUser(ctx: VerbContext, user: string): Promise<Recor
 
 export async function requireVHost(ctx: VerbContext, vhost: string): Promise<void> {
   const reply = await ctx.client.call("GET", `/api/vhosts/${seg(vhost)}`);
-  if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host ${vhost} does not exist`);
+  if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host '${vhost}' does not exist`);
   if (reply.status !== 200) {
     throw new CtlError(EXIT.software, `cannot read vhost "${vhost}" (HTTP ${reply.status})`);
   }
 }
 
-/** GET of a list endpoint scoped to a vhost; a missing vhost is rabbitmqctl's no_such_vhost. */
-export async function listIn(ctx: VerbContext, path: string): Promise<Record<string, unknown>[]> {
+/**
+ * GET of a list endpoint scoped to a vhost. A missing vhost is an empty
+ * list for the object listings (list_queues, list_exchanges, list_bindings,
+ * list_consumers print nothing and exit 0 in rabbitmqctl) and rabbitmqctl's
+ * "does not exist" error, exit 65, for the others.
+ */
+export async function listIn(
+  ctx: VerbContext,
+  path: string,
+  missingVHost: "empty" | "error" = "error",
+): Promise<Record<string, unknown>[]> {
   const reply = await ctx.client.call("GET", path);
-  if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host ${ctx.vhost} does not exist`);
+  if (reply.status === 404 && missingVHost === "empty") return [];
+  if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host '${ctx.vhost}' does not exist`);
   if (reply.status !== 200) throw new CtlError(EXIT.software, `listing failed (HTTP ${reply.status})`);
   return reply.body as Record<string, unknown>[];
 }

@@ -3,8 +3,9 @@
 // booleans are exactly `true` / `false`, byte sizes take RabbitMQ's units,
 // listeners are `port` or `ip:port`, and families of keys
 // (`default_user_tags.<tag>`, `loopback_users.<user>`) replace the default
-// list as a whole once any member is set. Any other key, or a value out of
-// range, is a ConfigError `file:line: key: reason`.
+// list as a whole once any member is set. A key RabbitMQ knows that means
+// nothing here (rabbitmq_keys.ts) is accepted and reported as ignored; any
+// other key, or a value out of range, is a ConfigError `file:line: key: reason`.
 //
 // Only the `Config` type is imported from config.ts (erased at run time),
 // so there is no import cycle between the two modules.
@@ -14,6 +15,7 @@ import type { ConfEntry } from "./conf_file.ts";
 import type { LogLevel } from "../log.ts";
 import { SYNC_LEVELS, type SyncLevel } from "../store/sqlite_store.ts";
 import { BYTESIZE_HINT, INFORMATION_UNIT_HINT, parseBytesize, parseInformationUnit } from "./units.ts";
+import { isRabbitMqKey, RABBITMQ_LITERAL_KEYS } from "./rabbitmq_keys.ts";
 
 /** A value this key cannot take; the caller adds `file:line: key:`. */
 class BadValue extends Error {}
@@ -151,21 +153,14 @@ interface FileState {
   loopbackNone: boolean;
   memoryAbsoluteBytes: number | null;
   memoryRelative: number | null;
+  /** listeners.tcp.<name>, in file order */
+  tcpListeners: Map<string, ListenerAddress>;
 }
 
 type Setter = (cfg: Config, value: string, state: FileState) => void;
 
 /** Keys set exactly as written (the `$suffix` families are handled in applyEntry). */
 const KEYS: Record<string, Setter> = {
-  "listeners.tcp.default": (cfg, v, s) => {
-    const address = listener(v);
-    if (address.hostname !== null) {
-      cfg.amqpHostname = address.hostname;
-      origin(cfg, s, "amqpHostname", "listeners.tcp.default");
-    }
-    cfg.amqpPort = address.port;
-    origin(cfg, s, "amqpPort", "listeners.tcp.default");
-  },
   "listeners.ssl.default": (cfg, v, s) => {
     s.tlsListener = listener(v);
     origin(cfg, s, "tls", "listeners.ssl.default");
@@ -189,17 +184,24 @@ const KEYS: Record<string, Setter> = {
     }
     s.loopbackNone = true;
   },
-  "management.tcp.port": (cfg, v, s) => {
-    const port = parsePortNumber(v);
-    if (port === null) throw new BadValue(`'${v}' is not a port number (0-65535)`);
-    cfg.managementPort = port;
-    origin(cfg, s, "managementPort", "management.tcp.port");
+  "management.tcp.port": managementPort("management.tcp.port"),
+  "management.tcp.ip": managementIp("management.tcp.ip"),
+  // The management plugin's older spellings of the same two settings.
+  "management.listener.port": managementPort("management.listener.port"),
+  "management.listener.ip": managementIp("management.listener.ip"),
+  "prometheus.tcp.port": (cfg, v, s) => {
+    cfg.prometheusPort = portValue(v);
+    origin(cfg, s, "prometheusPort", "prometheus.tcp.port");
   },
-  "management.tcp.ip": (cfg, v, s) => {
-    const host = v.startsWith("[") && v.endsWith("]") ? v.slice(1, -1) : v;
-    if (!isIpv4(host) && !isIpv6(host)) throw new BadValue(`'${v}' is not an IP address`);
-    cfg.managementHostname = host;
-    origin(cfg, s, "managementHostname", "management.tcp.ip");
+  "cluster_name": (cfg, v) => void (cfg.clusterName = text(v)),
+  "default_permissions.configure": (cfg, v) => void (cfg.defaultPermissions.configure = permission(v)),
+  "default_permissions.write": (cfg, v) => void (cfg.defaultPermissions.write = permission(v)),
+  "default_permissions.read": (cfg, v) => void (cfg.defaultPermissions.read = permission(v)),
+  "tcp_listen_options.nodelay": (cfg, v) => void (cfg.tcpNoDelay = bool(v)),
+  "tcp_listen_options.keepalive": (cfg, v) => void (cfg.tcpKeepAlive = bool(v)),
+  "tcp_listen_options.backlog": (cfg, v, s) => {
+    integer(v, 0, Number.MAX_SAFE_INTEGER);
+    ignore(cfg, s, "tcp_listen_options.backlog", "Deno.listen takes no backlog; the OS default applies");
   },
   "heartbeat": (cfg, v) => void (cfg.heartbeatS = integer(v, 0, U16_MAX)),
   "consumer_timeout": (cfg, v) => void (cfg.consumerTimeoutMs = integer(v, 1, Number.MAX_SAFE_INTEGER)),
@@ -248,6 +250,11 @@ const KEYS: Record<string, Setter> = {
     cfg.logLevel = level;
   },
   "log.console": (cfg, v) => void (cfg.logConsole = bool(v)),
+  "log.file.level": (cfg, v) => {
+    const level = parseLogLevel(v);
+    if (level === null) throw new BadValue(`'${v}' is not one of ${LOG_LEVEL_HINT}`);
+    cfg.logFileLevel = level;
+  },
   "log.file": (cfg, v, s) => {
     cfg.logFile = v === "false" ? null : text(v);
     origin(cfg, s, "logFile", "log.file");
@@ -257,6 +264,13 @@ const KEYS: Record<string, Setter> = {
     if (reason) throw new BadValue(reason);
     cfg.loadDefinitions = v;
     origin(cfg, s, "loadDefinitions", "load_definitions");
+  },
+  // The management plugin's own definitions file, imported after load_definitions as RabbitMQ does.
+  "management.load_definitions": (cfg, v, s) => {
+    const reason = unreadableReason(v, { directoryOk: true });
+    if (reason) throw new BadValue(reason);
+    cfg.managementLoadDefinitions = v;
+    origin(cfg, s, "managementLoadDefinitions", "management.load_definitions");
   },
   "warren.data_dir": (cfg, v, s) => {
     cfg.dataDir = text(v);
@@ -269,14 +283,48 @@ const KEYS: Record<string, Setter> = {
   },
 };
 
-/** Keys RabbitMQ has and Warren deliberately does not: a clearer reason than "unknown key". */
+function portValue(v: string): number {
+  const port = parsePortNumber(v);
+  if (port === null) throw new BadValue(`'${v}' is not a port number (0-65535)`);
+  return port;
+}
+
+function managementPort(key: string): Setter {
+  return (cfg, v, s) => {
+    cfg.managementPort = portValue(v);
+    origin(cfg, s, "managementPort", key);
+  };
+}
+
+function managementIp(key: string): Setter {
+  return (cfg, v, s) => {
+    const host = v.startsWith("[") && v.endsWith("]") ? v.slice(1, -1) : v;
+    if (!isIpv4(host) && !isIpv6(host)) throw new BadValue(`'${v}' is not an IP address`);
+    cfg.managementHostname = host;
+    origin(cfg, s, "managementHostname", key);
+  };
+}
+
+/** A permission pattern: Warren matches names with it, so it must be a valid regular expression. */
+function permission(value: string): string {
+  try {
+    new RegExp(value);
+  } catch {
+    throw new BadValue(`'${value}' is not a valid regular expression`);
+  }
+  return value;
+}
+
+/**
+ * Keys RabbitMQ has and Warren refuses rather than ignores, because
+ * ignoring them would leave the node doing something else than asked: a
+ * clearer reason than "unknown key".
+ */
 function unsupportedReason(key: string): string | null {
   if (key === "listeners.tcp" || key === "listeners.ssl") {
     return "turning a listener off with 'none' is not supported";
   }
-  if (/^listeners\.(tcp|ssl)\./.test(key)) {
-    return "Warren has one listener per protocol: use listeners.tcp.default / listeners.ssl.default";
-  }
+  if (/^listeners\.ssl\./.test(key)) return "Warren has one TLS listener: use listeners.ssl.default";
   if (key === "disk_free_limit.relative") return "not supported; use disk_free_limit.absolute";
   return null;
 }
@@ -284,9 +332,13 @@ function unsupportedReason(key: string): string | null {
 /** Every key the file may hold, for "did you mean" hints; families are shown with a placeholder. */
 export const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(KEYS),
+  "listeners.tcp.<name>",
   "default_user_tags.<tag>",
   "loopback_users.<user>",
 ];
+
+/** Warren's keys first, so a near miss of one it reads is suggested before an ignored one. */
+const HINT_KEYS: readonly string[] = [...KNOWN_KEYS, ...RABBITMQ_LITERAL_KEYS];
 
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -303,7 +355,7 @@ function editDistance(a: string, b: string): number {
 function unknownKeyReason(key: string): string {
   let best: string | null = null;
   let bestDistance = Infinity;
-  for (const known of KNOWN_KEYS) {
+  for (const known of HINT_KEYS) {
     const d = editDistance(key, known);
     if (d < bestDistance) [best, bestDistance] = [known, d];
   }
@@ -318,10 +370,21 @@ function origin(cfg: Config, s: FileState, field: keyof Config, key: string): vo
   cfg.origins[field] = `${s.path}:${s.lines.get(key)}: ${key}`;
 }
 
+/** A RabbitMQ key accepted without effect; start-up logs one warning line for it. */
+function ignore(cfg: Config, s: FileState, key: string, reason?: string): void {
+  cfg.ignoredKeys.push({ key, where: `${s.path}:${s.lines.get(key)}`, ...(reason ? { reason } : {}) });
+}
+
 function applyEntry(cfg: Config, entry: ConfEntry, state: FileState): void {
   const { key, value } = entry;
   const setter = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
   if (setter) return setter(cfg, value, state);
+  const tcp = /^listeners\.tcp\.(.+)$/.exec(key);
+  if (tcp) {
+    state.tcpListeners.delete(tcp[1]); // a repeated key moves to its latest position
+    state.tcpListeners.set(tcp[1], listener(value));
+    return;
+  }
   const family = /^(default_user_tags|loopback_users)\.(.+)$/.exec(key);
   if (family) {
     const target = family[1] === "default_user_tags"
@@ -331,7 +394,10 @@ function applyEntry(cfg: Config, entry: ConfEntry, state: FileState): void {
     target.set(family[2], bool(value));
     return;
   }
-  throw new BadValue(unsupportedReason(key) ?? unknownKeyReason(key));
+  const unsupported = unsupportedReason(key);
+  if (unsupported) throw new BadValue(unsupported);
+  if (isRabbitMqKey(key)) return ignore(cfg, state, key);
+  throw new BadValue(unknownKeyReason(key));
 }
 
 /**
@@ -353,6 +419,7 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
     loopbackNone: false,
     memoryAbsoluteBytes: null,
     memoryRelative: null,
+    tcpListeners: new Map(),
   };
   const fail = (key: string, reason: string) => {
     return new ConfigError(`${path}:${state.lines.get(key)}: ${key}: ${reason}`);
@@ -367,6 +434,7 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
     }
   }
 
+  applyTcpListeners(cfg, state);
   if (state.userTags) {
     cfg.defaultUserTags = [...state.userTags].filter(([, on]) => on).map(([tag]) => tag);
   }
@@ -416,4 +484,34 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
       failIfNoPeerCert: state.failIfNoPeerCert,
     };
   }
+}
+
+/**
+ * listeners.tcp.<name>: as in RabbitMQ, once any is set they replace the
+ * default listener. The one named `default` (else the first) is the main
+ * listener, which RABBITMQ_NODE_PORT and --port override; the others are
+ * extra listeners.
+ */
+function applyTcpListeners(cfg: Config, state: FileState): void {
+  if (state.tcpListeners.size === 0) return;
+  const names = [...state.tcpListeners.keys()];
+  const main = state.tcpListeners.has("default") ? "default" : names[0];
+  const mainKey = `listeners.tcp.${main}`;
+  const address = state.tcpListeners.get(main)!;
+  if (address.hostname !== null) {
+    cfg.amqpHostname = address.hostname;
+    origin(cfg, state, "amqpHostname", mainKey);
+  }
+  cfg.amqpPort = address.port;
+  origin(cfg, state, "amqpPort", mainKey);
+  cfg.extraAmqpListeners = names.filter((n) => n !== main).map((name) => {
+    const key = `listeners.tcp.${name}`;
+    const extra = state.tcpListeners.get(name)!;
+    return {
+      name,
+      hostname: extra.hostname ?? "0.0.0.0",
+      port: extra.port,
+      origin: `${state.path}:${state.lines.get(key)}: ${key}`,
+    };
+  });
 }

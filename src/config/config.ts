@@ -30,16 +30,44 @@ export interface TlsConfig {
   failIfNoPeerCert: boolean;
 }
 
+/** A listeners.tcp.<name> beyond the main one. */
+export interface ExtraListener {
+  name: string;
+  hostname: string;
+  port: number;
+  /** `file:line: listeners.tcp.<name>`, for the busy-port message */
+  origin: string;
+}
+
+/** A key RabbitMQ knows that has no effect in Warren, logged once at start-up. */
+export interface IgnoredKey {
+  key: string;
+  /** `file:line` */
+  where: string;
+  reason?: string;
+}
+
 export interface Config {
   amqpPort: number;
   amqpHostname: string;
+  /** More AMQP listeners (listeners.tcp.<name> besides the main one). */
+  extraAmqpListeners: ExtraListener[];
+  /** tcp_listen_options.nodelay / keepalive, applied to every accepted AMQP socket. */
+  tcpNoDelay: boolean;
+  tcpKeepAlive: boolean;
   /** amqps listener; null when listeners.ssl.default is not set */
   tls: TlsConfig | null;
   managementPort: number;
   managementHostname: string;
+  /** prometheus.tcp.port: kept for the Prometheus endpoint's own listener. */
+  prometheusPort: number;
+  /** cluster_name: shown by the management API and announced to clients. */
+  clusterName: string;
   dataDir: string;
   configFile: string | null;
   logLevel: LogLevel;
+  /** log.file.level: the file's own threshold. */
+  logFileLevel: LogLevel;
   /** log.file: lines are appended here too; null for none. */
   logFile: string | null;
   /** log.console: false keeps log lines off stdout. */
@@ -52,6 +80,8 @@ export interface Config {
   defaultPass: string;
   defaultVHost: string;
   defaultUserTags: string[];
+  /** default_permissions.*: the default user's permissions on the default vhost at first start. */
+  defaultPermissions: { configure: string; write: string; read: string };
   /** Users that may log in only from loopback; empty for loopback_users = none. */
   loopbackUsers: string[];
   heartbeatS: number;
@@ -66,6 +96,10 @@ export interface Config {
   diskFreeLimitBytes: number;
   /** Definitions file imported at start (load_definitions). */
   loadDefinitions: string | null;
+  /** management.load_definitions: imported after loadDefinitions. */
+  managementLoadDefinitions: string | null;
+  /** RabbitMQ keys the config file set that mean nothing here. */
+  ignoredKeys: IgnoredKey[];
   /**
    * Where a field that names a listener, path or file was set, when not by
    * default: `--port`, `RABBITMQ_NODE_PORT`, `/etc/warren/rabbitmq.conf:3:
@@ -78,12 +112,18 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   amqpPort: 5672,
   amqpHostname: "0.0.0.0",
+  extraAmqpListeners: [],
+  tcpNoDelay: true,
+  tcpKeepAlive: false,
   tls: null,
   managementPort: 15672,
   managementHostname: "0.0.0.0",
+  prometheusPort: 15692,
+  clusterName: "warren",
   dataDir: "./data",
   configFile: null,
   logLevel: "info",
+  logFileLevel: "info",
   logFile: null,
   logConsole: true,
   inMemory: false,
@@ -92,6 +132,7 @@ export const DEFAULT_CONFIG: Config = {
   defaultPass: "guest",
   defaultVHost: "/",
   defaultUserTags: ["administrator"],
+  defaultPermissions: { configure: ".*", write: ".*", read: ".*" },
   loopbackUsers: ["guest"],
   heartbeatS: 60,
   consumerTimeoutMs: 30 * 60 * 1000,
@@ -101,6 +142,8 @@ export const DEFAULT_CONFIG: Config = {
   memoryHighWatermark: { relative: 0.4 },
   diskFreeLimitBytes: 50 * 1000 * 1000,
   loadDefinitions: null,
+  managementLoadDefinitions: null,
+  ignoredKeys: [],
   origins: {},
 };
 
@@ -122,6 +165,21 @@ const FLAGS = {
   "in-memory": { type: "boolean" },
   sync: { type: "string" },
 } as const;
+
+/** What each `serve` flag does, for `warren --help` (typed so no flag goes undocumented). */
+export const FLAG_HELP: Record<keyof typeof FLAGS, { value?: string; text: string }> = {
+  port: { value: "PORT", text: "AMQP port (default 5672; RABBITMQ_NODE_PORT)" },
+  hostname: { value: "IP", text: "AMQP listener address (default 0.0.0.0; RABBITMQ_NODE_IP_ADDRESS)" },
+  "management-port": { value: "PORT", text: "management API and web UI port (default 15672)" },
+  "data-dir": { value: "DIR", text: "where durable state lives (default ./data; WARREN_DATA_DIR)" },
+  config: {
+    value: "FILE",
+    text: "rabbitmq.conf to read (default ./rabbitmq.conf, /etc/warren/rabbitmq.conf)",
+  },
+  "log-level": { value: "LEVEL", text: "debug, info, warning, error or none (default info)" },
+  "in-memory": { text: "keep nothing on disk" },
+  sync: { value: "LEVEL", text: "full (fsync before every confirm, default) or normal" },
+};
 
 function port(value: string, source: string): number {
   const n = parsePortNumber(value);
@@ -271,8 +329,13 @@ export function describeConfig(config: Config): Record<string, string> {
   const out: Record<string, string> = {
     config_file: config.configFile ?? "none",
     "listeners.tcp.default": hostPort(config.amqpHostname, config.amqpPort),
-    "listeners.ssl.default": config.tls ? hostPort(config.tls.hostname, config.tls.port) : "none",
   };
+  for (const extra of config.extraAmqpListeners) {
+    out[`listeners.tcp.${extra.name}`] = hostPort(extra.hostname, extra.port);
+  }
+  out["listeners.ssl.default"] = config.tls ? hostPort(config.tls.hostname, config.tls.port) : "none";
+  out["tcp_listen_options.nodelay"] = String(config.tcpNoDelay);
+  out["tcp_listen_options.keepalive"] = String(config.tcpKeepAlive);
   if (config.tls) {
     out["ssl_options.certfile"] = config.tls.certFile;
     out["ssl_options.keyfile"] = config.tls.keyFile;
@@ -283,10 +346,15 @@ export function describeConfig(config: Config): Record<string, string> {
   Object.assign(out, {
     "management.tcp.ip": config.managementHostname,
     "management.tcp.port": String(config.managementPort),
+    "prometheus.tcp.port": String(config.prometheusPort),
+    cluster_name: config.clusterName,
     default_user: config.defaultUser,
     default_pass: MASK,
     default_vhost: config.defaultVHost,
     default_user_tags: config.defaultUserTags.join(",") || "none",
+    "default_permissions.configure": config.defaultPermissions.configure,
+    "default_permissions.write": config.defaultPermissions.write,
+    "default_permissions.read": config.defaultPermissions.read,
     loopback_users: config.loopbackUsers.join(",") || "none",
     heartbeat: String(config.heartbeatS),
     frame_max: String(config.frameMaxBytes),
@@ -302,7 +370,9 @@ export function describeConfig(config: Config): Record<string, string> {
     "log.console": String(config.logConsole),
     "log.console.level": config.logLevel,
     "log.file": config.logFile ?? "false",
+    "log.file.level": config.logFileLevel,
     load_definitions: config.loadDefinitions ?? "none",
+    "management.load_definitions": config.managementLoadDefinitions ?? "none",
     "warren.data_dir": config.inMemory ? "none (in memory)" : config.dataDir,
     "warren.sync": config.sync,
   });

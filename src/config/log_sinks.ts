@@ -1,7 +1,8 @@
 // Where log lines go, from log.console and log.file: stdout, and/or
-// appended to a file that is opened once at start-up. A file that cannot
-// be opened stops start-up with one line naming the setting and the path.
-import { setLogSink } from "../log.ts";
+// appended to a file that is opened once at start-up, each with its own
+// level (log.console.level, log.file.level). A file that cannot be opened
+// stops start-up with one line naming the setting and the path.
+import { levelPasses, lowerLevel, setLogLevel, setLogSink } from "../log.ts";
 import type { Config } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 
@@ -13,7 +14,9 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
 }
 
 /** Installs the sinks config asks for; the returned function closes the log file. */
-export function installLogSinks(config: Pick<Config, "logFile" | "logConsole" | "origins">): () => void {
+export function installLogSinks(
+  config: Pick<Config, "logFile" | "logConsole" | "origins" | "logLevel" | "logFileLevel">,
+): () => void {
   let file: Deno.FsFile | null = null;
   if (config.logFile !== null) {
     try {
@@ -25,9 +28,12 @@ export function installLogSinks(config: Pick<Config, "logFile" | "logConsole" | 
   }
   const toConsole = config.logConsole;
   const toFile = file;
-  setLogSink((line) => {
-    if (toConsole) console.log(line);
-    if (toFile) {
+  const consoleLevel = config.logLevel;
+  const fileLevel = config.logFileLevel;
+  setLogLevel(toFile ? lowerLevel(consoleLevel, fileLevel) : consoleLevel);
+  setLogSink((line, level) => {
+    if (toConsole && levelPasses(level, consoleLevel)) console.log(line);
+    if (toFile && levelPasses(level, fileLevel)) {
       try {
         writeAll(toFile, encoder.encode(line + "\n"));
       } catch {

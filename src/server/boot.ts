@@ -10,6 +10,8 @@ export interface NodeDefaults {
   user: string;
   pass: string;
   tags: string[];
+  /** The default user's permissions on the default vhost (default_permissions.*). */
+  permissions?: { configure: string; write: string; read: string };
 }
 
 export const RABBITMQ_DEFAULTS: NodeDefaults = {
@@ -31,7 +33,11 @@ export function bootNode(store: Store, defaults: NodeDefaults = RABBITMQ_DEFAULT
   if (snapshot.vhosts.length === 0 && snapshot.users.length === 0) {
     broker.addVHost(defaults.vhost);
     users.addUser(defaults.user, defaults.pass, defaults.tags);
-    users.setPermission(defaults.vhost, defaults.user, { configure: ".*", write: ".*", read: ".*" });
+    users.setPermission(
+      defaults.vhost,
+      defaults.user,
+      defaults.permissions ?? { configure: ".*", write: ".*", read: ".*" },
+    );
     store.flush();
   }
   return { broker, users };

@@ -64,6 +64,8 @@ const M = {
 export interface ConnectionContext extends AuthContext {
   readonly limits: ServerLimits;
   vhostNamed(name: string): VHost | undefined;
+  /** cluster_name, announced in connection.start */
+  readonly clusterName: string;
   onClosed(connection: Connection): void;
   /** After connection.open-ok: the server applies alarms already in force. */
   onOpened?: (connection: Connection) => void;
@@ -348,7 +350,7 @@ export class Connection implements FrameSink {
     this.#send(0, M.start, {
       versionMajor: 0,
       versionMinor: 9,
-      serverProperties: serverProperties(),
+      serverProperties: serverProperties(this.ctx.clusterName),
       mechanisms: "PLAIN AMQPLAIN",
       locales: "en_US",
     });

@@ -14,9 +14,21 @@ import type { Transport } from "./transport.ts";
 
 const log = logger("server");
 
+/** What tcp_listen_options sets on every accepted socket. */
+export interface SocketOptions {
+  noDelay: boolean;
+  keepAlive: boolean;
+}
+
 export interface ServerOptions {
   port: number;
   hostname?: string;
+  /** More plain AMQP listeners (rabbitmq.conf's listeners.tcp.<name>). */
+  extraListeners?: { hostname: string; port: number }[];
+  /** Defaults to nodelay on, keepalive off, as RabbitMQ's tcp_listen_options. */
+  socket?: SocketOptions;
+  /** cluster_name, announced in connection.start's server properties. */
+  clusterName?: string;
   logLevel?: LogLevel;
   limits?: Partial<ServerLimits>;
   /** Where durable state lives; in memory when omitted. */
@@ -28,9 +40,18 @@ export interface ServerOptions {
   alarms?: AlarmLimits;
 }
 
+/** An extra listener's port is taken; `index` is its place in ServerOptions.extraListeners. */
+export class ExtraListenerInUse extends Error {
+  constructor(readonly index: number) {
+    super(`extra listener ${index} address in use`);
+  }
+}
+
 export interface Server {
   readonly port: number;
   readonly hostname: string;
+  /** The extra listeners' bound addresses, in ServerOptions.extraListeners order. */
+  readonly extraListeners: readonly { hostname: string; port: number }[];
   readonly broker: Broker;
   readonly users: UserRegistry;
   readonly connections: ReadonlySet<Connection>;
@@ -49,14 +70,25 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const store = options.store ?? new MemoryStore();
   const { broker, users } = bootNode(store, options.defaults);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const listener = Deno.listen({ port: options.port, hostname, transport: "tcp" });
-  const port = (listener.addr as Deno.NetAddr).port;
+  const listeners = [Deno.listen({ port: options.port, hostname, transport: "tcp" })];
+  for (const [index, extra] of (options.extraListeners ?? []).entries()) {
+    try {
+      listeners.push(Deno.listen({ port: extra.port, hostname: extra.hostname, transport: "tcp" }));
+    } catch (e) {
+      for (const l of listeners) l.close();
+      if (e instanceof Deno.errors.AddrInUse) throw new ExtraListenerInUse(index);
+      throw e;
+    }
+  }
+  const port = (listeners[0].addr as Deno.NetAddr).port;
+  const socketOptions = options.socket ?? { noDelay: true, keepAlive: false };
   const connections = new Set<Connection>();
   const running = new Set<Promise<void>>();
   const ctx: ConnectionContext = {
     limits,
     users,
     vhostNamed: (name) => broker.vhost(name),
+    clusterName: options.clusterName ?? "warren",
     onClosed: (c) => connections.delete(c),
   };
   let closing = false;
@@ -69,19 +101,24 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     p.finally(() => running.delete(p));
   };
 
-  const acceptLoop = (async () => {
+  const accept = async (listener: Deno.Listener<Deno.TcpConn>) => {
     try {
       for await (const socket of listener) {
         try {
-          socket.setNoDelay(true);
+          socket.setNoDelay(socketOptions.noDelay);
+          socket.setKeepAlive(socketOptions.keepAlive);
         } catch { /* not a TCP socket */ }
         serve(socket);
       }
     } catch (e) {
       if (!closing) log.error("listener failed", { error: String(e) });
     }
-  })();
-  log.info("listener up", { protocol: "amqp", hostname, port });
+  };
+  const acceptLoop = Promise.all(listeners.map(accept));
+  const bound = listeners.map((l) => l.addr as Deno.NetAddr);
+  for (const addr of bound) {
+    log.info("listener up", { protocol: "amqp", hostname: addr.hostname, port: addr.port });
+  }
 
   const alarms = options.alarms ? new ResourceAlarms(options.alarms) : null;
   const alarmReason = (active: ReadonlySet<AlarmKind>) =>
@@ -113,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     } catch (e) {
       clearInterval(timeoutCheck);
       alarms?.stop();
-      listener.close();
+      for (const l of listeners) l.close();
       await acceptLoop;
       throw e;
     }
@@ -125,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     tlsPort: tlsListener?.port ?? null,
     alarms,
     hostname,
+    extraListeners: bound.slice(1).map((a) => ({ hostname: a.hostname, port: a.port })),
     broker,
     users,
     connections,
@@ -133,9 +171,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       closing = true;
       alarms?.stop();
       clearInterval(timeoutCheck);
-      try {
-        listener.close();
-      } catch { /* already closed */ }
+      for (const l of listeners) {
+        try {
+          l.close();
+        } catch { /* already closed */ }
+      }
       await acceptLoop;
       // node:tls resolves close() only once its sockets are gone, so wait for it last.
       const tlsClosed = tlsListener?.close();

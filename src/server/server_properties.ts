@@ -3,14 +3,14 @@
 import type { FieldTable } from "../amqp/field_table.ts";
 import { VERSION } from "../version.ts";
 
-export function serverProperties(): FieldTable {
+export function serverProperties(clusterName: string): FieldTable {
   return {
     product: "Warren",
     version: VERSION,
     platform: `Deno ${Deno.version.deno}`,
     copyright: "Warren contributors",
     information: "A RabbitMQ-compatible AMQP 0-9-1 broker",
-    cluster_name: "warren",
+    cluster_name: clusterName,
     capabilities: {
       publisher_confirms: true,
       exchange_exchange_bindings: true,

@@ -72,9 +72,8 @@ ctlTest(
       assert.equal(await c.count("ctl.jobs"), 5, "no cap once the policy is cleared");
       const again = await ctl("clear_policy", "cap");
       assert.deepEqual([again.code, again.err], [69, ["Error: Parameter does not exist"]]);
-      assert.deepEqual(ok(await ctl("-q", "list_policies")).out, [
-        "vhost\tname\tpattern\tapply-to\tdefinition\tpriority",
-      ]);
+      // rabbitmqctl 3.10.8 prints no header row when there is nothing to list.
+      assert.deepEqual(ok(await ctl("-q", "list_policies")).out, []);
     } finally {
       await c.conn.close();
     }
@@ -162,7 +161,7 @@ ctlTest(
     assert.equal(badApplyTo.code, 69);
 
     const noVhost = await ctl("set_policy", "-p", "nowhere", "p", ".*", '{"max-length":1}');
-    assert.deepEqual([noVhost.code, noVhost.err], [65, ["Error: Virtual host nowhere does not exist"]]);
+    assert.deepEqual([noVhost.code, noVhost.err], [65, ["Error: Virtual host 'nowhere' does not exist"]]);
     assert.equal((await ctl("clear_policy", "-p", "nowhere", "p")).code, 65);
     assert.equal((await ctl("list_policies", "-p", "nowhere")).code, 65);
 

@@ -128,7 +128,7 @@ ctlTest(
       "staging\t^dev-\t.*\t.*",
     ]);
     const noVhost = await ctl("set_permissions", "-p", "nope", "dev", ".*", ".*", ".*");
-    assert.deepEqual([noVhost.code, noVhost.err], [65, ["Error: Virtual host nope does not exist"]]);
+    assert.deepEqual([noVhost.code, noVhost.err], [65, ["Error: Virtual host 'nope' does not exist"]]);
     const noUser = await ctl("set_permissions", "nobody", ".*", ".*", ".*");
     assert.equal(noUser.code, 67);
     const usage = await ctl("set_permissions", "dev", ".*");
@@ -140,7 +140,7 @@ ctlTest(
 
     ok(await ctl("delete_vhost", "staging"));
     const again = await ctl("delete_vhost", "staging");
-    assert.deepEqual([again.code, again.err], [65, ["Error: Virtual host staging does not exist"]]);
+    assert.deepEqual([again.code, again.err], [65, ["Error: Virtual host 'staging' does not exist"]]);
   },
 );
 
@@ -237,7 +237,7 @@ ctlTest("purge_queue, delete_queue (with --if-empty) and close_connection", asyn
   ]);
   const missing = await ctl("delete_queue", "tmp");
   assert.deepEqual([missing.code, missing.err], [64, ["Error: No such queue was found"]]);
-  assert.equal((await ctl("purge_queue", "tmp")).code, 65);
+  assert.equal((await ctl("purge_queue", "tmp")).code, 69); // rabbitmqctl: 69 for a missing queue
 
   const name = ok(await ctl("-q", "--no-table-headers", "list_connections", "name")).out[0];
   const close = ok(await ctl("close_connection", name, "go away"));
@@ -313,3 +313,91 @@ Deno.test("ctl against a port with no node fails with exit 69 and one line", asy
   assert.equal(err.length, 1);
   assert.match(err[0], /^Error: unable to connect to node at 127\.0\.0\.1:\d+: connection refused/);
 });
+
+// Banners, texts and exit codes checked with rabbitmqctl 3.10.8 against the
+// dev node: list_channels' default columns; authenticate_user's "Success" and
+// its exit 65 "invalid credentials" for a wrong password or unknown user;
+// ping's "Ping succeeded"; await_startup prints nothing; a missing vhost
+// makes list_queues/exchanges/bindings/consumers print their banner and exit
+// 0, and list_permissions exit 65 with "Virtual host 'x' does not exist".
+ctlTest("list_channels lists the node's channels with rabbitmqctl's columns", async ({ ctl, node }) => {
+  assert.deepEqual(ok(await ctl("list_channels")).out, ["Listing channels ..."]);
+  const conn = await amqp.connect(node.url);
+  try {
+    const ch = await conn.createChannel();
+    await ch.prefetch(7);
+    const listed = ok(await ctl("list_channels"));
+    assert.deepEqual(listed.out.slice(0, 2), [
+      "Listing channels ...",
+      "pid\tuser\tconsumer_count\tmessages_unacknowledged",
+    ]);
+    assert.match(listed.out[2], /^127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ \(1\)\tguest\t0\t0$/);
+    const picked = ok(await ctl("-q", "list_channels", "number", "vhost", "prefetch_count", "connection"));
+    assert.match(picked.out[1], /^1\t\/\t7\t127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/);
+    assert.equal((await ctl("list_channels", "colour")).code, 64);
+  } finally {
+    await conn.close();
+  }
+});
+
+ctlTest("authenticate_user checks a password: Success, or exit 65 invalid credentials", async ({ ctl }) => {
+  ok(await ctl("add_user", "plain-user", "s3cret")); // no tags: not a management user, still a user
+  assert.deepEqual(ok(await ctl("authenticate_user", "plain-user", "s3cret")).out, [
+    'Authenticating user "plain-user" ...',
+    "Success",
+  ]);
+  const wrong = await ctl("authenticate_user", "plain-user", "nope");
+  assert.deepEqual([wrong.code, wrong.err], [65, [
+    "Error: failed to authenticate user \"plain-user\"\nuser 'plain-user' - invalid credentials",
+  ]]);
+  assert.equal((await ctl("authenticate_user", "nobody", "x")).code, 65);
+});
+
+ctlTest(
+  "ping, await_startup, cluster_status and environment describe a running node",
+  async ({ ctl, node }) => {
+    const ping = ok(await ctl("ping"));
+    assert.match(ping.out[0], /^Will ping 127\.0\.0\.1:\d+\. /);
+    assert.equal(ping.out[1], "Ping succeeded");
+    assert.deepEqual(ok(await ctl("await_startup", "--timeout", "5")).out, []);
+
+    const status = ok(await ctl("cluster_status"));
+    assert.match(status.out[0], /^Cluster status of node 127\.0\.0\.1:\d+ \.\.\.$/);
+    const name = node.admin.context.nodeName;
+    assert.deepEqual(status.out.slice(1, 12), [
+      "Basics",
+      "",
+      "Cluster name: warren",
+      "",
+      "Disk Nodes",
+      "",
+      name,
+      "",
+      "Running Nodes",
+      "",
+      name,
+    ]);
+    assert.ok(status.out.includes(`Node: ${name}, interface: 127.0.0.1, port: ${node.port}, protocol: amqp`));
+    const json = JSON.parse(ok(await ctl("cluster_status", "--formatter", "json")).out.join("\n"));
+    assert.deepEqual([json.cluster_name, json.running_nodes], ["warren", [name]]);
+
+    const env = ok(await ctl("environment"));
+    assert.match(env.out[0], /^Application environment of node 127\.0\.0\.1:\d+ \.\.\.$/);
+  },
+);
+
+ctlTest(
+  "a missing vhost: object listings print only their banner (exit 0); permissions exit 65",
+  async ({ ctl }) => {
+    for (const verb of ["list_queues", "list_exchanges", "list_bindings", "list_consumers"]) {
+      const r = ok(await ctl(verb, "-p", "no-such-vhost"));
+      assert.ok(
+        r.out.every((l) => l.includes("no-such-vhost") || l.startsWith("Timeout:")),
+        `${verb}: ${r.out}`,
+      );
+    }
+    assert.deepEqual(ok(await ctl("list_queues", "-p", "no-such-vhost", "--formatter", "json")).out, ["[]"]);
+    const perms = await ctl("list_permissions", "-p", "no-such-vhost");
+    assert.deepEqual([perms.code, perms.err], [65, ["Error: Virtual host 'no-such-vhost' does not exist"]]);
+  },
+);

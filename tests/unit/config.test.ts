@@ -12,7 +12,7 @@ import {
   loadConfig,
 } from "../../src/config/config.ts";
 import { installLogSinks } from "../../src/config/log_sinks.ts";
-import { logger, setLogSink } from "../../src/log.ts";
+import { logger, setLogLevel, setLogSink } from "../../src/log.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "warren-config-test-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
@@ -263,7 +263,13 @@ Deno.test("busyPortError names the setting that chose the port", () => {
 Deno.test("log.file: every log line is appended to the file, after what it held", () => {
   const path = `${dir}/warren.log`;
   Deno.writeTextFileSync(path, "earlier line\n");
-  const close = installLogSinks({ logFile: path, logConsole: false, origins: {} });
+  const close = installLogSinks({
+    logFile: path,
+    logConsole: false,
+    origins: {},
+    logLevel: "info",
+    logFileLevel: "info",
+  });
   try {
     logger("test").info("hello", { n: 1 });
     logger("test").warning("second");
@@ -285,4 +291,27 @@ Deno.test("log.file that cannot be opened is a start-up error naming the setting
     errorOf(() => installLogSinks(cfg)),
     new RegExp(`^${conf}:1: log\\.file: cannot open ${dir}/no/such/dir/warren\\.log for appending: `),
   );
+});
+
+Deno.test("log.file.level: the file keeps its own threshold, the console its own", () => {
+  const path = `${dir}/levels.log`;
+  const conf = writeConf(
+    "levels.conf",
+    `log.file = ${path}\nlog.file.level = warning\nlog.console.level = error\n`,
+  );
+  const cfg = loadConfig(["--config", conf], {}, { searchPaths: [] });
+  assert.deepEqual([cfg.logLevel, cfg.logFileLevel], ["error", "warning"]);
+  const close = installLogSinks({ ...cfg, logConsole: false });
+  try {
+    logger("test").debug("not kept");
+    logger("test").info("not kept either");
+    logger("test").warning("kept");
+  } finally {
+    close();
+    setLogSink((line) => console.log(line));
+    setLogLevel("info");
+  }
+  const lines = Deno.readTextFileSync(path).trimEnd().split("\n");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^\S+ warning test kept$/);
 });

@@ -70,8 +70,8 @@ Deno.test("unknown keys stop start-up, with a hint for a near miss", () => {
   );
   assert.equal(confError("no_such_thing = 1\n"), "1: no_such_thing: unknown key");
   assert.equal(
-    confError("listeners.tcp.other = 5673\n"),
-    "1: listeners.tcp.other: Warren has one listener per protocol: use listeners.tcp.default / listeners.ssl.default",
+    confError("listeners.ssl.other = 5673\n"),
+    "1: listeners.ssl.other: Warren has one TLS listener: use listeners.ssl.default",
   );
   assert.equal(
     confError("listeners.tcp = none\n"),
@@ -350,4 +350,106 @@ Deno.test("warren.data_dir and warren.sync", () => {
 
 Deno.test("a key given twice: the later line wins", () => {
   assert.equal(fromConf("heartbeat = 10\nheartbeat = 20\n").heartbeatS, 20);
+});
+
+// A rabbitmq.conf as RabbitMQ 3.10 operators write them; RabbitMQ 3.10.8
+// starts with every one of these keys (checked against its schema files).
+Deno.test("a real rabbitmq.conf starts: keys that mean something apply, other RabbitMQ keys are ignored", () => {
+  const defs = `${dir}/defs.json`;
+  Deno.writeTextFileSync(defs, "{}");
+  const cfg = fromConf([
+    "listeners.tcp.1 = 127.0.0.1:5673",
+    "listeners.tcp.2 = ::1:5674",
+    "cluster_name = edge-1",
+    "log.file.level = debug",
+    `management.load_definitions = ${defs}`,
+    "default_permissions.configure = ^app-",
+    "default_permissions.write = .*",
+    "default_permissions.read = ^(app-|amq\\.)",
+    "tcp_listen_options.backlog = 128",
+    "tcp_listen_options.nodelay = false",
+    "tcp_listen_options.keepalive = true",
+    "prometheus.tcp.port = 15699",
+    "management.listener.port = 15680",
+    "collect_statistics_interval = 10000",
+    "management.rates_mode = basic",
+    "log.file.rotation.count = 5",
+    "cluster_formation.peer_discovery_backend = classic_config",
+    "cluster_formation.classic_config.nodes.1 = rabbit@host1",
+    "mqtt.listeners.tcp.default = 1883",
+    "ssl_options.versions.1 = tlsv1.2",
+    "",
+  ].join("\n"));
+  assert.deepEqual([cfg.amqpHostname, cfg.amqpPort], ["127.0.0.1", 5673]);
+  assert.match(cfg.origins.amqpPort!, /:1: listeners\.tcp\.1$/);
+  assert.deepEqual(
+    cfg.extraAmqpListeners.map(({ name, hostname, port }) => ({ name, hostname, port })),
+    [{ name: "2", hostname: "::1", port: 5674 }],
+  );
+  assert.match(cfg.extraAmqpListeners[0].origin, /:2: listeners\.tcp\.2$/);
+  assert.equal(cfg.clusterName, "edge-1");
+  assert.equal(cfg.logFileLevel, "debug");
+  assert.equal(cfg.managementLoadDefinitions, defs);
+  assert.deepEqual(cfg.defaultPermissions, { configure: "^app-", write: ".*", read: "^(app-|amq\\.)" });
+  assert.deepEqual([cfg.tcpNoDelay, cfg.tcpKeepAlive], [false, true]);
+  assert.equal(cfg.prometheusPort, 15699);
+  assert.equal(cfg.managementPort, 15680);
+  assert.deepEqual(cfg.ignoredKeys.map((i) => [i.key, i.where.replace(/^.*:/, "")]), [
+    ["tcp_listen_options.backlog", "9"],
+    ["collect_statistics_interval", "14"],
+    ["management.rates_mode", "15"],
+    ["log.file.rotation.count", "16"],
+    ["cluster_formation.peer_discovery_backend", "17"],
+    ["cluster_formation.classic_config.nodes.1", "18"],
+    ["mqtt.listeners.tcp.default", "19"],
+    ["ssl_options.versions.1", "20"],
+  ]);
+  assert.match(cfg.ignoredKeys[0].reason!, /backlog/);
+});
+
+Deno.test("listeners.tcp.<name>: `default` is the main listener wherever it is; the rest are extra", () => {
+  const cfg = fromConf("listeners.tcp.other = 5680\nlisteners.tcp.default = 5679\n");
+  assert.equal(cfg.amqpPort, 5679);
+  assert.deepEqual(cfg.extraAmqpListeners.map((l) => [l.name, l.hostname, l.port]), [[
+    "other",
+    "0.0.0.0",
+    5680,
+  ]]);
+  assert.equal(
+    confError("listeners.tcp.x = nope\n"),
+    "1: listeners.tcp.x: 'nope' is not a port (0-65535) or ip:port",
+  );
+});
+
+Deno.test("keys RabbitMQ does not know either still stop start-up, with a did-you-mean", () => {
+  assert.equal(
+    confError("cluster_nmae = x\n"),
+    "1: cluster_nmae: unknown key (did you mean 'cluster_name'?)",
+  );
+  assert.equal(
+    confError("log.file.levle = info\n"),
+    "1: log.file.levle: unknown key (did you mean 'log.file.level'?)",
+  );
+  assert.equal(
+    confError("collect_statistic_interval = 5000\n"),
+    "1: collect_statistic_interval: unknown key (did you mean 'collect_statistics_interval'?)",
+  );
+  assert.equal(
+    confError("tcp_listen_options.nodelayy = true\n").startsWith(
+      "1: tcp_listen_options.nodelayy: unknown key",
+    ),
+    true,
+  );
+  assert.equal(
+    confError("default_permissions.read = (\n"),
+    "1: default_permissions.read: '(' is not a valid regular expression",
+  );
+  assert.equal(
+    confError("tcp_listen_options.keepalive = yes\n"),
+    "1: tcp_listen_options.keepalive: 'yes' is not true or false",
+  );
+  assert.equal(
+    confError("prometheus.tcp.port = http\n"),
+    "1: prometheus.tcp.port: 'http' is not a port number (0-65535)",
+  );
 });

@@ -4,7 +4,15 @@ import { checkVHostVisible, visibleVHosts } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import { parseTags, validPasswordHash } from "../definitions.ts";
 import { HASHING_ALGORITHM, permissionJson, userJson, vhostJson } from "../format.ts";
-import { badRequest, created, noContent, objectNotFound, readJsonBody, requireFields } from "../http.ts";
+import {
+  badRequest,
+  boolField,
+  created,
+  noContent,
+  objectNotFound,
+  readJsonBody,
+  requireFields,
+} from "../http.ts";
 import { listBody } from "../list.ts";
 import type { ApiRequest, Router } from "../router.ts";
 import { logger } from "../../log.ts";
@@ -127,7 +135,7 @@ export function registerAccessRoutes(r: Router): void {
     return vhostJson(rq.ctx, v);
   });
   r.put("/api/vhosts/:vhost", "admin", async (rq) => {
-    await readJsonBody(rq.req, [
+    const body = await readJsonBody(rq.req, [
       "description",
       "tags",
       "default_queue_type",
@@ -137,6 +145,8 @@ export function registerAccessRoutes(r: Router): void {
       "protected_from_deletion",
       "metadata",
     ]);
+    // Warren does not trace, but a value that is not a boolean is refused as RabbitMQ refuses it.
+    boolField(body, "tracing", false);
     const name = rq.params.vhost;
     if (name === "") throw badRequest("vhost name must not be empty");
     if (rq.ctx.broker.vhost(name)) return noContent();

@@ -166,6 +166,11 @@ export function registerNodeRoutes(r: Router): void {
   r.get("/api/extensions", "user", () => []);
   r.get("/api/auth", "public", () => ({ oauth_enabled: false }));
   r.get("/api/nodes", "monitor", (rq) => [nodeJson(rq.ctx)]);
+  // Warren's own: the node's effective configuration, for `ctl environment`.
+  r.get("/api/nodes/:node/environment", "admin", (rq) => {
+    if (rq.params.node !== rq.ctx.nodeName) throw new ApiError(404, "Object Not Found", "Not Found");
+    return { node: rq.ctx.nodeName, environment: rq.ctx.environment ?? {} };
+  });
   r.get("/api/nodes/:node", "monitor", (rq) => {
     if (rq.params.node !== rq.ctx.nodeName) throw new ApiError(404, "Object Not Found", "Not Found");
     return nodeJson(rq.ctx);

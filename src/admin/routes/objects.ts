@@ -16,6 +16,7 @@ import {
   vhostBindings,
 } from "../format.ts";
 import {
+  ApiError,
   badRequest,
   boolField,
   created,
@@ -203,7 +204,7 @@ function decodePayload(payload: unknown, encoding: string): Uint8Array {
       throw badRequest("payload is not valid base64");
     }
   }
-  throw badRequest(`unsupported payload_encoding '${encoding}' (use string or base64)`);
+  throw new ApiError(400, "bad_request", ["unsupported_encoding", encoding]);
 }
 
 // ---- routes -------------------------------------------------------------------

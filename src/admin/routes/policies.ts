@@ -76,7 +76,7 @@ export function parsePolicy(vhost: string, name: string, body: JsonObject, where
     return policy;
   } catch (e) {
     if (e instanceof AmqpError) throw badRequest(`${prefix}${e.message}`);
-    if (e instanceof ApiError) throw new ApiError(e.status, e.error, `${prefix}${e.reason}`);
+    if (e instanceof ApiError) throw new ApiError(e.status, e.error, `${prefix}${e.message}`);
     throw e;
   }
 }

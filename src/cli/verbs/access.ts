@@ -1,5 +1,6 @@
 // ctl verbs for users, vhosts and permissions, with rabbitmqctl's argument
 // order, banners and messages.
+import { checkPassword } from "../../auth/password.ts";
 import { CtlError, EXIT, seg } from "../node_client.ts";
 import { columnsFrom, listIn, requireUser, requireVHost, type Verb, type VerbContext } from "../verb.ts";
 
@@ -16,6 +17,33 @@ async function passwordArg(ctx: VerbContext, index: number): Promise<string> {
 }
 
 export const ACCESS_VERBS: Record<string, Verb> = {
+  authenticate_user: {
+    usage: "authenticate_user <username> <password>",
+    description: "Attempts to authenticate a user. Exits with a non-zero code if authentication fails.",
+    minArgs: 1,
+    maxArgs: 2,
+    banner: (ctx) => `Authenticating user "${ctx.args[0]}" ...`,
+    async run(ctx) {
+      const [user] = ctx.args;
+      const password = await passwordArg(ctx, 1);
+      // The hash is checked here with the node's own algorithm: the API has no login call for
+      // users without management tags, and rabbitmqctl checks credentials, not tags.
+      const reply = await ctx.client.call("GET", `/api/users/${seg(user)}`);
+      const hash = reply.status === 200
+        ? String((reply.body as Record<string, unknown>).password_hash ?? "")
+        : "";
+      if (reply.status !== 200 && reply.status !== 404) {
+        throw new CtlError(EXIT.software, `cannot read user "${user}" (HTTP ${reply.status})`);
+      }
+      if (hash === "" || !checkPassword(password, hash)) {
+        throw new CtlError(
+          EXIT.dataErr,
+          `failed to authenticate user "${user}"\nuser '${user}' - invalid credentials`,
+        );
+      }
+      return { kind: "message", text: "Success" };
+    },
+  },
   add_user: {
     usage: "add_user <username> [<password>] [<password_hash> --pre-hashed-password]",
     description: "Creates a new user in the internal database",
@@ -118,7 +146,7 @@ export const ACCESS_VERBS: Record<string, Verb> = {
     async run(ctx) {
       const reply = await ctx.client.call("DELETE", `/api/vhosts/${seg(ctx.args[0])}`);
       if (reply.status === 404) {
-        throw new CtlError(EXIT.dataErr, `Virtual host ${ctx.args[0]} does not exist`);
+        throw new CtlError(EXIT.dataErr, `Virtual host '${ctx.args[0]}' does not exist`);
       }
       if (reply.status >= 300) throw new CtlError(EXIT.software, `deleting vhost "${ctx.args[0]}" failed`);
       return { kind: "none" };

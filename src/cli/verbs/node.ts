@@ -1,6 +1,12 @@
-// ctl verbs about the node as a whole: definitions export/import and status.
-import { CtlError, EXIT } from "../node_client.ts";
+// ctl verbs about the node as a whole: definitions export/import, status,
+// liveness (ping, await_startup), stopping it, and its configuration.
+import { CtlError, EXIT, type NodeClient, NodeUnreachable } from "../node_client.ts";
 import type { Verb, VerbContext } from "../verb.ts";
+
+/** rabbitmqctl await_startup's default wait. */
+const AWAIT_STARTUP_DEFAULT_S = 300;
+/** How often await_startup and stop look at the node again. */
+const POLL_INTERVAL_MS = 200;
 
 type Row = Record<string, unknown>;
 
@@ -87,7 +93,212 @@ function statusLines(overview: Row, node: Row): string[] {
   ];
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The node's name and OS process id, from its /api/nodes entry. */
+async function nodeIdentity(client: NodeClient): Promise<{ name: string; pid: number }> {
+  const nodes = (await client.ok("GET", "/api/nodes")) as Row[];
+  const node = nodes[0] ?? {};
+  const pid = Number(node.os_pid);
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    throw new CtlError(EXIT.software, `the node at ${client.address} did not report its OS process id`);
+  }
+  return { name: String(node.name), pid };
+}
+
+/**
+ * SIGTERM to the node's process (which closes client connections cleanly
+ * and commits), then waits until its management port stops answering.
+ * Only the OS user running the node (or root) may do this, as with its secret.
+ */
+async function stopNode(ctx: VerbContext, pid: number): Promise<void> {
+  try {
+    Deno.kill(pid, "SIGTERM");
+  } catch (e) {
+    throw new CtlError(EXIT.software, `cannot signal the node's process ${pid}: ${(e as Error).message}`);
+  }
+  const deadline = Date.now() + ctx.client.target.timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await ctx.client.call("GET", "/api/overview");
+    } catch (e) {
+      if (e instanceof NodeUnreachable) return;
+      // Mid-shutdown the node may answer oddly; keep waiting for it to go.
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+  throw new CtlError(EXIT.tempFail, `the node (PID ${pid}) was still answering after the timeout`);
+}
+
+function clusterStatusLines(overview: Row, node: Row): string[] {
+  const name = String(node.name);
+  const listeners = (node.listeners as Row[]) ?? [];
+  const alarms = [node.mem_alarm ? "memory" : null, node.disk_free_alarm ? "disk" : null].filter((a) => a);
+  return [
+    "Basics",
+    "",
+    `Cluster name: ${overview.cluster_name}`,
+    "",
+    "Disk Nodes",
+    "",
+    name,
+    "",
+    "Running Nodes",
+    "",
+    name,
+    "",
+    "Versions",
+    "",
+    `${name}: ${overview.product_name} ${overview.product_version} on ${node.runtime}`,
+    "",
+    "Maintenance status",
+    "",
+    `Node: ${name}, status: not under maintenance`,
+    "",
+    "Alarms",
+    "",
+    ...(alarms.length === 0 ? ["(none)"] : alarms.map((a) => `Node: ${name}, resource alarm: ${a}`)),
+    "",
+    "Network Partitions",
+    "",
+    "(none)",
+    "",
+    "Listeners",
+    "",
+    ...listeners.map((l) =>
+      `Node: ${name}, interface: ${l.ip_address}, port: ${l.port}, protocol: ${l.protocol}`
+    ),
+    "",
+    "Feature flags",
+    "",
+    "(none)",
+  ];
+}
+
 export const NODE_VERBS: Record<string, Verb> = {
+  ping: {
+    usage: "ping",
+    description: "Checks that the node is running and answers ctl",
+    minArgs: 0,
+    maxArgs: 0,
+    banner: (ctx) =>
+      `Will ping ${ctx.client.address}. This only checks that the node answers on its management port. ` +
+      `Timeout: ${ctx.client.target.timeoutMs} ms.`,
+    async run(ctx) {
+      try {
+        await ctx.client.ok("GET", "/api/overview");
+      } catch (e) {
+        if (e instanceof NodeUnreachable) {
+          throw new CtlError(
+            EXIT.unavailable,
+            `Failed to connect and authenticate to ${ctx.client.address} in ${ctx.client.target.timeoutMs} ms`,
+          );
+        }
+        throw e;
+      }
+      return { kind: "message", text: "Ping succeeded" };
+    },
+  },
+  await_startup: {
+    usage: "await_startup [--timeout <seconds>]",
+    description: "Waits for the node to start up and answer ctl",
+    minArgs: 0,
+    maxArgs: 0,
+    async run(ctx) {
+      const waitS = ctx.options.timeoutS ?? AWAIT_STARTUP_DEFAULT_S;
+      const deadline = Date.now() + waitS * 1000;
+      for (;;) {
+        // Found afresh each time: a starting node writes its record once it listens.
+        const client = ctx.locate();
+        try {
+          await client.ok("GET", "/api/overview");
+          return { kind: "none" };
+        } catch (e) {
+          if (!(e instanceof NodeUnreachable)) throw e;
+          if (Date.now() >= deadline) {
+            throw new CtlError(
+              EXIT.tempFail,
+              `the node at ${client.address} did not start within ${waitS} seconds`,
+            );
+          }
+        }
+        await sleep(POLL_INTERVAL_MS);
+      }
+    },
+  },
+  stop: {
+    usage: "stop",
+    description: "Stops the node, closing client connections cleanly",
+    minArgs: 0,
+    maxArgs: 0,
+    banner: (ctx) => `Stopping and halting node ${ctx.client.address} ...`,
+    async run(ctx) {
+      const { pid } = await nodeIdentity(ctx.client);
+      await stopNode(ctx, pid);
+      return { kind: "none" };
+    },
+  },
+  shutdown: {
+    usage: "shutdown",
+    description: "Stops the node and waits for its OS process to exit",
+    minArgs: 0,
+    maxArgs: 0,
+    async run(ctx) {
+      const { name, pid } = await nodeIdentity(ctx.client);
+      await stopNode(ctx, pid);
+      return {
+        kind: "message",
+        text: [
+          `Shutting down RabbitMQ node ${name} running at PID ${pid}`,
+          `Waiting for PID ${pid} to terminate`,
+          `RabbitMQ node ${name} running at PID ${pid} successfully shut down`,
+        ].join("\n"),
+      };
+    },
+  },
+  environment: {
+    usage: "environment",
+    description: "Displays the node's effective configuration as rabbitmq.conf keys",
+    minArgs: 0,
+    maxArgs: 0,
+    banner: (ctx) => `Application environment of node ${ctx.client.address} ...`,
+    async run(ctx) {
+      const { name } = await nodeIdentity(ctx.client);
+      const reply = (await ctx.client.ok("GET", `/api/nodes/${encodeURIComponent(name)}/environment`)) as Row;
+      const environment = (reply.environment ?? {}) as Record<string, string>;
+      if (ctx.options.formatter === "json") return { kind: "json", value: environment };
+      const lines = Object.keys(environment).sort().map((k) => `${k} = ${environment[k]}`);
+      return { kind: "raw", text: lines.join("\n") };
+    },
+  },
+  cluster_status: {
+    usage: "cluster_status",
+    description: "Displays the cluster: Warren is always a cluster of one node",
+    minArgs: 0,
+    maxArgs: 0,
+    banner: (ctx) => `Cluster status of node ${ctx.client.address} ...`,
+    async run(ctx) {
+      const overview = (await ctx.client.ok("GET", "/api/overview")) as Row;
+      const node = ((await ctx.client.ok("GET", "/api/nodes")) as Row[])[0] ?? {};
+      if (ctx.options.formatter === "json") {
+        return {
+          kind: "json",
+          value: {
+            cluster_name: overview.cluster_name,
+            disk_nodes: [node.name],
+            running_nodes: [node.name],
+            ram_nodes: [],
+            alarms: [],
+            listeners: { [String(node.name)]: node.listeners ?? [] },
+            partitions: {},
+          },
+        };
+      }
+      return { kind: "raw", text: clusterStatusLines(overview, node).join("\n") };
+    },
+  },
   export_definitions: {
     usage: 'export_definitions <file_path | "-"> [--format json]',
     description: "Exports definitions in JSON",

@@ -121,6 +121,30 @@ const CONSUMER_KEYS = [
   "arguments",
 ];
 
+/** rabbitmqctl list_channels info keys. */
+const CHANNEL_KEYS = [
+  "pid",
+  "connection",
+  "name",
+  "number",
+  "user",
+  "vhost",
+  "transactional",
+  "confirm",
+  "consumer_count",
+  "messages_unacknowledged",
+  "messages_uncommitted",
+  "acks_uncommitted",
+  "messages_unconfirmed",
+  "prefetch_count",
+  "global_prefetch_count",
+];
+
+function channelRow(c: Row): Row {
+  const connection = c.connection_details as Row | undefined;
+  return { ...c, pid: c.name, connection: connection?.name ?? "" };
+}
+
 function consumerRow(c: Row): Row {
   const queue = c.queue as Row;
   const channel = c.channel_details as Row;
@@ -146,7 +170,7 @@ export const OBJECT_VERBS: Record<string, Verb> = {
       `Listing queues for vhost ${ctx.vhost} ...`,
     async run(ctx) {
       const columns = columnsFrom(ctx.args, ["name", "messages"], QUEUE_KEYS);
-      const rows = (await listIn(ctx, `/api/queues/${seg(ctx.vhost)}`)).map(queueRow);
+      const rows = (await listIn(ctx, `/api/queues/${seg(ctx.vhost)}`, "empty")).map(queueRow);
       return { kind: "table", columns, rows };
     },
   },
@@ -158,7 +182,7 @@ export const OBJECT_VERBS: Record<string, Verb> = {
     banner: (ctx) => `Listing exchanges for vhost ${ctx.vhost} ...`,
     async run(ctx) {
       const columns = columnsFrom(ctx.args, ["name", "type"], EXCHANGE_KEYS);
-      return { kind: "table", columns, rows: await listIn(ctx, `/api/exchanges/${seg(ctx.vhost)}`) };
+      return { kind: "table", columns, rows: await listIn(ctx, `/api/exchanges/${seg(ctx.vhost)}`, "empty") };
     },
   },
   list_bindings: {
@@ -169,7 +193,7 @@ export const OBJECT_VERBS: Record<string, Verb> = {
     banner: (ctx) => `Listing bindings for vhost ${ctx.vhost}...`,
     async run(ctx) {
       const columns = columnsFrom(ctx.args, BINDING_KEYS, BINDING_KEYS);
-      const rows = (await listIn(ctx, `/api/bindings/${seg(ctx.vhost)}`)).map(bindingRow);
+      const rows = (await listIn(ctx, `/api/bindings/${seg(ctx.vhost)}`, "empty")).map(bindingRow);
       return { kind: "table", columns, rows };
     },
   },
@@ -185,6 +209,22 @@ export const OBJECT_VERBS: Record<string, Verb> = {
       return { kind: "table", columns, rows };
     },
   },
+  list_channels: {
+    usage: "list_channels [--no-table-headers] [<column> ...]",
+    description: "Lists all channels in the node",
+    minArgs: 0,
+    maxArgs: Infinity,
+    banner: () => "Listing channels ...",
+    async run(ctx) {
+      const columns = columnsFrom(
+        ctx.args,
+        ["pid", "user", "consumer_count", "messages_unacknowledged"],
+        CHANNEL_KEYS,
+      );
+      const rows = ((await ctx.client.ok("GET", "/api/channels")) as Row[]).map(channelRow);
+      return { kind: "table", columns, rows };
+    },
+  },
   list_consumers: {
     usage: "list_consumers [--vhost <vhost>] [--no-table-headers] [<column> ...]",
     description: "Lists all consumers for a vhost",
@@ -197,7 +237,7 @@ export const OBJECT_VERBS: Record<string, Verb> = {
         CONSUMER_KEYS.filter((k) => k !== "activity_status"),
         CONSUMER_KEYS,
       );
-      const rows = (await listIn(ctx, `/api/consumers/${seg(ctx.vhost)}`)).map(consumerRow);
+      const rows = (await listIn(ctx, `/api/consumers/${seg(ctx.vhost)}`, "empty")).map(consumerRow);
       return { kind: "table", columns, rows };
     },
   },
@@ -211,7 +251,7 @@ export const OBJECT_VERBS: Record<string, Verb> = {
       const [queue] = ctx.args;
       const reply = await ctx.client.call("DELETE", `/api/queues/${seg(ctx.vhost)}/${seg(queue)}/contents`);
       if (reply.status === 404) {
-        throw new CtlError(EXIT.dataErr, `NOT_FOUND - no queue '${queue}' in vhost '${ctx.vhost}'`);
+        throw new CtlError(EXIT.unavailable, `NOT_FOUND - no queue '${queue}' in vhost '${ctx.vhost}'`);
       }
       if (reply.status >= 300) {
         const reason = (reply.body as { reason?: string } | null)?.reason ?? `HTTP ${reply.status}`;

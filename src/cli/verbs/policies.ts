@@ -48,7 +48,9 @@ export const POLICY_VERBS: Record<string, Verb> = {
         "apply-to": ctx.options.applyTo ?? "all",
       };
       const reply = await ctx.client.call("PUT", `/api/policies/${seg(ctx.vhost)}/${seg(name)}`, body);
-      if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host ${ctx.vhost} does not exist`);
+      if (reply.status === 404) {
+        throw new CtlError(EXIT.dataErr, `Virtual host '${ctx.vhost}' does not exist`);
+      }
       if (reply.status >= 300) throw new CtlError(EXIT.unavailable, reasonOf(reply.body, reply.status));
       return { kind: "none" };
     },
