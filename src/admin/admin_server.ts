@@ -14,6 +14,7 @@ import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { sampleCounters } from "./stats.ts";
 import { loadUiPage } from "./ui_page.ts";
+import { AcceptBackoff } from "../server/accept_loop.ts";
 
 const log = logger("admin");
 
@@ -121,11 +122,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     return result instanceof Response ? result : jsonResponse(result);
   };
 
-  const server = Deno.serve({
-    port: options.port,
-    hostname,
-    onListen: () => {},
-  }, async (req, info) => {
+  const onRequest = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
     let res: Response;
     try {
@@ -143,7 +140,34 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     if (req.method === "HEAD") return new Response(null, { status: res.status, headers: res.headers });
     return res;
-  });
+  };
+
+  let closed = false;
+  // Deno.serve stops serving when accept() fails (EMFILE when the node is out
+  // of file descriptors) and rejects `finished`; unhandled, that would end the
+  // whole process. Listen again on the same port, backing off while it fails.
+  const backoff = new AcceptBackoff("http", log);
+  const listen = (port: number) => {
+    const s = Deno.serve({ port, hostname, onListen: () => {} }, (req, info) => {
+      backoff.succeeded();
+      return onRequest(req, info);
+    });
+    s.finished.catch((e) => relisten(e));
+    return s;
+  };
+  const relisten = async (e: unknown) => {
+    while (!closed) {
+      await backoff.failed(e);
+      if (closed) return;
+      try {
+        server = listen(httpPort);
+        return;
+      } catch (again) {
+        e = again;
+      }
+    }
+  };
+  let server = listen(options.port);
   httpPort = server.addr.port;
 
   sampleCounters(node.broker, rates, nodeKey);
@@ -151,7 +175,6 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   Deno.unrefTimer(timer);
 
   log.info("listener up", { protocol: "http", hostname, port: httpPort });
-  let closed = false;
   return {
     port: httpPort,
     hostname,
@@ -160,7 +183,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      await server.shutdown();
+      await server.shutdown().catch(() => {});
       log.info("listener down", { protocol: "http", port: httpPort });
     },
   };

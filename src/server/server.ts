@@ -11,6 +11,7 @@ import { CONSUMER_TIMEOUT_CHECK_MS, DEFAULT_LIMITS, type ServerLimits } from "./
 import { type AlarmKind, type AlarmLimits, ResourceAlarms } from "./alarms.ts";
 import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
 import type { Transport } from "./transport.ts";
+import { acceptUntilClosed } from "./accept_loop.ts";
 
 const log = logger("server");
 
@@ -69,18 +70,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     p.finally(() => running.delete(p));
   };
 
-  const acceptLoop = (async () => {
+  const acceptLoop = acceptUntilClosed(listener, "amqp", (socket) => {
     try {
-      for await (const socket of listener) {
-        try {
-          socket.setNoDelay(true);
-        } catch { /* not a TCP socket */ }
-        serve(socket);
-      }
-    } catch (e) {
-      if (!closing) log.error("listener failed", { error: String(e) });
-    }
-  })();
+      socket.setNoDelay(true);
+    } catch { /* not a TCP socket */ }
+    serve(socket);
+  });
   log.info("listener up", { protocol: "amqp", hostname, port });
 
   const alarms = options.alarms ? new ResourceAlarms(options.alarms) : null;
@@ -137,8 +132,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         listener.close();
       } catch { /* already closed */ }
       await acceptLoop;
-      // node:tls resolves close() only once its sockets are gone, so wait for it last.
-      const tlsClosed = tlsListener?.close();
+      await tlsListener?.close();
       for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => {
@@ -150,7 +144,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       await Promise.race([Promise.all([...running]), grace]);
       clearTimeout(timer);
       await Promise.all([...running]);
-      await tlsClosed;
       broker.close();
       broker.store.close();
       log.info("server stopped", { port });

@@ -9,6 +9,8 @@ export interface BrokerProcess {
   port: number;
   /** The management HTTP API's port. */
   managementPort: number;
+  /** The amqps port, once its "listener up" line was printed (null without TLS). */
+  readonly tlsPort: number | null;
   url: string;
   /** Every line the broker printed so far (stdout and stderr). */
   output: string[];
@@ -23,22 +25,30 @@ export interface SpawnOptions {
   /** Run this file instead of main.ts (the bundle, say). */
   entry?: string;
   cwd?: string;
+  /** Start the broker under `ulimit -n` with this many file descriptors. */
+  fdLimit?: number;
 }
 
 export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      options.entry ?? MAIN,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-      "--management-port",
-      "0",
-      ...(options.args ?? []),
-    ],
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    options.entry ?? MAIN,
+    "--port",
+    "0",
+    "--hostname",
+    "127.0.0.1",
+    "--management-port",
+    "0",
+    ...(options.args ?? []),
+  ];
+  // The limit applies to the broker only: sh lowers it, then exec's the broker in its place.
+  const [program, ...args] = options.fdLimit === undefined
+    ? argv
+    : ["sh", "-c", `ulimit -n ${options.fdLimit} && exec "$@"`, "sh", ...argv];
+  const child = new Deno.Command(program, {
+    args,
     env: options.env,
     cwd: options.cwd,
     stdin: "null",
@@ -46,6 +56,7 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
     stderr: "piped",
   }).spawn();
   const output: string[] = [];
+  let tlsPort: number | null = null;
   let resolvePort: (port: number) => void;
   const portFound = new Promise<number>((r) => (resolvePort = r));
   let resolveHttpPort: (port: number) => void;
@@ -58,6 +69,8 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
       if (m) resolvePort(Number(m[1]));
       const h = line.match(/listener up protocol=http .*port=(\d+)/);
       if (h) resolveHttpPort(Number(h[1]));
+      const t = line.match(/listener up protocol=amqps .*port=(\d+)/);
+      if (t) tlsPort = Number(t[1]);
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -78,6 +91,9 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
   return {
     port,
     managementPort,
+    get tlsPort() {
+      return tlsPort;
+    },
     url: `amqp://guest:guest@127.0.0.1:${port}/`,
     output,
     kill(signal: Deno.Signal = "SIGTERM") {
