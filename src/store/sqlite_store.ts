@@ -7,7 +7,8 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { fieldTableKey } from "../amqp/field_table.ts";
-import { readSnapshot } from "./sqlite_snapshot.ts";
+import { readSnapshot, type SnapshotRead } from "./sqlite_snapshot.ts";
+import { inspectWal, type WalDamage } from "./wal_file.ts";
 import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
@@ -72,6 +73,14 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: { sync: SyncLevel }) {
     this.#path = path;
+    const refusal = missingDatabase(path);
+    if (refusal !== null) throw new StoreError(refusal);
+    let walDamage: WalDamage | null;
+    try {
+      walDamage = inspectWal(`${path}-wal`);
+    } catch (e) {
+      throw new StoreError(`cannot read ${path}-wal: ${(e as Error).message}`);
+    }
     try {
       this.#db = new DatabaseSync(path);
       // Look before touching anything: a file that is not ours must be left exactly as it was.
@@ -85,6 +94,16 @@ export class SqliteStore implements Store {
     } catch (e) {
       if (e instanceof SchemaError) throw e;
       throw new StoreError(describeOpenError(path, e as Error));
+    }
+    // Only now that this node holds the lock: a node that is still running may be mid-write.
+    if (walDamage !== null) {
+      log.warning("write-ahead log was cut short; recovered it up to its last complete transaction", {
+        path: `${path}-wal`,
+        recovered_frames: walDamage.keptFrames,
+        recovered_transactions: walDamage.keptTransactions,
+        dropped_frames: walDamage.droppedFrames,
+        dropped_bytes: walDamage.droppedBytes,
+      });
     }
     migrate(this.#db, path);
     const p = (sql: string) => this.#db.prepare(sql);
@@ -118,7 +137,12 @@ export class SqliteStore implements Store {
 
   load(): StoreSnapshot {
     const t0 = performance.now();
-    const r = readSnapshot(this.#db);
+    let r: SnapshotRead;
+    try {
+      r = readSnapshot(this.#db);
+    } catch (e) {
+      throw new StoreError(describeOpenError(this.#path, e as Error));
+    }
     for (const [id, refs] of r.sharedRefs) this.#sharedRefs.set(id, refs);
     this.#lastMessageId = r.lastMessageId;
     this.#lastQueueId = r.lastQueueId;
@@ -482,10 +506,48 @@ export class SqliteStore implements Store {
   }
 }
 
+/** Files SQLite leaves beside a database; any of them without the database means data went missing. */
+const TRACE_SUFFIXES = ["-wal", "-journal", "-shm"];
+
+/**
+ * Why start-up must stop when the database file is gone or empty while the
+ * node held data: SQLite would silently start a fresh, empty database.
+ * Null when the file is there with content, or when nothing is there at all
+ * (a first start).
+ */
+function missingDatabase(path: string): string | null {
+  let size: number | null;
+  try {
+    size = Deno.statSync(path).size;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) return null; // SQLite reports it when opening
+    size = null;
+  }
+  if (size !== null && size > 0) return null;
+  const traces = TRACE_SUFFIXES.map((s) => path + s).filter((p) => {
+    try {
+      Deno.statSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (size === null && traces.length === 0) return null;
+  const state = size === null ? "is missing" : "is empty (0 bytes)";
+  const beside = traces.length > 0
+    ? ` while ${traces.join(" and ")} ${traces.length > 1 ? "are" : "is"} present`
+    : "";
+  return `${path} ${state}${beside}: refusing to start an empty node in place of the data it held ` +
+    `(restore it from a backup, or remove ${
+      [size === null ? [] : [path], traces].flat().join(" and ")
+    } to start empty)`;
+}
+
 function describeOpenError(path: string, e: Error): string {
   const msg = e.message;
   if (/locked|busy/i.test(msg)) return `${path} is locked: another Warren node is using this data dir`;
-  if (/not a database|malformed/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
+  if (/malformed/i.test(msg)) return `${path} is damaged (${msg}): restore it from a backup`;
+  if (/not a database/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
   if (/readonly|read-only|unable to open|permission/i.test(msg)) {
     return `cannot open ${path} for writing (${msg})`;
   }
