@@ -3,7 +3,7 @@
 // see everyone's, and only administrators close other users' connections.
 import type { Connection } from "../../server/connection.ts";
 import type { Channel } from "../../server/channel.ts";
-import { checkVHostVisible, isAdmin, isMonitor, type Principal, visibleVHosts } from "../auth.ts";
+import { checkVHostAccess, isAdmin, isMonitor, mayAccessVHost, objectVHosts, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import { channelJson, channelName, connectionJson, connectionName, consumerJson } from "../format.ts";
 import { notAuthorised, objectNotFound } from "../http.ts";
@@ -26,18 +26,34 @@ function mayClose(p: Principal, c: Connection): boolean {
   return isAdmin(p) || p.internal || c.user.name === p.name;
 }
 
-/** The connections a list covers; consumers are listed per vhost, whoever's connection they are on. */
-function connectionsFor(rq: ApiRequest, ownOnly = true): Connection[] {
-  let conns = openConnections(rq.ctx).filter((c) => !ownOnly || mayRead(rq.principal, c));
+/** The connections a list covers: all of a vhost's the caller may access, or all the caller may read. */
+function connectionsFor(rq: ApiRequest): Connection[] {
+  let conns = openConnections(rq.ctx).filter((c) => mayRead(rq.principal, c));
   if (rq.params.vhost !== undefined) {
     const v = vhostOr404(rq.ctx, rq.params.vhost);
-    checkVHostVisible(rq.principal, rq.ctx.users, v.name);
+    checkVHostAccess(rq.principal, rq.ctx.users, v.name);
     conns = conns.filter((c) => c.vhost.name === v.name);
   } else if (!isMonitor(rq.principal) && !rq.principal.internal) {
-    const visible = new Set(visibleVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys()));
-    conns = conns.filter((c) => visible.has(c.vhost.name));
+    conns = conns.filter((c) => mayAccessVHost(rq.principal, rq.ctx.users, c.vhost.name));
   }
   return conns;
+}
+
+/**
+ * The connections whose consumers a list covers, whoever's they are: those
+ * in the vhosts the caller may access. A vhost the caller may not access
+ * lists nothing rather than refusing (RabbitMQ answers 200 []).
+ */
+function consumerConnections(rq: ApiRequest): Connection[] {
+  const { ctx, principal } = rq;
+  let vhosts: Set<string>;
+  if (rq.params.vhost !== undefined) {
+    const v = vhostOr404(ctx, rq.params.vhost);
+    vhosts = new Set(mayAccessVHost(principal, ctx.users, v.name) ? [v.name] : []);
+  } else {
+    vhosts = new Set(objectVHosts(principal, ctx.users, ctx.broker.vhosts.keys()));
+  }
+  return openConnections(ctx).filter((c) => vhosts.has(c.vhost.name));
 }
 
 function connectionNamed(rq: ApiRequest): Connection {
@@ -79,7 +95,7 @@ export function registerClientRoutes(r: Router): void {
   });
 
   const listConsumers = (rq: ApiRequest) => {
-    const items = channelsOf(connectionsFor(rq, false)).flatMap((ch) =>
+    const items = channelsOf(consumerConnections(rq)).flatMap((ch) =>
       [...ch.consumers.values()].map((x) => consumerJson(rq.ctx, x))
     );
     return listBody(items, rq.query, ["consumer_tag"]);

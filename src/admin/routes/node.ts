@@ -206,7 +206,7 @@ export function registerNodeRoutes(r: Router): void {
   // ---- definitions ----
   const exportHandler = (rq: ApiRequest) => {
     const vhost = rq.params.vhost ?? null;
-    if (vhost !== null) vhostOr404(rq.ctx, vhost);
+    if (vhost !== null && !rq.ctx.broker.vhost(vhost)) throw badRequest("vhost_not_found");
     const headers: Record<string, string> = {};
     const download = rq.query.get("download");
     if (download && /^[\w.\-]+$/.test(download)) {
