@@ -4,7 +4,14 @@
 import { logger } from "../log.ts";
 import { authenticateRequest, isAdmin, isMonitor, type Principal } from "./auth.ts";
 import type { AdminContext, AdminNode, ListenerInfo } from "./context.ts";
-import { ApiError, errorResponse, jsonResponse, notAuthorised, objectNotFound } from "./http.ts";
+import {
+  ApiError,
+  checkJsonContentType,
+  errorResponse,
+  jsonResponse,
+  notAuthorised,
+  objectNotFound,
+} from "./http.ts";
 import { RATE_SAMPLE_INTERVAL_MS, RateTracker } from "./rates.ts";
 import { type ApiRequest, type Route, Router } from "./router.ts";
 import { registerAccessRoutes } from "./routes/access.ts";
@@ -106,10 +113,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     const route = match.route;
     let principal: Principal | undefined;
-    if (route.access !== "public") {
+    if (route.access === "anyone") {
+      if (req.headers.has("authorization")) {
+        principal = authenticateRequest(req, remoteHost, node.users, secret);
+      }
+    } else if (route.access !== "public") {
       principal = authenticateRequest(req, remoteHost, node.users, secret);
       checkRouteAccess(route, principal);
     }
+    checkJsonContentType(req);
     const rq: ApiRequest = {
       req,
       url,

@@ -3,7 +3,14 @@
 // see everyone's, and only administrators close other users' connections.
 import type { Connection } from "../../server/connection.ts";
 import type { Channel } from "../../server/channel.ts";
-import { checkVHostAccess, isAdmin, isMonitor, mayAccessVHost, objectVHosts, type Principal } from "../auth.ts";
+import {
+  checkVHostAccess,
+  isAdmin,
+  isMonitor,
+  mayAccessVHost,
+  objectVHosts,
+  type Principal,
+} from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import { channelJson, channelName, connectionJson, connectionName, consumerJson } from "../format.ts";
 import { notAuthorised, objectNotFound } from "../http.ts";
