@@ -14,6 +14,8 @@ export interface BrokerProcess {
   url: string;
   /** Every line the broker printed so far (stdout and stderr). */
   output: string[];
+  /** The broker's process id (the wrapping shell, if any, exec'd into it). */
+  pid: number;
   kill(signal?: Deno.Signal): void;
   /** Resolves with the exit status once the process has ended. */
   exited: Promise<Deno.CommandStatus>;
@@ -27,6 +29,12 @@ export interface SpawnOptions {
   cwd?: string;
   /** Start the broker under `ulimit -n` with this many file descriptors. */
   fdLimit?: number;
+  /**
+   * Start the broker with writes past this file offset failing with EFBIG (a
+   * soft RLIMIT_FSIZE, SIGXFSZ ignored), as a full disk fails them; lift it
+   * with `prlimit --pid <pid> --fsize=unlimited`.
+   */
+  fileSizeLimitBytes?: number;
 }
 
 export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerProcess> {
@@ -43,10 +51,16 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
     "0",
     ...(options.args ?? []),
   ];
-  // The limit applies to the broker only: sh lowers it, then exec's the broker in its place.
-  const [program, ...args] = options.fdLimit === undefined
+  // Limits apply to the broker only: sh sets them, then exec's the broker in its place.
+  const setup: string[] = [];
+  if (options.fdLimit !== undefined) setup.push(`ulimit -n ${options.fdLimit}`);
+  if (options.fileSizeLimitBytes !== undefined) {
+    setup.push("trap '' XFSZ");
+    argv.unshift("prlimit", `--fsize=${options.fileSizeLimitBytes}:unlimited`, "--");
+  }
+  const [program, ...args] = setup.length === 0
     ? argv
-    : ["sh", "-c", `ulimit -n ${options.fdLimit} && exec "$@"`, "sh", ...argv];
+    : ["sh", "-c", `${setup.join(" && ")} && exec "$@"`, "sh", ...argv];
   const child = new Deno.Command(program, {
     args,
     env: options.env,
@@ -91,6 +105,7 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
   return {
     port,
     managementPort,
+    pid: child.pid,
     get tlsPort() {
       return tlsPort;
     },
