@@ -5,8 +5,11 @@
 // statuses were recorded from RabbitMQ 3.10.8 (the dev node, 2026-11-27)
 // and the same matrix runs against Warren always and against the RabbitMQ
 // management API at WARREN_TEST_RABBITMQ_MANAGEMENT_URL when it is set
-// (http://user:pass@host:port/ with an administrator's credentials).
+// (http://user:pass@host:port/ with an administrator's credentials; the
+// rows about connections, channels and consumers also need the node's AMQP
+// URL in WARREN_TEST_AMQP_URL).
 import assert from "node:assert/strict";
+import amqp from "../helpers/amqplib.ts";
 import { startTestNode } from "../helpers/broker.ts";
 
 const TAGS = ["none", "management", "policymaker", "monitoring", "administrator"] as const;
@@ -19,6 +22,8 @@ const TEST_TIMEOUT_MS = 60_000;
 interface Target {
   baseUrl: string;
   admin: [string, string];
+  /** The AMQP URL of the same node (host and port; the admin's credentials are used), when known. */
+  amqpUrl: string | null;
 }
 
 /** One call: `{v}` is the vhost, `{u}` the calling user's tag (names objects each user makes for itself). */
@@ -269,6 +274,13 @@ const EXPECTED: Record<string, Statuses> = {
   "SHOWS {secret} IN /api/exchanges": [0, 0, 0, 0, 1],
   "SHOWS {secret} IN /api/bindings": [0, 0, 0, 0, 1],
   "SHOWS {secret} IN /api/policies": [0, 0, 0, 0, 1],
+  "GET /api/connections/{conn}": [401, 401, 401, 200, 200],
+  "GET /api/connections/{conn}/channels": [401, 401, 401, 200, 200],
+  "GET /api/channels/{channel}": [401, 401, 401, 200, 200],
+  "SHOWS {secret} IN /api/connections": [0, 0, 0, 1, 1],
+  "SHOWS {secret} IN /api/channels": [0, 0, 0, 1, 1],
+  "SHOWS {secret} IN /api/consumers": [0, 0, 0, 1, 1],
+  "DELETE /api/connections/{conn}": [401, 401, 401, 401, 204],
 };
 
 /**
@@ -389,9 +401,80 @@ async function runMatrix(target: Target): Promise<Record<string, Statuses>> {
           : 0;
       }
     }
+    if (target.amqpUrl !== null) await clientRows(target, vhostName("secret"), users, seen);
     return seen as unknown as Record<string, Statuses>;
   } finally {
     await cleanup();
+  }
+}
+
+/** Lists of client objects checked for what they show of "secret". */
+const CLIENT_LISTS = ["/api/connections", "/api/channels", "/api/consumers"];
+/** RabbitMQ's management lists connections, channels and consumers from statistics emitted every few seconds. */
+const STATS_WAIT_MS = 15_000;
+
+/**
+ * The administrator holds a connection with a channel and a consumer in
+ * "secret"; every user looks at them, then tries to close the connection
+ * (administrator last, who succeeds).
+ */
+async function clientRows(
+  target: Target,
+  secret: string,
+  users: string[],
+  seen: Record<string, number[]>,
+): Promise<void> {
+  const u = new URL(target.amqpUrl!);
+  u.username = encodeURIComponent(target.admin[0]);
+  u.password = encodeURIComponent(target.admin[1]);
+  u.pathname = `/${encodeURIComponent(secret)}`;
+  const conn = await amqp.connect(u.toString());
+  conn.on("error", () => {});
+  try {
+    const ch = await conn.createChannel();
+    await ch.consume("q", () => {});
+    const adminGet = async (path: string) => {
+      const res = await fetch(`${target.baseUrl}${path}`, {
+        headers: { authorization: basic(target.admin) },
+      });
+      return res.ok ? await res.json() : null;
+    };
+    let name: string | undefined;
+    const deadline = Date.now() + STATS_WAIT_MS;
+    while (true) {
+      const conns = await adminGet(`/api/vhosts/${encodeURIComponent(secret)}/connections`);
+      const consumers = await adminGet(`/api/consumers/${encodeURIComponent(secret)}`);
+      const channels = await adminGet(`/api/vhosts/${encodeURIComponent(secret)}/channels`);
+      name = conns?.[0]?.name;
+      if (name && consumers?.length > 0 && channels?.length > 0) break;
+      if (Date.now() > deadline) throw new Error("the client objects never showed up in the admin's lists");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const c = encodeURIComponent(name);
+    const chan = encodeURIComponent(`${name} (1)`);
+    for (let i = 0; i < TAGS.length; i++) {
+      const as: [string, string] = [users[i], PASSWORD];
+      for (
+        const [key, path] of [
+          ["GET /api/connections/{conn}", `/api/connections/${c}`],
+          ["GET /api/connections/{conn}/channels", `/api/connections/${c}/channels`],
+          ["GET /api/channels/{channel}", `/api/channels/${chan}`],
+        ]
+      ) (seen[key] ??= [])[i] = await call(target, as, { method: "GET", path });
+      for (const list of CLIENT_LISTS) {
+        const res = await fetch(`${target.baseUrl}${list}`, { headers: { authorization: basic(as) } });
+        const text = await res.text();
+        (seen[`SHOWS {secret} IN ${list}`] ??= [])[i] = res.ok && text.includes(`"${secret}"`) ? 1 : 0;
+      }
+    }
+    for (let i = 0; i < TAGS.length; i++) {
+      (seen["DELETE /api/connections/{conn}"] ??= [])[i] = await call(target, [users[i], PASSWORD], {
+        method: "DELETE",
+        path: `/api/connections/${c}`,
+      });
+    }
+  } finally {
+    await conn.close().catch(() => {});
   }
 }
 
@@ -422,7 +505,7 @@ Deno.test({
     try {
       const expected = { ...EXPECTED, ...WARREN_DIFFERS };
       const diff = compare(
-        await runMatrix({ baseUrl: node.managementUrl, admin: ["guest", "guest"] }),
+        await runMatrix({ baseUrl: node.managementUrl, admin: ["guest", "guest"], amqpUrl: node.url }),
         expected,
       );
       assert.deepEqual(diff, [], diff.join("\n"));
@@ -443,7 +526,13 @@ Deno.test({
   async fn() {
     const u = new URL(rabbitUrl!);
     const admin: [string, string] = [decodeURIComponent(u.username), decodeURIComponent(u.password)];
-    const diff = compare(await runMatrix({ baseUrl: `${u.protocol}//${u.host}`, admin }), EXPECTED);
+    // The rows about connections, channels and consumers need the node's AMQP port too.
+    const amqpUrl = Deno.env.get("WARREN_TEST_AMQP_URL") ?? null;
+    const actual = await runMatrix({ baseUrl: `${u.protocol}//${u.host}`, admin, amqpUrl });
+    const expected = Object.fromEntries(
+      Object.entries(EXPECTED).filter(([k]) => amqpUrl !== null || k in actual),
+    );
+    const diff = compare(actual, expected);
     assert.deepEqual(diff, [], diff.join("\n"));
   },
 });

@@ -1,16 +1,10 @@
 // Client-side objects: /api/connections, /api/channels, /api/consumers. A
-// management user sees their own connections; monitoring and administrators
-// see everyone's, and only administrators close other users' connections.
+// management user sees their own connections, channels and consumers;
+// monitoring and administrators see everyone's, and only administrators
+// close other users' connections.
 import type { Connection } from "../../server/connection.ts";
 import type { Channel } from "../../server/channel.ts";
-import {
-  checkVHostAccess,
-  isAdmin,
-  isMonitor,
-  mayAccessVHost,
-  objectVHosts,
-  type Principal,
-} from "../auth.ts";
+import { checkVHostAccess, isAdmin, isMonitor, mayAccessVHost, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import { channelJson, channelName, connectionJson, connectionName, consumerJson } from "../format.ts";
 import { notAuthorised, objectNotFound } from "../http.ts";
@@ -47,20 +41,13 @@ function connectionsFor(rq: ApiRequest): Connection[] {
 }
 
 /**
- * The connections whose consumers a list covers, whoever's they are: those
- * in the vhosts the caller may access. A vhost the caller may not access
- * lists nothing rather than refusing (RabbitMQ answers 200 []).
+ * The connections whose consumers a list shows: as for connections, the
+ * caller's own unless monitoring or administrator, but a vhost the caller
+ * may not access lists them rather than refusing (RabbitMQ 3.10).
  */
 function consumerConnections(rq: ApiRequest): Connection[] {
-  const { ctx, principal } = rq;
-  let vhosts: Set<string>;
-  if (rq.params.vhost !== undefined) {
-    const v = vhostOr404(ctx, rq.params.vhost);
-    vhosts = new Set(mayAccessVHost(principal, ctx.users, v.name) ? [v.name] : []);
-  } else {
-    vhosts = new Set(objectVHosts(principal, ctx.users, ctx.broker.vhosts.keys()));
-  }
-  return openConnections(ctx).filter((c) => vhosts.has(c.vhost.name));
+  const v = rq.params.vhost === undefined ? null : vhostOr404(rq.ctx, rq.params.vhost);
+  return openConnections(rq.ctx).filter((c) => mayRead(rq.principal, c) && (v === null || c.vhost === v));
 }
 
 function connectionNamed(rq: ApiRequest): Connection {
@@ -96,8 +83,9 @@ export function registerClientRoutes(r: Router): void {
   r.get("/api/channels", "user", listChannels);
   r.get("/api/vhosts/:vhost/channels", "user", listChannels);
   r.get("/api/channels/:name", "user", (rq) => {
-    const ch = channelsOf(connectionsFor(rq)).find((x) => channelName(rq.ctx, x) === rq.params.name);
+    const ch = channelsOf(openConnections(rq.ctx)).find((x) => channelName(rq.ctx, x) === rq.params.name);
     if (!ch) throw objectNotFound();
+    if (!mayRead(rq.principal, ch.connection)) throw notAuthorised("User not authorised to access object");
     return channelJson(rq.ctx, ch);
   });
 
