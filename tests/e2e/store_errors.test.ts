@@ -4,7 +4,8 @@
 // running node holds, a database emptied or deleted while its write-ahead
 // log still holds the data, a damaged page, a read-only file. A log cut
 // short is recovered up to its last complete transaction, with a line that
-// says how much was kept.
+// says how much was kept. Warren only: RabbitMQ's message store is not
+// SQLite, so these files have no counterpart there.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { DatabaseSync } from "node:sqlite";
