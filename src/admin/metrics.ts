@@ -1,7 +1,8 @@
 // /metrics in the Prometheus text format, with rabbitmq_prometheus's metric
-// names where one exists (so existing dashboards find them), node-wide
-// totals for everyone and per-queue labels on request of a monitoring user. Counters are *_total, for Prometheus to rate(); the live rates the
-// API computes are exported too, as warren_*_per_second gauges.
+// names where one exists (so existing dashboards find them): node-wide
+// totals for everyone, per-queue labels only for monitoring users. Counters
+// are *_total, for Prometheus to rate(); the live rates the API computes are
+// exported too, as warren_*_per_second gauges.
 import type { AdminContext } from "./context.ts";
 import { C, nodeCounters, queueCounters } from "./stats.ts";
 

@@ -27,7 +27,11 @@ function mayClose(p: Principal, c: Connection): boolean {
   return isAdmin(p) || p.internal || c.user.name === p.name;
 }
 
-/** The connections a list covers: all of a vhost's the caller may access, or all the caller may read. */
+/**
+ * The connections a list shows: the caller's own unless monitoring or
+ * administrator; with a vhost in the path, that vhost's, if the caller may
+ * access it.
+ */
 function connectionsFor(rq: ApiRequest): Connection[] {
   let conns = openConnections(rq.ctx).filter((c) => mayRead(rq.principal, c));
   if (rq.params.vhost !== undefined) {
