@@ -35,6 +35,12 @@ export const SYNC_LEVELS: readonly SyncLevel[] = ["full", "normal"];
 
 /** How long writes nobody is waiting for may wait for company. */
 const LAZY_COMMIT_MS = 20;
+/**
+ * An outage of commits is over only once none has failed for this long:
+ * near a full disk a small batch may fit while the next large one fails,
+ * and that is one outage, not many.
+ */
+const COMMIT_OUTAGE_QUIET_MS = 5_000;
 
 /** A data file that cannot be used: wrong format, locked, unreadable. One line for the operator. */
 export class StoreError extends Error {}
@@ -53,8 +59,9 @@ export class SqliteStore implements Store {
   #lastMessageId = 0;
   #lastQueueId = 0;
   #lastDelayedId = 0;
-  /** Batches that failed to commit since the last one that succeeded. */
+  /** Batches that failed to commit in the current outage. */
   #failedCommits = 0;
+  #lastFailedCommitMs = 0;
   /** Rows referencing a message, for messages referenced by more than one row. */
   readonly #sharedRefs = new Map<number, number>();
   #pendingMessages = new Map<number, StorableMessage>();
@@ -477,7 +484,7 @@ export class SqliteStore implements Store {
       for (const op of cold) op();
       for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
       this.#db.exec("COMMIT");
-      if (this.#failedCommits > 0) {
+      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
         log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
         this.#failedCommits = 0;
       }
@@ -494,6 +501,7 @@ export class SqliteStore implements Store {
           error: (e as Error).message,
         });
       }
+      this.#lastFailedCommitMs = Date.now();
     }
     for (const cb of callbacks) cb(ok);
   }

@@ -217,8 +217,12 @@ Deno.test({
       const published = 2_000;
       await fillDataDir(dir, published, "crash");
       const wal = `${dir}/warren.db-wal`;
-      // Cut in the middle of a frame, as a copy or a disk that gave out halfway would.
-      await Deno.truncate(wal, Math.floor((await Deno.stat(wal)).size / 2) + 1001);
+      // Cut inside the middle frame, as a copy or a disk that gave out halfway would. The log is a
+      // 32-byte header and frames of a 24-byte header plus one page; the page size is at offset 8.
+      const header = new DataView((await Deno.readFile(wal)).buffer);
+      const frameBytes = 24 + header.getUint32(8);
+      const frames = Math.floor(((await Deno.stat(wal)).size - 32) / frameBytes);
+      await Deno.truncate(wal, 32 + Math.floor(frames / 2) * frameBytes + 1001);
       const broker = await spawnBroker({ args: ["--data-dir", dir] });
       try {
         const line = broker.output.find((l) => l.includes("write-ahead log was cut short"));
