@@ -4,7 +4,14 @@
 import { logger } from "../log.ts";
 import { authenticateRequest, isAdmin, isMonitor, type Principal } from "./auth.ts";
 import type { AdminContext, AdminNode, ListenerInfo } from "./context.ts";
-import { ApiError, errorResponse, jsonResponse, notAuthorised, objectNotFound } from "./http.ts";
+import {
+  ApiError,
+  checkJsonContentType,
+  errorResponse,
+  jsonResponse,
+  notAuthorised,
+  objectNotFound,
+} from "./http.ts";
 import { RATE_SAMPLE_INTERVAL_MS, RateTracker } from "./rates.ts";
 import { type ApiRequest, type Route, Router } from "./router.ts";
 import { registerAccessRoutes } from "./routes/access.ts";
@@ -15,6 +22,7 @@ import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
 import { sampleCounters } from "./stats.ts";
 import { loadUiPage } from "./ui_page.ts";
+import { AcceptBackoff } from "../server/accept_loop.ts";
 
 const log = logger("admin");
 
@@ -115,10 +123,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     const route = match.route;
     let principal: Principal | undefined;
-    if (route.access !== "public") {
+    if (route.access === "anyone") {
+      if (req.headers.has("authorization")) {
+        principal = authenticateRequest(req, remoteHost, node.users, secret);
+      }
+    } else if (route.access !== "public") {
       principal = authenticateRequest(req, remoteHost, node.users, secret);
       checkRouteAccess(route, principal);
     }
+    checkJsonContentType(req);
     const rq: ApiRequest = {
       req,
       url,
@@ -131,11 +144,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     return result instanceof Response ? result : jsonResponse(result);
   };
 
-  const server = Deno.serve({
-    port: options.port,
-    hostname,
-    onListen: () => {},
-  }, async (req, info) => {
+  const onRequest = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
     let res: Response;
     try {
@@ -153,7 +162,34 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     if (req.method === "HEAD") return new Response(null, { status: res.status, headers: res.headers });
     return res;
-  });
+  };
+
+  let closed = false;
+  // Deno.serve stops serving when accept() fails (EMFILE when the node is out
+  // of file descriptors) and rejects `finished`; unhandled, that would end the
+  // whole process. Listen again on the same port, backing off while it fails.
+  const backoff = new AcceptBackoff("http", log);
+  const listen = (port: number) => {
+    const s = Deno.serve({ port, hostname, onListen: () => {} }, (req, info) => {
+      backoff.succeeded();
+      return onRequest(req, info);
+    });
+    s.finished.catch((e) => relisten(e));
+    return s;
+  };
+  const relisten = async (e: unknown) => {
+    while (!closed) {
+      await backoff.failed(e);
+      if (closed) return;
+      try {
+        server = listen(httpPort);
+        return;
+      } catch (again) {
+        e = again;
+      }
+    }
+  };
+  let server = listen(options.port);
   httpPort = server.addr.port;
 
   sampleCounters(node.broker, rates, nodeKey);
@@ -161,7 +197,6 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   Deno.unrefTimer(timer);
 
   log.info("listener up", { protocol: "http", hostname, port: httpPort });
-  let closed = false;
   return {
     port: httpPort,
     hostname,
@@ -170,7 +205,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      await server.shutdown();
+      await server.shutdown().catch(() => {});
       log.info("listener down", { protocol: "http", port: httpPort });
     },
   };

@@ -102,20 +102,28 @@ export function loginVHosts(p: Principal, users: UserRegistry, all: Iterable<str
   return names.filter((v) => users.canAccessVHost(p.name, v));
 }
 
-/** Vhosts whose objects the principal may see: all for monitoring and administrators. */
+/** Vhosts the principal sees in /api/vhosts and the overview's totals: all for monitoring and administrators. */
 export function visibleVHosts(p: Principal, users: UserRegistry, all: Iterable<string>): string[] {
   if (isMonitor(p)) return [...all];
   return loginVHosts(p, users, all);
 }
 
-/** is_authorized_vhost: administrators, or users who may log into the vhost. */
-export function checkVHostAccess(p: Principal, users: UserRegistry, vhost: string): void {
-  if (isAdmin(p) || p.internal) return;
-  if (!users.canAccessVHost(p.name, vhost)) throw notAuthorised("User not authorised to access virtual host");
+/**
+ * Vhosts whose queues, exchanges, bindings, consumers and policies the
+ * principal's lists show: all for administrators, the vhosts they may log
+ * into for everyone else — monitoring included, as RabbitMQ filters them.
+ */
+export function objectVHosts(p: Principal, users: UserRegistry, all: Iterable<string>): string[] {
+  if (isAdmin(p)) return [...all];
+  return loginVHosts(p, users, all);
 }
 
-/** is_authorized_vhost_visible_for_monitoring. */
-export function checkVHostVisible(p: Principal, users: UserRegistry, vhost: string): void {
-  if (isMonitor(p) || p.internal) return;
-  if (!users.canAccessVHost(p.name, vhost)) throw notAuthorised("User not authorised to access virtual host");
+/** May the principal read or change objects in the vhost: administrators, or users who may log into it. */
+export function mayAccessVHost(p: Principal, users: UserRegistry, vhost: string): boolean {
+  return isAdmin(p) || p.internal || users.canAccessVHost(p.name, vhost);
+}
+
+/** is_authorized_vhost: administrators, or users who may log into the vhost (monitoring is no exception). */
+export function checkVHostAccess(p: Principal, users: UserRegistry, vhost: string): void {
+  if (!mayAccessVHost(p, users, vhost)) throw notAuthorised("User not authorised to access virtual host");
 }

@@ -1,7 +1,8 @@
 // /metrics in the Prometheus text format, with rabbitmq_prometheus's metric
-// names where one exists (so existing dashboards find them) and per-queue
-// labels. Counters are *_total, for Prometheus to rate(); the live rates the
-// API computes are exported too, as warren_*_per_second gauges.
+// names where one exists (so existing dashboards find them): node-wide
+// totals for everyone, per-queue labels only for monitoring users. Counters
+// are *_total, for Prometheus to rate(); the live rates the API computes are
+// exported too, as warren_*_per_second gauges.
 import type { AdminContext } from "./context.ts";
 import { C, nodeCounters, queueCounters } from "./stats.ts";
 
@@ -30,7 +31,8 @@ function render(families: Family[]): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderMetrics(ctx: AdminContext): string {
+/** `perQueue`: add the families labelled by vhost and queue, which name every queue on the node. */
+export function renderMetrics(ctx: AdminContext, options: { perQueue: boolean }): string {
   const connections = [...ctx.node.connections].filter((c) => c.vhost !== undefined && c.user !== undefined);
   let channels = 0;
   let consumers = 0;
@@ -43,8 +45,9 @@ export function renderMetrics(ctx: AdminContext): string {
   const perQueue: { vhost: string; queue: string; c: number[]; r: number[]; consumers: number }[] = [];
   for (const v of ctx.broker.vhosts.values()) {
     exchanges += v.exchanges.size;
+    queues += v.queues.size;
+    if (!options.perQueue) continue;
     for (const q of v.queues.values()) {
-      queues++;
       const c = queueCounters(q);
       perQueue.push({
         vhost: v.name,
@@ -74,32 +77,7 @@ export function renderMetrics(ctx: AdminContext): string {
     type,
     samples: perQueue.map((x) => [{ vhost: x.vhost, queue: x.queue }, pick(x)]),
   });
-  return render([
-    {
-      name: "rabbitmq_identity_info",
-      help: "Node and cluster names",
-      type: "gauge",
-      samples: [[{ rabbitmq_node: ctx.nodeName, rabbitmq_cluster: ctx.clusterName }, 1]],
-    },
-    one("rabbitmq_connections", "Connections currently open", "gauge", connections.length),
-    one("rabbitmq_channels", "Channels currently open", "gauge", channels),
-    one("rabbitmq_consumers", "Consumers currently connected", "gauge", consumers),
-    one("rabbitmq_queues", "Queues available", "gauge", queues),
-    one("rabbitmq_exchanges", "Exchanges available", "gauge", exchanges),
-    one("rabbitmq_global_messages_received_total", "Messages published", "counter", node[C.publish]),
-    one(
-      "rabbitmq_global_messages_delivered_total",
-      "Messages delivered to consumers or fetched by basic.get",
-      "counter",
-      node[C.deliverGet],
-    ),
-    one("rabbitmq_global_messages_acknowledged_total", "Messages acknowledged", "counter", node[C.ack]),
-    one("rabbitmq_global_messages_redelivered_total", "Messages redelivered", "counter", node[C.redeliver]),
-    one("warren_messages_ready", "Ready messages in all queues", "gauge", node[C.ready]),
-    one("warren_messages_unacked", "Unacknowledged messages in all queues", "gauge", node[C.unacked]),
-    one("warren_messages_published_per_second", "Publish rate, live", "gauge", nodeRates[C.publish]),
-    one("warren_messages_delivered_per_second", "Deliver/get rate, live", "gauge", nodeRates[C.deliverGet]),
-    one("warren_messages_acked_per_second", "Ack rate, live", "gauge", nodeRates[C.ack]),
+  const queueFamilies = !options.perQueue ? [] : [
     queueFamily(
       "rabbitmq_queue_messages_ready",
       "Messages ready to be delivered",
@@ -151,5 +129,33 @@ export function renderMetrics(ctx: AdminContext): string {
       (x) => x.r[C.deliverGet],
     ),
     queueFamily("warren_queue_messages_acked_per_second", "Ack rate, live", "gauge", (x) => x.r[C.ack]),
+  ];
+  return render([
+    {
+      name: "rabbitmq_identity_info",
+      help: "Node and cluster names",
+      type: "gauge",
+      samples: [[{ rabbitmq_node: ctx.nodeName, rabbitmq_cluster: ctx.clusterName }, 1]],
+    },
+    one("rabbitmq_connections", "Connections currently open", "gauge", connections.length),
+    one("rabbitmq_channels", "Channels currently open", "gauge", channels),
+    one("rabbitmq_consumers", "Consumers currently connected", "gauge", consumers),
+    one("rabbitmq_queues", "Queues available", "gauge", queues),
+    one("rabbitmq_exchanges", "Exchanges available", "gauge", exchanges),
+    one("rabbitmq_global_messages_received_total", "Messages published", "counter", node[C.publish]),
+    one(
+      "rabbitmq_global_messages_delivered_total",
+      "Messages delivered to consumers or fetched by basic.get",
+      "counter",
+      node[C.deliverGet],
+    ),
+    one("rabbitmq_global_messages_acknowledged_total", "Messages acknowledged", "counter", node[C.ack]),
+    one("rabbitmq_global_messages_redelivered_total", "Messages redelivered", "counter", node[C.redeliver]),
+    one("warren_messages_ready", "Ready messages in all queues", "gauge", node[C.ready]),
+    one("warren_messages_unacked", "Unacknowledged messages in all queues", "gauge", node[C.unacked]),
+    one("warren_messages_published_per_second", "Publish rate, live", "gauge", nodeRates[C.publish]),
+    one("warren_messages_delivered_per_second", "Deliver/get rate, live", "gauge", nodeRates[C.deliverGet]),
+    one("warren_messages_acked_per_second", "Ack rate, live", "gauge", nodeRates[C.ack]),
+    ...queueFamilies,
   ]);
 }

@@ -6,17 +6,18 @@ import { badRequest } from "./http.ts";
 
 /**
  * Who may call a route, before any per-vhost check: "public" needs no
- * credentials, "user" any management user, "monitor" monitoring or
- * administrator, "admin" administrator.
+ * credentials, "anyone" takes credentials when given (and checks them) but
+ * serves anonymous callers too, "user" any management user, "monitor"
+ * monitoring or administrator, "admin" administrator.
  */
-export type Access = "public" | "user" | "monitor" | "admin";
+export type Access = "public" | "anyone" | "user" | "monitor" | "admin";
 
 export interface ApiRequest {
   readonly req: Request;
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Undefined only on public routes. */
+  /** Undefined on public routes, and on "anyone" routes called without credentials. */
   readonly principal: Principal;
   readonly ctx: AdminContext;
 }

@@ -11,6 +11,7 @@ import { CONSUMER_TIMEOUT_CHECK_MS, DEFAULT_LIMITS, type ServerLimits } from "./
 import { type AlarmKind, type AlarmLimits, ResourceAlarms } from "./alarms.ts";
 import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
 import type { Transport } from "./transport.ts";
+import { acceptUntilClosed } from "./accept_loop.ts";
 
 const log = logger("server");
 
@@ -101,20 +102,15 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     p.finally(() => running.delete(p));
   };
 
-  const accept = async (listener: Deno.Listener<Deno.TcpConn>) => {
-    try {
-      for await (const socket of listener) {
-        try {
-          socket.setNoDelay(socketOptions.noDelay);
-          socket.setKeepAlive(socketOptions.keepAlive);
-        } catch { /* not a TCP socket */ }
-        serve(socket);
-      }
-    } catch (e) {
-      if (!closing) log.error("listener failed", { error: String(e) });
-    }
-  };
-  const acceptLoop = Promise.all(listeners.map(accept));
+  const acceptLoop = Promise.all(listeners.map((listener) =>
+    acceptUntilClosed(listener, "amqp", (socket) => {
+      try {
+        socket.setNoDelay(socketOptions.noDelay);
+        socket.setKeepAlive(socketOptions.keepAlive);
+      } catch { /* not a TCP socket */ }
+      serve(socket);
+    })
+  ));
   const bound = listeners.map((l) => l.addr as Deno.NetAddr);
   for (const addr of bound) {
     log.info("listener up", { protocol: "amqp", hostname: addr.hostname, port: addr.port });
@@ -177,8 +173,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         } catch { /* already closed */ }
       }
       await acceptLoop;
-      // node:tls resolves close() only once its sockets are gone, so wait for it last.
-      const tlsClosed = tlsListener?.close();
+      await tlsListener?.close();
       for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) => {
@@ -190,7 +185,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       await Promise.race([Promise.all([...running]), grace]);
       clearTimeout(timer);
       await Promise.all([...running]);
-      await tlsClosed;
       broker.close();
       broker.store.close();
       log.info("server stopped", { port });

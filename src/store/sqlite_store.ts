@@ -7,7 +7,8 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { fieldTableKey } from "../amqp/field_table.ts";
-import { readSnapshot } from "./sqlite_snapshot.ts";
+import { readSnapshot, type SnapshotRead } from "./sqlite_snapshot.ts";
+import { inspectWal, type WalDamage } from "./wal_file.ts";
 import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
@@ -34,6 +35,12 @@ export const SYNC_LEVELS: readonly SyncLevel[] = ["full", "normal"];
 
 /** How long writes nobody is waiting for may wait for company. */
 const LAZY_COMMIT_MS = 20;
+/**
+ * An outage of commits is over only once none has failed for this long:
+ * near a full disk a small batch may fit while the next large one fails,
+ * and that is one outage, not many.
+ */
+const COMMIT_OUTAGE_QUIET_MS = 5_000;
 
 /** A data file that cannot be used: wrong format, locked, unreadable. One line for the operator. */
 export class StoreError extends Error {}
@@ -52,8 +59,9 @@ export class SqliteStore implements Store {
   #lastMessageId = 0;
   #lastQueueId = 0;
   #lastDelayedId = 0;
-  /** Batches that failed to commit since the last one that succeeded. */
+  /** Batches that failed to commit in the current outage. */
   #failedCommits = 0;
+  #lastFailedCommitMs = 0;
   /** Rows referencing a message, for messages referenced by more than one row. */
   readonly #sharedRefs = new Map<number, number>();
   #pendingMessages = new Map<number, StorableMessage>();
@@ -72,6 +80,14 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: { sync: SyncLevel }) {
     this.#path = path;
+    const refusal = missingDatabase(path);
+    if (refusal !== null) throw new StoreError(refusal);
+    let walDamage: WalDamage | null;
+    try {
+      walDamage = inspectWal(`${path}-wal`);
+    } catch (e) {
+      throw new StoreError(`cannot read ${path}-wal: ${(e as Error).message}`);
+    }
     try {
       this.#db = new DatabaseSync(path);
       // Look before touching anything: a file that is not ours must be left exactly as it was.
@@ -85,6 +101,16 @@ export class SqliteStore implements Store {
     } catch (e) {
       if (e instanceof SchemaError) throw e;
       throw new StoreError(describeOpenError(path, e as Error));
+    }
+    // Only now that this node holds the lock: a node that is still running may be mid-write.
+    if (walDamage !== null) {
+      log.warning("write-ahead log was cut short; recovered it up to its last complete transaction", {
+        path: `${path}-wal`,
+        recovered_frames: walDamage.keptFrames,
+        recovered_transactions: walDamage.keptTransactions,
+        dropped_frames: walDamage.droppedFrames,
+        dropped_bytes: walDamage.droppedBytes,
+      });
     }
     migrate(this.#db, path);
     const p = (sql: string) => this.#db.prepare(sql);
@@ -118,7 +144,12 @@ export class SqliteStore implements Store {
 
   load(): StoreSnapshot {
     const t0 = performance.now();
-    const r = readSnapshot(this.#db);
+    let r: SnapshotRead;
+    try {
+      r = readSnapshot(this.#db);
+    } catch (e) {
+      throw new StoreError(describeOpenError(this.#path, e as Error));
+    }
     for (const [id, refs] of r.sharedRefs) this.#sharedRefs.set(id, refs);
     this.#lastMessageId = r.lastMessageId;
     this.#lastQueueId = r.lastQueueId;
@@ -453,7 +484,7 @@ export class SqliteStore implements Store {
       for (const op of cold) op();
       for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
       this.#db.exec("COMMIT");
-      if (this.#failedCommits > 0) {
+      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
         log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
         this.#failedCommits = 0;
       }
@@ -470,6 +501,7 @@ export class SqliteStore implements Store {
           error: (e as Error).message,
         });
       }
+      this.#lastFailedCommitMs = Date.now();
     }
     for (const cb of callbacks) cb(ok);
   }
@@ -482,10 +514,48 @@ export class SqliteStore implements Store {
   }
 }
 
+/** Files SQLite leaves beside a database; any of them without the database means data went missing. */
+const TRACE_SUFFIXES = ["-wal", "-journal", "-shm"];
+
+/**
+ * Why start-up must stop when the database file is gone or empty while the
+ * node held data: SQLite would silently start a fresh, empty database.
+ * Null when the file is there with content, or when nothing is there at all
+ * (a first start).
+ */
+function missingDatabase(path: string): string | null {
+  let size: number | null;
+  try {
+    size = Deno.statSync(path).size;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) return null; // SQLite reports it when opening
+    size = null;
+  }
+  if (size !== null && size > 0) return null;
+  const traces = TRACE_SUFFIXES.map((s) => path + s).filter((p) => {
+    try {
+      Deno.statSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (size === null && traces.length === 0) return null;
+  const state = size === null ? "is missing" : "is empty (0 bytes)";
+  const beside = traces.length > 0
+    ? ` while ${traces.join(" and ")} ${traces.length > 1 ? "are" : "is"} present`
+    : "";
+  return `${path} ${state}${beside}: refusing to start an empty node in place of the data it held ` +
+    `(restore it from a backup, or remove ${
+      [size === null ? [] : [path], traces].flat().join(" and ")
+    } to start empty)`;
+}
+
 function describeOpenError(path: string, e: Error): string {
   const msg = e.message;
   if (/locked|busy/i.test(msg)) return `${path} is locked: another Warren node is using this data dir`;
-  if (/not a database|malformed/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
+  if (/malformed/i.test(msg)) return `${path} is damaged (${msg}): restore it from a backup`;
+  if (/not a database/i.test(msg)) return `${path} is not a Warren data file (${msg})`;
   if (/readonly|read-only|unable to open|permission/i.test(msg)) {
     return `cannot open ${path} for writing (${msg})`;
   }

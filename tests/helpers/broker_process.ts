@@ -9,9 +9,13 @@ export interface BrokerProcess {
   port: number;
   /** The management HTTP API's port. */
   managementPort: number;
+  /** The amqps port, once its "listener up" line was printed (null without TLS). */
+  readonly tlsPort: number | null;
   url: string;
   /** Every line the broker printed so far (stdout and stderr). */
   output: string[];
+  /** The broker's process id (the wrapping shell, if any, exec'd into it). */
+  pid: number;
   kill(signal?: Deno.Signal): void;
   /** Resolves with the exit status once the process has ended. */
   exited: Promise<Deno.CommandStatus>;
@@ -23,22 +27,42 @@ export interface SpawnOptions {
   /** Run this file instead of main.ts (the bundle, say). */
   entry?: string;
   cwd?: string;
+  /** Start the broker under `ulimit -n` with this many file descriptors. */
+  fdLimit?: number;
+  /**
+   * Start the broker with writes past this file offset failing with EFBIG (a
+   * soft RLIMIT_FSIZE, SIGXFSZ ignored), as a full disk fails them; lift it
+   * with `prlimit --pid <pid> --fsize=unlimited`.
+   */
+  fileSizeLimitBytes?: number;
 }
 
 export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      options.entry ?? MAIN,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-      "--management-port",
-      "0",
-      ...(options.args ?? []),
-    ],
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    options.entry ?? MAIN,
+    "--port",
+    "0",
+    "--hostname",
+    "127.0.0.1",
+    "--management-port",
+    "0",
+    ...(options.args ?? []),
+  ];
+  // Limits apply to the broker only: sh sets them, then exec's the broker in its place.
+  const setup: string[] = [];
+  if (options.fdLimit !== undefined) setup.push(`ulimit -n ${options.fdLimit}`);
+  if (options.fileSizeLimitBytes !== undefined) {
+    setup.push("trap '' XFSZ");
+    argv.unshift("prlimit", `--fsize=${options.fileSizeLimitBytes}:unlimited`, "--");
+  }
+  const [program, ...args] = setup.length === 0
+    ? argv
+    : ["sh", "-c", `${setup.join(" && ")} && exec "$@"`, "sh", ...argv];
+  const child = new Deno.Command(program, {
+    args,
     env: options.env,
     cwd: options.cwd,
     stdin: "null",
@@ -46,6 +70,7 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
     stderr: "piped",
   }).spawn();
   const output: string[] = [];
+  let tlsPort: number | null = null;
   let resolvePort: (port: number) => void;
   const portFound = new Promise<number>((r) => (resolvePort = r));
   let resolveHttpPort: (port: number) => void;
@@ -58,6 +83,8 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
       if (m) resolvePort(Number(m[1]));
       const h = line.match(/listener up protocol=http .*port=(\d+)/);
       if (h) resolveHttpPort(Number(h[1]));
+      const t = line.match(/listener up protocol=amqps .*port=(\d+)/);
+      if (t) tlsPort = Number(t[1]);
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -78,6 +105,10 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
   return {
     port,
     managementPort,
+    pid: child.pid,
+    get tlsPort() {
+      return tlsPort;
+    },
     url: `amqp://guest:guest@127.0.0.1:${port}/`,
     output,
     kill(signal: Deno.Signal = "SIGTERM") {

@@ -794,6 +794,8 @@ withNode(
       (r) => r.body.every((x: { messages: number }) => x.messages === 1),
       "one message in each orders queue",
     );
+    // Deliberately unlike RabbitMQ 3.10, which takes the file as multipart/form-data too: any site's
+    // form can send that with the browser's cached credentials, so Warren takes JSON only.
     const multipart = new FormData();
     multipart.set("file", new Blob([JSON.stringify(fixture)], { type: "application/json" }), "defs.json");
     const res = await fetch(`${node.managementUrl}/api/definitions`, {
@@ -802,7 +804,7 @@ withNode(
       body: multipart,
     });
     await res.body?.cancel();
-    assert.equal(res.status, 204);
+    assert.equal(res.status, 415);
   },
 );
 
@@ -821,7 +823,7 @@ withNode(
 
 // ---- metrics and UI -----------------------------------------------------------------
 
-withNode("/metrics serves Prometheus text with queue depths, connections and channels", async (node) => {
+withNode("/metrics serves node totals to anyone and queue depths to monitoring users only", async (node) => {
   await api(node, "PUT", "/api/queues/%2F/m", { body: {} });
   await api(node, "POST", "/api/exchanges/%2F/amq.default/publish", {
     body: { properties: {}, routing_key: "m", payload: "x", payload_encoding: "string" },
@@ -829,13 +831,26 @@ withNode("/metrics serves Prometheus text with queue depths, connections and cha
   const conn = await connect(node.url);
   try {
     await conn.createChannel();
-    const res = await fetch(`${node.managementUrl}/metrics`);
+    const res = await fetch(`${node.managementUrl}/metrics`, {
+      headers: { authorization: `Basic ${btoa("guest:guest")}` },
+    });
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
     const text = await res.text();
     assert.match(text, /^rabbitmq_queue_messages_ready\{vhost="\/",queue="m"\} 1$/m);
     assert.match(text, /^rabbitmq_connections 1$/m);
     assert.match(text, /^rabbitmq_channels 1$/m);
     assert.match(text, /^# TYPE rabbitmq_queue_messages_published_total counter$/m);
+    // Anonymous scrapers get the node's totals and no queue or vhost name.
+    const anonymous = await (await fetch(`${node.managementUrl}/metrics`)).text();
+    assert.match(anonymous, /^rabbitmq_queues 1$/m);
+    assert.match(anonymous, /^rabbitmq_connections 1$/m);
+    assert.doesNotMatch(anonymous, /queue=|vhost=/);
+    // Credentials, when given, are checked.
+    const wrong = await fetch(`${node.managementUrl}/metrics`, {
+      headers: { authorization: `Basic ${btoa("guest:wrong")}` },
+    });
+    await wrong.body?.cancel();
+    assert.equal(wrong.status, 401);
   } finally {
     await conn.close();
   }

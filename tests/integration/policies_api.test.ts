@@ -345,8 +345,9 @@ withNode("policies API: administrators and policymakers with access to the vhost
   }
   assert.equal((await api(port, "PUT", "/api/policies/%2F/by-guest", { body })).status, 201);
   for (const user of ["mgmt", "watcher"]) {
+    // Any management user may list policies, of the vhosts it can log into (RabbitMQ 3.10.8): none here.
     const r = await api(port, "GET", "/api/policies", { auth: [user, "pw"] });
-    assert.deepEqual([r.status, r.body.reason], [401, "User not authorised to access object"], user);
+    assert.deepEqual([r.status, r.body], [200, []], user);
     const w = await api(port, "PUT", "/api/policies/%2F/x", { body, auth: [user, "pw"] });
     assert.equal(w.status, 401, user);
   }

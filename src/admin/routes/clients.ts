@@ -1,9 +1,10 @@
 // Client-side objects: /api/connections, /api/channels, /api/consumers. A
-// management user sees their own connections; monitoring and administrators
-// see everyone's, and only administrators close other users' connections.
+// management user sees their own connections, channels and consumers;
+// monitoring and administrators see everyone's, and only administrators
+// close other users' connections.
 import type { Connection } from "../../server/connection.ts";
 import type { Channel } from "../../server/channel.ts";
-import { checkVHostVisible, isAdmin, isMonitor, type Principal, visibleVHosts } from "../auth.ts";
+import { checkVHostAccess, isAdmin, isMonitor, mayAccessVHost, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import { channelJson, channelName, connectionJson, connectionName, consumerJson } from "../format.ts";
 import { notAuthorised, objectNotFound } from "../http.ts";
@@ -26,18 +27,31 @@ function mayClose(p: Principal, c: Connection): boolean {
   return isAdmin(p) || p.internal || c.user.name === p.name;
 }
 
-/** The connections a list covers; consumers are listed per vhost, whoever's connection they are on. */
-function connectionsFor(rq: ApiRequest, ownOnly = true): Connection[] {
-  let conns = openConnections(rq.ctx).filter((c) => !ownOnly || mayRead(rq.principal, c));
+/**
+ * The connections a list shows: the caller's own unless monitoring or
+ * administrator; with a vhost in the path, that vhost's, if the caller may
+ * access it.
+ */
+function connectionsFor(rq: ApiRequest): Connection[] {
+  let conns = openConnections(rq.ctx).filter((c) => mayRead(rq.principal, c));
   if (rq.params.vhost !== undefined) {
     const v = vhostOr404(rq.ctx, rq.params.vhost);
-    checkVHostVisible(rq.principal, rq.ctx.users, v.name);
+    checkVHostAccess(rq.principal, rq.ctx.users, v.name);
     conns = conns.filter((c) => c.vhost.name === v.name);
   } else if (!isMonitor(rq.principal) && !rq.principal.internal) {
-    const visible = new Set(visibleVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys()));
-    conns = conns.filter((c) => visible.has(c.vhost.name));
+    conns = conns.filter((c) => mayAccessVHost(rq.principal, rq.ctx.users, c.vhost.name));
   }
   return conns;
+}
+
+/**
+ * The connections whose consumers a list shows: as for connections, the
+ * caller's own unless monitoring or administrator, but a vhost the caller
+ * may not access lists them rather than refusing (RabbitMQ 3.10).
+ */
+function consumerConnections(rq: ApiRequest): Connection[] {
+  const v = rq.params.vhost === undefined ? null : vhostOr404(rq.ctx, rq.params.vhost);
+  return openConnections(rq.ctx).filter((c) => mayRead(rq.principal, c) && (v === null || c.vhost === v));
 }
 
 function connectionNamed(rq: ApiRequest): Connection {
@@ -73,13 +87,14 @@ export function registerClientRoutes(r: Router): void {
   r.get("/api/channels", "user", listChannels);
   r.get("/api/vhosts/:vhost/channels", "user", listChannels);
   r.get("/api/channels/:name", "user", (rq) => {
-    const ch = channelsOf(connectionsFor(rq)).find((x) => channelName(rq.ctx, x) === rq.params.name);
+    const ch = channelsOf(openConnections(rq.ctx)).find((x) => channelName(rq.ctx, x) === rq.params.name);
     if (!ch) throw objectNotFound();
+    if (!mayRead(rq.principal, ch.connection)) throw notAuthorised("User not authorised to access object");
     return channelJson(rq.ctx, ch);
   });
 
   const listConsumers = (rq: ApiRequest) => {
-    const items = channelsOf(connectionsFor(rq, false)).flatMap((ch) =>
+    const items = channelsOf(consumerConnections(rq)).flatMap((ch) =>
       [...ch.consumers.values()].map((x) => consumerJson(rq.ctx, x))
     );
     return listBody(items, rq.query, ["consumer_tag"]);

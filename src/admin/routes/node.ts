@@ -141,20 +141,6 @@ function alarmCheck(ctx: AdminContext): Response {
   }, 503);
 }
 
-async function definitionsBody(req: Request): Promise<Record<string, unknown>> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return await readJsonBody(req, null);
-  let form: FormData;
-  try {
-    form = await req.formData();
-  } catch {
-    throw badRequest("malformed multipart body");
-  }
-  const file = form.get("file");
-  const text = file === null ? "" : typeof file === "string" ? file : await file.text();
-  return await readJsonBody(new Request("http://local/", { method: "POST", body: text }), null);
-}
-
 export function registerNodeRoutes(r: Router): void {
   r.get("/api/overview", "user", overview);
   r.get("/api/whoami", "user", (rq) => ({
@@ -211,7 +197,7 @@ export function registerNodeRoutes(r: Router): void {
   // ---- definitions ----
   const exportHandler = (rq: ApiRequest) => {
     const vhost = rq.params.vhost ?? null;
-    if (vhost !== null) vhostOr404(rq.ctx, vhost);
+    if (vhost !== null && !rq.ctx.broker.vhost(vhost)) throw badRequest("vhost_not_found");
     const headers: Record<string, string> = {};
     const download = rq.query.get("download");
     if (download && /^[\w.\-]+$/.test(download)) {
@@ -222,7 +208,7 @@ export function registerNodeRoutes(r: Router): void {
   const importHandler = async (rq: ApiRequest) => {
     const vhost = rq.params.vhost ?? null;
     if (vhost !== null) vhostOr404(rq.ctx, vhost);
-    importDefinitions(rq.ctx, await definitionsBody(rq.req), vhost);
+    importDefinitions(rq.ctx, await readJsonBody(rq.req, null), vhost);
     return noContent();
   };
   r.get("/api/definitions", "admin", exportHandler);
@@ -231,8 +217,19 @@ export function registerNodeRoutes(r: Router): void {
   r.post("/api/definitions/:vhost", "admin", importHandler);
 
   // ---- Prometheus ----
-  r.get("/metrics", "public", (rq) =>
-    new Response(renderMetrics(rq.ctx), {
-      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-cache" },
-    }));
+  // Per-queue metrics name every queue of every vhost: only monitoring users and administrators get them here.
+  r.get(
+    "/metrics",
+    "anyone",
+    (rq) =>
+      new Response(
+        renderMetrics(rq.ctx, { perQueue: rq.principal !== undefined && isMonitor(rq.principal) }),
+        {
+          headers: {
+            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+            "cache-control": "no-cache",
+          },
+        },
+      ),
+  );
 }

@@ -1,6 +1,6 @@
 // Queues, exchanges and bindings: /api/queues, /api/exchanges, /api/bindings,
 // with the actions the management UI uses on them (get, purge, publish).
-import { checkVHostAccess, checkVHostVisible, type Principal, visibleVHosts } from "../auth.ts";
+import { checkVHostAccess, objectVHosts, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import type { Binding, Exchange } from "../../broker/exchange/exchange.ts";
 import type { Queue } from "../../broker/queue.ts";
@@ -23,6 +23,7 @@ import {
   intField,
   type JsonObject,
   noContent,
+  notAuthorised,
   objectField,
   objectNotFound,
   readJsonBody,
@@ -49,10 +50,10 @@ function scopedVHosts(rq: ApiRequest): VHost[] {
   const { ctx, principal } = rq;
   if (rq.params.vhost !== undefined) {
     const v = vhostOr404(ctx, rq.params.vhost);
-    checkVHostVisible(principal, ctx.users, v.name);
+    checkVHostAccess(principal, ctx.users, v.name);
     return [v];
   }
-  return visibleVHosts(principal, ctx.users, ctx.broker.vhosts.keys()).map((n) => ctx.broker.vhost(n)!);
+  return objectVHosts(principal, ctx.users, ctx.broker.vhosts.keys()).map((n) => ctx.broker.vhost(n)!);
 }
 
 function queueIn(rq: ApiRequest): Queue {
@@ -69,7 +70,12 @@ function exchangeIn(rq: ApiRequest): Exchange {
 
 function checkVisible(rq: ApiRequest): void {
   const v = vhostOr404(rq.ctx, rq.params.vhost);
-  checkVHostVisible(rq.principal, rq.ctx.users, v.name);
+  checkVHostAccess(rq.principal, rq.ctx.users, v.name);
+}
+
+/** Publishing and getting open a channel to the vhost first; RabbitMQ refuses one to a vhost that does not exist. */
+function refuseMissingVHost(rq: ApiRequest): void {
+  if (!rq.ctx.broker.vhost(rq.params.vhost)) throw notAuthorised("Access refused.");
 }
 
 /** For changes: the caller must be able to log into the vhost (administrators included, as in RabbitMQ). */
@@ -268,6 +274,7 @@ export function registerObjectRoutes(r: Router): void {
     return noContent();
   });
   r.post("/api/queues/:vhost/:name/get", "user", async (rq) => {
+    refuseMissingVHost(rq);
     const q = queueIn(rq);
     const v = vhostForChange(rq);
     const body = await readJsonBody(rq.req, [
@@ -363,6 +370,7 @@ export function registerObjectRoutes(r: Router): void {
     return noContent();
   });
   r.post("/api/exchanges/:vhost/:exchange/publish", "user", async (rq) => {
+    refuseMissingVHost(rq);
     const x = exchangeIn(rq);
     const v = vhostForChange(rq);
     const body = await readJsonBody(rq.req, [

@@ -5,7 +5,7 @@
 import { AmqpError } from "../../amqp/errors.ts";
 import { type Policy, type PolicyApplyTo, validatePolicy } from "../../broker/policies.ts";
 import type { VHost } from "../../broker/vhost.ts";
-import { checkVHostAccess, isAdmin, isPolicymaker, loginVHosts, type Principal } from "../auth.ts";
+import { checkVHostAccess, isPolicymaker, objectVHosts, type Principal } from "../auth.ts";
 import { policyJson } from "../format.ts";
 import {
   ApiError,
@@ -82,15 +82,15 @@ export function parsePolicy(vhost: string, name: string, body: JsonObject, where
 }
 
 export function registerPolicyRoutes(r: Router): void {
+  // Listing policies is open to every management user, for the vhosts they may access (RabbitMQ 3.10).
   r.get("/api/policies", "user", (rq) => {
-    checkPolicymaker(rq.principal);
-    const all = [...rq.ctx.broker.vhosts.keys()];
-    const names = isAdmin(rq.principal) ? all : loginVHosts(rq.principal, rq.ctx.users, all);
+    const names = objectVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys());
     const items = names.flatMap((n) => rq.ctx.broker.vhost(n)!.policies.list()).map(policyJson);
     return listBody(items, rq.query, LIST_SORT);
   });
   r.get("/api/policies/:vhost", "user", (rq) => {
-    const v = policyVHost(rq);
+    const v = vhostOr404(rq.ctx, rq.params.vhost);
+    checkVHostAccess(rq.principal, rq.ctx.users, v.name);
     return listBody(v.policies.list().map(policyJson), rq.query, LIST_SORT);
   });
   r.get("/api/policies/:vhost/:name", "user", (rq) => {
