@@ -206,6 +206,8 @@ function decodePayload(payload: unknown, encoding: string): Uint8Array {
   throw badRequest(`unsupported payload_encoding '${encoding}' (use string or base64)`);
 }
 
+const BINDING_NAME_FIELDS = ["source", "destination"];
+
 // ---- routes -------------------------------------------------------------------
 
 export function registerObjectRoutes(r: Router): void {
@@ -404,7 +406,10 @@ export function registerObjectRoutes(r: Router): void {
   });
 
   // ---- bindings ----
-  const listBindings = (rq: ApiRequest) => listBody(scopedVHosts(rq).flatMap(vhostBindings), rq.query, []);
+  // RabbitMQ 3.10 ignores paging here and always returns the whole array; Warren pages when asked
+  // (the UI lists thousands of bindings), filtering `name` on the source and destination names.
+  const listBindings = (rq: ApiRequest) =>
+    listBody(scopedVHosts(rq).flatMap(vhostBindings), rq.query, [], BINDING_NAME_FIELDS);
   r.get("/api/bindings", "user", listBindings);
   r.get("/api/bindings/:vhost", "user", listBindings);
   for (const [letter, kind] of [["q", "queue"], ["e", "exchange"]] as const) {
