@@ -13,7 +13,7 @@ import { registerNodeRoutes } from "./routes/node.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { sampleCounters } from "./stats.ts";
-import { loadUiPage } from "./ui_page.ts";
+import { UI_HTML } from "./ui/page.ts";
 
 const log = logger("admin");
 
@@ -58,9 +58,8 @@ function checkRouteAccess(route: Route, p: Principal): void {
 }
 
 /** Starts the listener; throws Deno.errors.AddrInUse when the port is taken. */
-export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const hostname = options.hostname ?? "0.0.0.0";
-  const uiHtml = await loadUiPage();
   const router = buildRouter();
   const rates = new RateTracker();
   const nodeKey = {};
@@ -89,7 +88,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const url = new URL(req.url);
     if (req.method === "GET" || req.method === "HEAD") {
       if (url.pathname === "/" || url.pathname === "/index.html") {
-        return new Response(uiHtml, {
+        return new Response(UI_HTML, {
           headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
         });
       }
@@ -152,7 +151,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 
   log.info("listener up", { protocol: "http", hostname, port: httpPort });
   let closed = false;
-  return {
+  return Promise.resolve({
     port: httpPort,
     hostname,
     context: ctx,
@@ -163,5 +162,5 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       await server.shutdown();
       log.info("listener down", { protocol: "http", port: httpPort });
     },
-  };
+  });
 }
