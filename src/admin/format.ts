@@ -12,7 +12,14 @@ import type { Channel } from "../server/channel.ts";
 import { ChannelConsumer } from "../server/channel_consumer.ts";
 import type { AdminContext } from "./context.ts";
 import { tableToJson } from "./json_table.ts";
-import { exchangeCounters, messageStats, queueCounters, queueTotals, vhostCounters } from "./stats.ts";
+import {
+  exchangeCounters,
+  messageStats,
+  queueCounters,
+  queueTotals,
+  statsHistory,
+  vhostCounters,
+} from "./stats.ts";
 import { fieldTableKey } from "../amqp/field_table.ts";
 
 export const HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
@@ -36,9 +43,11 @@ export function vhostDescription(name: string): string {
   return name === "/" ? DEFAULT_VHOST_DESCRIPTION : "";
 }
 
-export function vhostJson(ctx: AdminContext, v: VHost): Record<string, unknown> {
+/** `query` asks for samples (lengths_age, msg_rates_age, ...) on a single vhost's reply. */
+export function vhostJson(ctx: AdminContext, v: VHost, query?: URLSearchParams): Record<string, unknown> {
   const c = vhostCounters(v);
   const r = ctx.rates.rates(v, c);
+  const history = query && statsHistory(ctx.rates, [v], query);
   const description = vhostDescription(v.name);
   return {
     name: v.name,
@@ -48,8 +57,8 @@ export function vhostJson(ctx: AdminContext, v: VHost): Record<string, unknown> 
     metadata: { description, tags: [], default_queue_type: "classic" },
     tracing: false,
     cluster_state: { [ctx.nodeName]: "running" },
-    ...queueTotals(c, r),
-    message_stats: messageStats(c, r),
+    ...queueTotals(c, r, history),
+    message_stats: messageStats(c, r, history),
   };
 }
 
@@ -110,9 +119,16 @@ function peerAddress(c: Connection): { host: string; port: number } {
   return { host: addr.hostname, port: addr.port };
 }
 
-export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record<string, unknown> {
+/** `query` asks for samples (lengths_age, msg_rates_age, ...) on a single queue's reply. */
+export function queueJson(
+  ctx: AdminContext,
+  q: Queue,
+  detailed = false,
+  query?: URLSearchParams,
+): Record<string, unknown> {
   const c = queueCounters(q);
   const r = ctx.rates.rates(q, c);
+  const history = query && statsHistory(ctx.rates, [q], query);
   const owner = q.exclusiveOwner as Connection | null;
   const exclusiveConsumer = q.consumers.find((x) => x.exclusive);
   const policy = policyOf(ctx, q, "queue");
@@ -127,8 +143,8 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     exclusive: owner !== null,
     exclusive_consumer_tag: exclusiveConsumer ? exclusiveConsumer.tag : null,
     head_message_timestamp: null,
-    ...queueTotals(c, r),
-    message_stats: messageStats(c, r),
+    ...queueTotals(c, r, history),
+    message_stats: messageStats(c, r, history),
     name: q.name,
     node: ctx.nodeName,
     operator_policy: null,

@@ -132,3 +132,27 @@ Deno.test("without page the list is the plain array, whatever page_size says", a
     for (const q of NAMES) assert.ok(names.includes(q));
   });
 });
+
+Deno.test("lengths_age / msg_rates_age add RabbitMQ's samples, avg and avg_rate to *_details", async () => {
+  await withQueues(async (base) => {
+    const q = "lengths_age=60&lengths_incr=5&msg_rates_age=60&msg_rates_incr=5";
+    // (A queue RabbitMQ has just declared has no statistics until its next collection, so only long-lived objects.)
+    for (const path of [`/api/overview?${q}`, `/api/vhosts/%2F?${q}`]) {
+      const r = await get(base, path);
+      assert.equal(r.status, 200, path);
+      const body = r.body as Record<string, Record<string, unknown>>;
+      const lengths = (path.startsWith("/api/overview") ? body.queue_totals : body)
+        .messages_details as Record<string, unknown>;
+      assert.deepEqual(Object.keys(lengths).sort(), ["avg", "avg_rate", "rate", "samples"], path);
+      const samples = lengths.samples as { sample: number; timestamp: number }[];
+      assert.ok(samples.length >= 1 && samples.length <= 13, `${path}: ${samples.length} samples`);
+      for (const s of samples) assert.equal(s.timestamp % 5000, 0);
+      for (let i = 1; i < samples.length; i++) {
+        assert.equal(samples[i - 1].timestamp - samples[i].timestamp, 5000);
+      }
+    }
+    const plain = await get(base, `/api/vhosts/%2F`);
+    const details = (plain.body as Record<string, Record<string, unknown>>).messages_details;
+    assert.equal(details.samples, undefined);
+  });
+});

@@ -124,7 +124,7 @@ export function registerAccessRoutes(r: Router): void {
     const v = rq.ctx.broker.vhost(rq.params.vhost);
     if (!v) throw objectNotFound();
     checkVHostVisible(rq.principal, rq.ctx.users, v.name);
-    return vhostJson(rq.ctx, v);
+    return vhostJson(rq.ctx, v, rq.query);
   });
   r.put("/api/vhosts/:vhost", "admin", async (rq) => {
     await readJsonBody(rq.req, [

@@ -218,7 +218,7 @@ export function registerObjectRoutes(r: Router): void {
   };
   r.get("/api/queues", "user", listQueues);
   r.get("/api/queues/:vhost", "user", listQueues);
-  r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true));
+  r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true, rq.query));
   r.put("/api/queues/:vhost/:name", "user", async (rq) => {
     const v = vhostForChange(rq);
     const body = await readJsonBody(rq.req, ["durable", "auto_delete", "arguments", "node", "vhost", "name"]);
