@@ -66,7 +66,7 @@ nav.tabs a {
 }
 nav.tabs a:hover { color: var(--ink); text-decoration: none; }
 nav.tabs a.active { color: var(--ink); border-bottom-color: var(--accent); }
-main { padding: 18px 20px 40px; max-width: 1600px; margin: 0 auto; }
+main { padding: 14px 20px 16px; max-width: 1600px; margin: 0 auto; }
 
 /* panels, cards and forms */
 .panel {
@@ -132,6 +132,9 @@ table.list th {
 table.list td { padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; }
 table.list tbody tr:nth-child(even) td { background: var(--zebra); }
 table.list tbody tr:hover td { background: var(--hover); }
+.paged table.list td { padding: 3px 8px; }
+.paged table.list th { padding: 4px 8px; }
+.paged table.list button.small { padding: 0 7px; line-height: 18px; }
 table.list .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.list th.num { text-align: right; }
 table.list td.empty { text-align: center; color: var(--muted); padding: 16px; }

@@ -10,7 +10,8 @@ import { loadPref, savePref } from "./session.ts";
 import { type Column, makeTable } from "./table.ts";
 import type { Paged } from "./types.ts";
 
-export const PAGE_SIZES = ["20", "50", "100", "500"];
+// The first is the default: fifteen rows keep a list page inside a 1280x800 window.
+export const PAGE_SIZES = ["15", "50", "100", "500"];
 const FILTER_DELAY_MS = 250;
 
 export interface ListSpec<T> {
@@ -66,6 +67,7 @@ export function pagedList<T>(spec: ListSpec<T>): PagedList<T> {
     onSort: (key) => {
       prefs.reverse = prefs.sort === key ? !prefs.reverse : false;
       prefs.sort = key;
+      page = 1;
       save();
       changed();
     },
