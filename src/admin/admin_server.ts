@@ -145,8 +145,9 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
   });
   httpPort = server.addr.port;
 
-  sampleCounters(node.broker, rates, nodeKey);
-  const timer = setInterval(() => sampleCounters(node.broker, rates, nodeKey), RATE_SAMPLE_INTERVAL_MS);
+  const sample = () => sampleCounters(node.broker, rates, nodeKey, node.connections);
+  sample();
+  const timer = setInterval(sample, RATE_SAMPLE_INTERVAL_MS);
   Deno.unrefTimer(timer);
 
   log.info("listener up", { protocol: "http", hostname, port: httpPort });

@@ -52,8 +52,11 @@ export class RateTracker {
   readonly #recent = new WeakMap<object, Sample[]>();
   readonly #history = new WeakMap<object, History>();
 
-  /** Records `values` (counters in a fixed order per kind of object) for `key`. */
-  record(key: object, values: readonly number[], nowMs = Date.now()): void {
+  /**
+   * Records `values` (counters in a fixed order per kind of object) for `key`;
+   * with `history` false only for rates (connections and channels keep no history).
+   */
+  record(key: object, values: readonly number[], nowMs = Date.now(), history = true): void {
     let samples = this.#recent.get(key);
     if (!samples) {
       samples = [];
@@ -61,7 +64,7 @@ export class RateTracker {
     }
     samples.push({ atMs: nowMs, values });
     if (samples.length > RATE_SAMPLES_KEPT) samples.shift();
-    this.#remember(key, values, nowMs);
+    if (history) this.#remember(key, values, nowMs);
   }
 
   #remember(key: object, values: readonly number[], nowMs: number): void {

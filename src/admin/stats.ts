@@ -5,6 +5,8 @@ import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Broker } from "../broker/broker.ts";
+import type { Channel } from "../server/channel.ts";
+import type { Connection } from "../server/connection.ts";
 import type { HistorySample, RateTracker, SampleRange } from "./rates.ts";
 
 /** Index of each counter in a queue's (and a vhost's, and the node's) counter array. */
@@ -25,8 +27,20 @@ export function queueCounters(q: Queue): number[] {
   return [s.published, s.delivered, s.acked, s.redelivered, ready + q.unackedCount, ready, q.unackedCount];
 }
 
+/** An exchange's counters: publish_in, publish_out. */
 export function exchangeCounters(x: Exchange): number[] {
-  return [x.publishIn];
+  return [x.publishIn, x.publishOut];
+}
+
+/** A channel's counters, in the order of CHANNEL_STATS. */
+export function channelCounters(ch: Channel): number[] {
+  return [ch.publishedCount, ch.confirmedCount, ch.deliveries.deliveredCount, ch.ackedCount];
+}
+export const CHANNEL_STATS = ["publish", "confirm", "deliver_get", "ack"] as const;
+
+/** A connection's counters: recv_oct, send_oct. */
+export function connectionCounters(c: Connection): number[] {
+  return [c.recvOct, c.sendOct];
 }
 
 /**
@@ -58,8 +72,13 @@ export function sampleCounters(
   broker: Broker,
   rates: RateTracker,
   nodeKey: object,
+  connections: Iterable<Connection> = [],
   nowMs = Date.now(),
 ): void {
+  for (const c of connections) {
+    rates.record(c, connectionCounters(c), nowMs, false);
+    for (const ch of c.channels.values()) rates.record(ch, channelCounters(ch), nowMs, false);
+  }
   const total = new Array<number>(COUNTER_COUNT).fill(0);
   for (const v of broker.vhosts.values()) {
     const vc = new Array<number>(COUNTER_COUNT).fill(0);
