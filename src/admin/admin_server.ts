@@ -21,8 +21,8 @@ import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
 import { sampleCounters } from "./stats.ts";
-import { loadUiPage } from "./ui_page.ts";
 import { AcceptBackoff } from "../server/accept_loop.ts";
+import { UI_HTML } from "./ui/page.ts";
 
 const log = logger("admin");
 
@@ -72,9 +72,8 @@ function checkRouteAccess(route: Route, p: Principal): void {
 }
 
 /** Starts the listener; throws Deno.errors.AddrInUse when the port is taken. */
-export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const hostname = options.hostname ?? "0.0.0.0";
-  const uiHtml = await loadUiPage();
   const router = buildRouter();
   const rates = new RateTracker();
   const nodeKey = {};
@@ -107,7 +106,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const url = new URL(req.url);
     if (req.method === "GET" || req.method === "HEAD") {
       if (url.pathname === "/" || url.pathname === "/index.html") {
-        return new Response(uiHtml, {
+        return new Response(UI_HTML, {
           headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
         });
       }
@@ -192,12 +191,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   let server = listen(options.port);
   httpPort = server.addr.port;
 
-  sampleCounters(node.broker, rates, nodeKey);
-  const timer = setInterval(() => sampleCounters(node.broker, rates, nodeKey), RATE_SAMPLE_INTERVAL_MS);
+  const sample = () => sampleCounters(node.broker, rates, nodeKey, node.connections);
+  sample();
+  const timer = setInterval(sample, RATE_SAMPLE_INTERVAL_MS);
   Deno.unrefTimer(timer);
 
   log.info("listener up", { protocol: "http", hostname, port: httpPort });
-  return {
+  return Promise.resolve({
     port: httpPort,
     hostname,
     context: ctx,
@@ -208,5 +208,5 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       await server.shutdown().catch(() => {});
       log.info("listener down", { protocol: "http", port: httpPort });
     },
-  };
+  });
 }

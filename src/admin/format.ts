@@ -12,7 +12,17 @@ import type { Channel } from "../server/channel.ts";
 import { ChannelConsumer } from "../server/channel_consumer.ts";
 import type { AdminContext } from "./context.ts";
 import { tableToJson } from "./json_table.ts";
-import { exchangeCounters, messageStats, queueCounters, queueTotals, vhostCounters } from "./stats.ts";
+import {
+  CHANNEL_STATS,
+  channelCounters,
+  connectionCounters,
+  exchangeCounters,
+  messageStats,
+  queueCounters,
+  queueTotals,
+  statsHistory,
+  vhostCounters,
+} from "./stats.ts";
 import { fieldTableKey } from "../amqp/field_table.ts";
 
 export const HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
@@ -36,9 +46,11 @@ export function vhostDescription(name: string): string {
   return name === "/" ? DEFAULT_VHOST_DESCRIPTION : "";
 }
 
-export function vhostJson(ctx: AdminContext, v: VHost): Record<string, unknown> {
+/** `query` asks for samples (lengths_age, msg_rates_age, ...) on a single vhost's reply. */
+export function vhostJson(ctx: AdminContext, v: VHost, query?: URLSearchParams): Record<string, unknown> {
   const c = vhostCounters(v);
   const r = ctx.rates.rates(v, c);
+  const history = query && statsHistory(ctx.rates, [v], query);
   const description = vhostDescription(v.name);
   return {
     name: v.name,
@@ -48,8 +60,8 @@ export function vhostJson(ctx: AdminContext, v: VHost): Record<string, unknown> 
     metadata: { description, tags: [], default_queue_type: "classic" },
     tracing: false,
     cluster_state: { [ctx.nodeName]: "running" },
-    ...queueTotals(c, r),
-    message_stats: messageStats(c, r),
+    ...queueTotals(c, r, history),
+    message_stats: messageStats(c, r, history),
   };
 }
 
@@ -110,9 +122,16 @@ function peerAddress(c: Connection): { host: string; port: number } {
   return { host: addr.hostname, port: addr.port };
 }
 
-export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record<string, unknown> {
+/** `query` asks for samples (lengths_age, msg_rates_age, ...) on a single queue's reply. */
+export function queueJson(
+  ctx: AdminContext,
+  q: Queue,
+  detailed = false,
+  query?: URLSearchParams,
+): Record<string, unknown> {
   const c = queueCounters(q);
   const r = ctx.rates.rates(q, c);
+  const history = query && statsHistory(ctx.rates, [q], query);
   const owner = q.exclusiveOwner as Connection | null;
   const exclusiveConsumer = q.consumers.find((x) => x.exclusive);
   const policy = policyOf(ctx, q, "queue");
@@ -127,8 +146,8 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     exclusive: owner !== null,
     exclusive_consumer_tag: exclusiveConsumer ? exclusiveConsumer.tag : null,
     head_message_timestamp: null,
-    ...queueTotals(c, r),
-    message_stats: messageStats(c, r),
+    ...queueTotals(c, r, history),
+    message_stats: messageStats(c, r, history),
     name: q.name,
     node: ctx.nodeName,
     operator_policy: null,
@@ -153,6 +172,16 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
   return out;
 }
 
+/** publish_in always; publish_out once the exchange has routed something, as RabbitMQ shows them. */
+function exchangeStats(c: readonly number[], r: readonly number[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { publish_in: c[0], publish_in_details: { rate: r[0] } };
+  if (c[1] > 0) {
+    out.publish_out = c[1];
+    out.publish_out_details = { rate: r[1] };
+  }
+  return out;
+}
+
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {
   const c = exchangeCounters(x);
   const r = ctx.rates.rates(x, c);
@@ -162,7 +191,7 @@ export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unk
     auto_delete: x.autoDelete,
     durable: x.durable,
     internal: x.internal,
-    message_stats: { publish_in: c[0], publish_in_details: { rate: r[0] } },
+    message_stats: exchangeStats(c, r),
     name: x.name,
     type: x.type,
     user_who_performed_action: "rmq-internal",
@@ -248,6 +277,8 @@ export function connectionJson(ctx: AdminContext, c: Connection): Record<string,
   const peer = peerAddress(c);
   const clientProperties = tableToJson(c.clientProperties as Record<string, never>);
   const providedName = clientProperties.connection_name;
+  const octets = connectionCounters(c);
+  const octetRates = ctx.rates.rates(c, octets);
   return {
     auth_mechanism: "PLAIN",
     channel_max: c.channelMax,
@@ -265,6 +296,10 @@ export function connectionJson(ctx: AdminContext, c: Connection): Record<string,
     peer_port: peer.port,
     port: local.port,
     protocol: "AMQP 0-9-1",
+    recv_oct: octets[0],
+    recv_oct_details: { rate: octetRates[0] },
+    send_oct: octets[1],
+    send_oct_details: { rate: octetRates[1] },
     ssl: local.ssl,
     ssl_cipher: null,
     ssl_hash: null,
@@ -287,12 +322,20 @@ export function channelName(ctx: AdminContext, ch: Channel): string {
 export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unknown> {
   const c = ch.connection;
   const peer = peerAddress(c);
+  const counts = channelCounters(ch);
+  const rates = ctx.rates.rates(ch, counts);
+  const messageStats: Record<string, unknown> = {};
+  CHANNEL_STATS.forEach((name, i) => {
+    messageStats[name] = counts[i];
+    messageStats[`${name}_details`] = { rate: rates[i] };
+  });
   return {
     acks_uncommitted: 0,
     confirm: ch.confirmMode,
     connection_details: { name: connectionName(ctx, c), peer_host: peer.host, peer_port: peer.port },
     consumer_count: ch.consumers.size,
     global_prefetch_count: ch.globalPrefetchCount,
+    message_stats: messageStats,
     messages_unacknowledged: ch.deliveries.size,
     messages_uncommitted: 0,
     messages_unconfirmed: 0,

@@ -5,7 +5,9 @@ import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Broker } from "../broker/broker.ts";
-import type { RateTracker } from "./rates.ts";
+import type { Channel } from "../server/channel.ts";
+import type { Connection } from "../server/connection.ts";
+import type { HistorySample, RateTracker, SampleRange } from "./rates.ts";
 
 /** Index of each counter in a queue's (and a vhost's, and the node's) counter array. */
 export const C = {
@@ -25,8 +27,20 @@ export function queueCounters(q: Queue): number[] {
   return [s.published, s.delivered, s.acked, s.redelivered, ready + q.unackedCount, ready, q.unackedCount];
 }
 
+/** An exchange's counters: publish_in, publish_out. */
 export function exchangeCounters(x: Exchange): number[] {
-  return [x.publishIn];
+  return [x.publishIn, x.publishOut];
+}
+
+/** A channel's counters, in the order of CHANNEL_STATS. */
+export function channelCounters(ch: Channel): number[] {
+  return [ch.publishedCount, ch.confirmedCount, ch.deliveries.deliveredCount, ch.ackedCount];
+}
+export const CHANNEL_STATS = ["publish", "confirm", "deliver_get", "ack"] as const;
+
+/** A connection's counters: recv_oct, send_oct. */
+export function connectionCounters(c: Connection): number[] {
+  return [c.recvOct, c.sendOct];
 }
 
 /**
@@ -58,8 +72,13 @@ export function sampleCounters(
   broker: Broker,
   rates: RateTracker,
   nodeKey: object,
+  connections: Iterable<Connection> = [],
   nowMs = Date.now(),
 ): void {
+  for (const c of connections) {
+    rates.record(c, connectionCounters(c), nowMs, false);
+    for (const ch of c.channels.values()) rates.record(ch, channelCounters(ch), nowMs, false);
+  }
   const total = new Array<number>(COUNTER_COUNT).fill(0);
   for (const v of broker.vhosts.values()) {
     const vc = new Array<number>(COUNTER_COUNT).fill(0);
@@ -76,32 +95,104 @@ export function sampleCounters(
   rates.record(nodeKey, total, nowMs);
 }
 
-function details(rate: number): { rate: number } {
-  return { rate };
+/** The `samples` a request asked for: RabbitMQ's lengths_* (message counts) and msg_rates_* (counters). */
+export interface SampleRanges {
+  lengths?: SampleRange;
+  msgRates?: SampleRange;
 }
 
-/** RabbitMQ's message_stats object from a counter array and its rates. */
-export function messageStats(c: readonly number[], r: readonly number[]): Record<string, unknown> {
+/** Where the samples of one object (or of a sum of objects) come from, for one request. */
+export interface StatsHistory {
+  ranges: SampleRanges;
+  samples(index: number, range: SampleRange): HistorySample[];
+}
+
+function rangeParam(query: URLSearchParams, prefix: string): SampleRange | undefined {
+  const age = Number(query.get(`${prefix}_age`));
+  const incr = Number(query.get(`${prefix}_incr`));
+  if (!(Number.isInteger(age) && age > 0 && Number.isInteger(incr) && incr > 0)) return undefined;
+  return { ageMs: age * 1000, incrMs: incr * 1000 };
+}
+
+/**
+ * The history a request asks for about the objects `keys` (summed when there
+ * are several, as the overview sums the vhosts a user can see), or undefined
+ * when it asks for none.
+ */
+export function statsHistory(
+  rates: RateTracker,
+  keys: readonly object[],
+  query: URLSearchParams,
+): StatsHistory | undefined {
+  const ranges: SampleRanges = {
+    lengths: rangeParam(query, "lengths"),
+    msgRates: rangeParam(query, "msg_rates"),
+  };
+  if (!ranges.lengths && !ranges.msgRates) return undefined;
   return {
-    publish: c[C.publish],
-    publish_details: details(r[C.publish]),
-    deliver_get: c[C.deliverGet],
-    deliver_get_details: details(r[C.deliverGet]),
-    ack: c[C.ack],
-    ack_details: details(r[C.ack]),
-    redeliver: c[C.redeliver],
-    redeliver_details: details(r[C.redeliver]),
+    ranges,
+    samples(index, range) {
+      const nowMs = Date.now();
+      const sums = new Map<number, number>();
+      for (const key of keys) {
+        for (const s of rates.samples(key, index, range, nowMs)) {
+          sums.set(s.timestamp, (sums.get(s.timestamp) ?? 0) + s.sample);
+        }
+      }
+      return [...sums].sort((a, b) => b[0] - a[0]).map(([timestamp, sample]) => ({ sample, timestamp }));
+    },
   };
 }
 
-/** messages / messages_ready / messages_unacknowledged with their *_details rates. */
-export function queueTotals(c: readonly number[], r: readonly number[]): Record<string, unknown> {
+/** A "<name>_details" object: the rate, and with a range RabbitMQ's samples, avg and avg_rate. */
+function details(
+  rate: number,
+  index: number,
+  range?: SampleRange,
+  history?: StatsHistory,
+): Record<string, unknown> {
+  if (!range || !history) return { rate };
+  const samples = history.samples(index, range);
+  const n = samples.length;
+  const avg = n ? samples.reduce((sum, s) => sum + s.sample, 0) / n : 0;
+  const spanS = n > 1 ? (samples[0].timestamp - samples[n - 1].timestamp) / 1000 : 0;
+  const avgRate = spanS > 0 ? (samples[0].sample - samples[n - 1].sample) / spanS : 0;
+  return { rate, samples, avg_rate: avgRate, avg };
+}
+
+/** RabbitMQ's message_stats object from a counter array and its rates (and history, when asked for). */
+export function messageStats(
+  c: readonly number[],
+  r: readonly number[],
+  history?: StatsHistory,
+): Record<string, unknown> {
+  const range = history?.ranges.msgRates;
+  const out: Record<string, unknown> = {};
+  for (
+    const [name, i] of [["publish", C.publish], ["deliver_get", C.deliverGet], ["ack", C.ack], [
+      "redeliver",
+      C.redeliver,
+    ]] as const
+  ) {
+    out[name] = c[i];
+    out[`${name}_details`] = details(r[i], i, range, history);
+  }
+  return out;
+}
+
+/** messages / messages_ready / messages_unacknowledged with their *_details (and history, when asked for). */
+export function queueTotals(
+  c: readonly number[],
+  r: readonly number[],
+  history?: StatsHistory,
+): Record<string, unknown> {
+  const range = history?.ranges.lengths;
   return {
     messages: c[C.messages],
-    messages_details: details(r[C.messages]),
+    messages_details: details(r[C.messages], C.messages, range, history),
     messages_ready: c[C.ready],
-    messages_ready_details: details(r[C.ready]),
+    messages_ready_details: details(r[C.ready], C.ready, range, history),
     messages_unacknowledged: c[C.unacked],
-    messages_unacknowledged_details: details(r[C.unacked]),
+    messages_unacknowledged_details: details(r[C.unacked], C.unacked, range, history),
   };
 }

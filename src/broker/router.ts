@@ -53,6 +53,7 @@ export class Router {
         // Queues are marked per publish (across all keys), exchanges per key.
         if (d.routeMark === this.#publishEpoch) continue;
         d.routeMark = this.#publishEpoch;
+        exchange.publishOut++;
         this.#routed.push(d);
       } else if (d.routeMark !== epoch) {
         d.routeMark = epoch;

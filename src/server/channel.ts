@@ -63,6 +63,8 @@ const M = {
 export class Channel {
   state: "open" | "closing" | "closed" = "open";
   readonly consumers = new Map<string, ChannelConsumer>();
+  /** Deliveries acknowledged on this channel, for the admin API's message_stats. */
+  ackedCount = 0;
   readonly deliveries = new Deliveries();
   /** This channel's direct reply-to consumer, if it has one. */
   directReply: DirectReplyConsumer | null = null;
@@ -95,6 +97,15 @@ export class Channel {
 
   get globalPrefetchCount(): number {
     return this.#globalPrefetch;
+  }
+
+  /** Messages published, confirms sent: the admin API's per-channel message_stats. */
+  get publishedCount(): number {
+    return this.#publisher.publishedCount;
+  }
+
+  get confirmedCount(): number {
+    return this.#publisher.confirmedCount;
   }
 
   get confirmMode(): boolean {
@@ -457,6 +468,7 @@ export class Channel {
 
   /** Applies acks or rejects to their queues and lets freed prefetch pull more. */
   #settle(taken: Unacked[], ack: boolean, requeue: boolean): void {
+    if (ack) this.ackedCount += taken.length;
     if (taken.length === 1) {
       const u = taken[0];
       if (u.consumer) u.consumer.unacked--;

@@ -50,8 +50,16 @@ export class ChannelPublisher {
     hasUserId: false,
   };
 
+  /** Messages published on this channel, for the admin API's message_stats. */
+  publishedCount = 0;
+
   constructor(readonly channel: Channel) {
     this.#content = new ContentAssembler(channel.connection.limits.maxMessageSizeBytes);
+  }
+
+  /** Confirms sent so far. */
+  get confirmedCount(): number {
+    return this.#confirms?.sentCount ?? 0;
   }
 
   get confirming(): boolean {
@@ -118,6 +126,7 @@ export class ChannelPublisher {
 
   /** Routes and enqueues; confirms once the message is as safe as promised. */
   route(p: PendingPublish): void {
+    this.publishedCount++;
     const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
     if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {

@@ -23,6 +23,11 @@ export class ConfirmTracker {
     return this.#nextSeq++;
   }
 
+  /** Confirms (acks and nacks) sent so far. */
+  get sentCount(): number {
+    return this.#base - 1;
+  }
+
   settle(seq: number, ack: boolean): void {
     const i = this.#head + (seq - this.#base);
     if (i >= this.#head && i < this.#states.length) this.#states[i] = ack ? ACKED : NACKED;

@@ -110,6 +110,8 @@ export class Connection implements FrameSink {
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
   #lastReadMs = Date.now();
+  /** Bytes read from the socket after the protocol header, for the admin API's recv_oct. */
+  recvOct = 0;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
@@ -177,6 +179,11 @@ export class Connection implements FrameSink {
     }
   }
 
+  /** Bytes written to the socket, for the admin API's send_oct. */
+  get sendOct(): number {
+    return this.#outbox.sentBytes;
+  }
+
   async #readLoop(): Promise<void> {
     let buf = new Uint8Array(READ_BUFFER_MIN_BYTES);
     let len = 0;
@@ -220,6 +227,7 @@ export class Connection implements FrameSink {
       if (n === null) return;
       lastReadFilled = n === room;
       this.#lastReadMs = Date.now();
+      this.recvOct += n;
       len += n;
     }
   }

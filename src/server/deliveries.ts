@@ -21,6 +21,11 @@ export class Deliveries {
   #lastTag = 0;
   #unacked = new Map<number, Unacked>();
 
+  /** Deliveries and gets on this channel so far: each took the next tag. */
+  get deliveredCount(): number {
+    return this.#lastTag;
+  }
+
   get size(): number {
     return this.#unacked.size;
   }

@@ -37,6 +37,9 @@ export class Outbox {
     return true;
   }
 
+  /** Bytes written to the socket, for the admin API's send_oct. */
+  sentBytes = 0;
+
   get writing(): boolean {
     return this.#writing;
   }
@@ -72,6 +75,7 @@ export class Outbox {
         this.#inFlightBytes = chunk.length;
         let off = 0;
         while (off < chunk.length) off += await this.socket.write(chunk.subarray(off));
+        this.sentBytes += chunk.length;
         this.lastWriteMs = Date.now();
         this.#inFlightBytes = 0;
         this.out.recycle(chunk);

@@ -26,13 +26,8 @@ export interface UiSession {
   pageErrors: string[];
 }
 
-/** Opens the UI at `base` in a new browser and logs in (dialogs are accepted). */
-export async function openUi(
-  profileDir: string,
-  base: string,
-  user = "guest",
-  pass = "guest",
-): Promise<UiSession> {
+/** Opens the UI at `base` in a new browser, at its login form (dialogs are accepted). */
+export async function openLogin(profileDir: string, base: string): Promise<UiSession> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
@@ -45,11 +40,23 @@ export async function openUi(
   page.on("pageerror", (e) => pageErrors.push(e.message));
   page.on("dialog", (d) => d.accept());
   await page.goto(base);
+  return { context, page, pageErrors };
+}
+
+/** Opens the UI at `base` in a new browser and logs in. */
+export async function openUi(
+  profileDir: string,
+  base: string,
+  user = "guest",
+  pass = "guest",
+): Promise<UiSession> {
+  const session = await openLogin(profileDir, base);
+  const { page } = session;
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", pass);
   await page.click("form.login button[type=submit]");
   await page.waitForSelector("nav.tabs");
-  return { context, page, pageErrors };
+  return session;
 }
 
 export async function openTab(page: Page, tab: string): Promise<void> {

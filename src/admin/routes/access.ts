@@ -132,7 +132,7 @@ export function registerAccessRoutes(r: Router): void {
   r.get("/api/vhosts/:vhost", "admin", (rq) => {
     const v = rq.ctx.broker.vhost(rq.params.vhost);
     if (!v) throw objectNotFound();
-    return vhostJson(rq.ctx, v);
+    return vhostJson(rq.ctx, v, rq.query);
   });
   r.put("/api/vhosts/:vhost", "admin", async (rq) => {
     const body = await readJsonBody(rq.req, [

@@ -8,7 +8,7 @@ import { ApiError, badRequest, jsonResponse, noContent, notAuthorised, readJsonB
 import { renderMetrics } from "../metrics.ts";
 import { vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
-import { COUNTER_COUNT, messageStats, queueTotals, vhostCounters } from "../stats.ts";
+import { COUNTER_COUNT, messageStats, queueTotals, statsHistory, vhostCounters } from "../stats.ts";
 import { openConnections } from "./clients.ts";
 
 const EXCHANGE_TYPES = ["direct", "fanout", "headers", "topic"].map((name) => ({
@@ -50,6 +50,8 @@ function overview(rq: ApiRequest): Record<string, unknown> {
     exchanges += v.exchanges.size;
   }
   const visible = new Set(names);
+  // Summed over the vhosts this user sees, like the totals above.
+  const history = statsHistory(ctx.rates, names.map((n) => ctx.broker.vhost(n)!), rq.query);
   const conns = openConnections(ctx).filter((x) =>
     visible.has(x.vhost.name) &&
     (isMonitor(principal) || principal.internal || x.user.name === principal.name)
@@ -77,8 +79,8 @@ function overview(rq: ApiRequest): Record<string, unknown> {
     disable_stats: false,
     is_op_policy_updating_enabled: false,
     enable_queue_totals: true,
-    message_stats: messageStats(c, r),
-    queue_totals: queueTotals(c, r),
+    message_stats: messageStats(c, r, history),
+    queue_totals: queueTotals(c, r, history),
     object_totals: { channels, connections: conns.length, consumers, exchanges, queues },
     statistics_db_event_queue: 0,
     node: ctx.nodeName,

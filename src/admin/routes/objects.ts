@@ -213,6 +213,8 @@ function decodePayload(payload: unknown, encoding: string): Uint8Array {
   throw new ApiError(400, "bad_request", ["unsupported_encoding", encoding]);
 }
 
+const BINDING_NAME_FIELDS = ["source", "destination"];
+
 // ---- routes -------------------------------------------------------------------
 
 export function registerObjectRoutes(r: Router): void {
@@ -223,7 +225,7 @@ export function registerObjectRoutes(r: Router): void {
   };
   r.get("/api/queues", "user", listQueues);
   r.get("/api/queues/:vhost", "user", listQueues);
-  r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true));
+  r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true, rq.query));
   r.put("/api/queues/:vhost/:name", "user", async (rq) => {
     const v = vhostForChange(rq);
     const body = await readJsonBody(rq.req, ["durable", "auto_delete", "arguments", "node", "vhost", "name"]);
@@ -413,7 +415,10 @@ export function registerObjectRoutes(r: Router): void {
   });
 
   // ---- bindings ----
-  const listBindings = (rq: ApiRequest) => listBody(scopedVHosts(rq).flatMap(vhostBindings), rq.query, []);
+  // RabbitMQ 3.10 ignores paging here and always returns the whole array; Warren pages when asked
+  // (the UI lists thousands of bindings), filtering `name` on the source and destination names.
+  const listBindings = (rq: ApiRequest) =>
+    listBody(scopedVHosts(rq).flatMap(vhostBindings), rq.query, [], BINDING_NAME_FIELDS);
   r.get("/api/bindings", "user", listBindings);
   r.get("/api/bindings/:vhost", "user", listBindings);
   for (const [letter, kind] of [["q", "queue"], ["e", "exchange"]] as const) {

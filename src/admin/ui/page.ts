@@ -1,10 +1,11 @@
 // The management web UI: one self-contained HTML document (markup, the
 // stylesheet and the browser code inline; no fonts, images or scripts from
-// anywhere else), served at "/" by the management HTTP server. Being a plain
-// string constant, it is embedded by `deno bundle` and `deno compile` with no
-// build step, and the page works offline.
+// anywhere else), served at "/" by the management HTTP server. The browser
+// code is TypeScript in app/, bundled by `deno task ui` into the checked-in
+// bundle.generated.ts, so `deno run`, `deno bundle` and `deno compile` carry
+// the page with no build step at run time, and the page works offline.
 import { UI_CSS } from "./style.ts";
-import { UI_SCRIPT } from "./script.ts";
+import { UI_SCRIPT } from "./bundle.generated.ts";
 
 export const UI_HTML: string = [
   "<!doctype html>",

@@ -66,7 +66,7 @@ nav.tabs a {
 }
 nav.tabs a:hover { color: var(--ink); text-decoration: none; }
 nav.tabs a.active { color: var(--ink); border-bottom-color: var(--accent); }
-main { padding: 18px 20px 40px; max-width: 1600px; margin: 0 auto; }
+main { padding: 14px 20px 16px; max-width: 1600px; margin: 0 auto; }
 
 /* panels, cards and forms */
 .panel {
@@ -132,6 +132,9 @@ table.list th {
 table.list td { padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; }
 table.list tbody tr:nth-child(even) td { background: var(--zebra); }
 table.list tbody tr:hover td { background: var(--hover); }
+.paged table.list td { padding: 3px 8px; }
+.paged table.list th { padding: 4px 8px; }
+.paged table.list button.small { padding: 0 7px; line-height: 18px; }
 table.list .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.list th.num { text-align: right; }
 table.list td.empty { text-align: center; color: var(--muted); padding: 16px; }
@@ -198,4 +201,35 @@ table.list td.props { font-size: 12px; color: var(--muted); width: 42%; word-bre
 .title-row h1 .mono { font-size: inherit; font-weight: 600; }
 .title-row .actions { margin-left: auto; }
 .updated { font-size: 12px; color: var(--muted); }
+
+/* paged lists */
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-bottom: 8px; }
+.toolbar input[type=search] {
+  font: inherit; font-size: 13px; height: 30px; width: 240px;
+  border: 1px solid #c9d0da; border-radius: 5px; padding: 4px 8px;
+}
+.toolbar input.invalid { border-color: var(--err); background: var(--err-bg); }
+.toolbar .check { padding-bottom: 0; }
+.toolbar select { height: 28px; padding: 2px 6px; }
+.page-info { font-size: 12.5px; color: var(--muted); font-variant-numeric: tabular-nums; }
+details.columns { position: relative; font-size: 13px; }
+details.columns summary { cursor: pointer; color: var(--accent-dark); list-style: none; }
+details.columns .menu {
+  position: absolute; z-index: 5; top: 24px; left: 0; background: var(--panel); border: 1px solid var(--line);
+  border-radius: 6px; padding: 8px 12px; box-shadow: 0 6px 18px rgba(20, 30, 45, .12); min-width: 200px;
+}
+details.columns .menu .check { padding: 2px 0; white-space: nowrap; }
+table.list th.sortable { cursor: pointer; user-select: none; }
+table.list th.sortable:hover { color: var(--ink); }
+table.list th.sorted { color: var(--ink); }
+details.panel.add > summary { cursor: pointer; font-weight: 600; font-size: 15px; }
+details.panel.add[open] > summary { margin-bottom: 10px; }
+.grid2.charts, .grid2.spaced { margin: 16px 0; }
+.stats.cols6 { grid-template-columns: repeat(6, 1fr); }
+.inline-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
+.inline-form .pair { display: flex; gap: 6px; }
+p.hint { margin: 8px 0 10px; font-size: 12.5px; }
+.check.quick { gap: 4px; flex-wrap: wrap; }
+.inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
+table.kv.nested th { padding-right: 10px; }
 `;

@@ -47,6 +47,8 @@ export abstract class Exchange {
   readonly arguments: FieldTable;
   /** Messages routed through this exchange, for the admin API's rates. */
   publishIn = 0;
+  /** Queue deliveries this exchange routed (a message to three queues counts three), as RabbitMQ's publish_out. */
+  publishOut = 0;
   /** Set per routing pass so exchange-to-exchange cycles are walked once. */
   routeMark = 0;
   /** Where messages this exchange cannot route go (argument over policy); null for nowhere. */
