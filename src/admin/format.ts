@@ -136,9 +136,10 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     recoverable_slaves: null,
     single_active_consumer_tag: null,
     state: "running",
-    type: "classic",
+    type: q.type,
     vhost: q.vhost,
   };
+  if (q.type === "quorum") quorumFields(ctx, out);
   if (owner !== null && typeof (owner as Partial<Connection>).peer === "string") {
     const peer = peerAddress(owner);
     out.owner_pid_details = { name: connectionName(ctx, owner), peer_port: peer.port, peer_host: peer.host };
@@ -151,6 +152,19 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     out.deliveries = [];
   }
   return out;
+}
+
+/** A quorum queue's fields as RabbitMQ shows them: its one member and leader, and none of a classic queue's. */
+function quorumFields(ctx: AdminContext, out: Record<string, unknown>): void {
+  for (const k of ["exclusive_consumer_tag", "head_message_timestamp", "recoverable_slaves"]) delete out[k];
+  out.single_active_consumer_ctag = out.single_active_consumer_tag;
+  delete out.single_active_consumer_tag;
+  out.leader = ctx.nodeName;
+  out.members = [ctx.nodeName];
+  out.online = [ctx.nodeName];
+  out.open_files = { [ctx.nodeName]: 0 };
+  out.messages_dlx = 0;
+  out.message_bytes_dlx = 0;
 }
 
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {

@@ -1,0 +1,120 @@
+// A quorum queue on one node, with RabbitMQ 3.10's observable semantics:
+// durable only, every message stored and fsynced before its confirm
+// (persistent or not; delivery_mode is delivered as published), a returned
+// message comes back with its delivery count raised (a rejected one at the
+// back of the queue), a
+// message returned more than x-delivery-limit times is dead-lettered as
+// `delivery_limit`, and deliveries carry `x-delivery-count` (basic.get
+// always, a consumer once the message has been returned). The count of each
+// stored message is written at delivery, so after a crash a message that
+// was out with a consumer comes back counted, as RabbitMQ returns it.
+import { encodeProperties } from "../amqp/properties.ts";
+import { Message, type QueueEntry } from "./message.ts";
+import { Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
+import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
+
+/** Past x-max-length with reject-publish, publishers get in again at this fraction of the limit (rabbit_fifo's). */
+const SOFT_LIMIT_FRACTION = 0.8;
+
+export class QuorumQueue extends Queue {
+  /** reject-publish: the queue went over its limit and refuses publishes until below the soft limit. */
+  #rejecting = false;
+
+  constructor(vhost: string, name: string, options: QueueOptions, storage?: QueueStorage) {
+    // `redelivered` comes from each message's own delivery count, not from the queue's watermark.
+    super(
+      vhost,
+      name,
+      { ...options, settings: quorumSettings(options.settings ?? NO_SETTINGS) },
+      storage && { ...storage, deliveredSeq: 0 },
+    );
+  }
+
+  override get type(): string {
+    return "quorum";
+  }
+
+  override get storesEveryMessage(): boolean {
+    return true;
+  }
+
+  override get supportsGlobalQos(): boolean {
+    return false;
+  }
+
+  /** A passive declare is no use of a quorum queue: its x-expires clock runs on. */
+  override passivelyDeclared(): void {}
+
+  override applySettings(settings: QueueSettings): void {
+    super.applySettings(quorumSettings(settings));
+  }
+
+  override enqueue(message: Message): boolean {
+    if (message.persistent) return super.enqueue(message);
+    // A transient message is stored too: as a persistent twin sharing its bytes and properties.
+    return super.enqueue(
+      new Message(message.exchange, message.routingKey, message.rawProperties, message.body, true),
+    );
+  }
+
+  /** RabbitMQ takes the message that puts the queue over its limit and refuses the ones after it. */
+  protected override refusesPublish(incomingBytes: number): boolean {
+    const s = this.settings;
+    if (this.#rejecting) {
+      const belowCount = s.maxLength === null ||
+        this.messageCount <= Math.trunc(s.maxLength * SOFT_LIMIT_FRACTION);
+      const belowBytes = s.maxLengthBytes === null ||
+        this.readyBytes <= Math.trunc(s.maxLengthBytes * SOFT_LIMIT_FRACTION);
+      if (!belowCount || !belowBytes) return true;
+      this.#rejecting = false;
+    }
+    if (
+      (s.maxLength !== null && this.messageCount + 1 > s.maxLength) ||
+      (s.maxLengthBytes !== null && this.readyBytes + incomingBytes > s.maxLengthBytes)
+    ) {
+      this.#rejecting = true;
+    }
+    return false;
+  }
+
+  /**
+   * Every return counts; past the delivery limit the message is dead-lettered.
+   * A rejected (nack, reject, recover) message goes to the back, as in
+   * RabbitMQ 3.10, so a poison message cannot block the queue; messages of a
+   * channel that closed go back to the head, in order.
+   */
+  override requeue(entries: QueueEntry[], holderGone = false): void {
+    const limit = this.settings.deliveryLimit;
+    const toHead: QueueEntry[] = [];
+    for (const entry of entries) {
+      entry.deliveryCount++;
+      if (limit !== null && entry.deliveryCount > limit) this.discard(entry, "delivery_limit");
+      else if (holderGone) toHead.push(entry);
+      else this.returnToTail(entry);
+    }
+    if (toHead.length > 0) super.requeue(toHead);
+  }
+
+  override deliveryProperties(entry: QueueEntry, viaGet: boolean): Uint8Array {
+    const m = entry.message;
+    if (entry.deliveryCount === 0 && !viaGet) return m.rawProperties;
+    const props = m.properties;
+    // A 64-bit long, as RabbitMQ writes it; the message itself keeps its properties unchanged.
+    const headers = { ...props.headers, "x-delivery-count": BigInt(entry.deliveryCount) };
+    return encodeProperties({ ...props, headers });
+  }
+}
+
+/**
+ * What a quorum queue makes of its settings: no priorities, and
+ * reject-publish-dlx acts as drop-head (RabbitMQ 3.10 accepts it and
+ * drops the head, dead-lettering it as maxlen).
+ */
+function quorumSettings(s: QueueSettings): QueueSettings {
+  if (s.overflow !== "reject-publish-dlx" && s.maxPriority === null) return s;
+  return {
+    ...s,
+    overflow: s.overflow === "reject-publish-dlx" ? "drop-head" : s.overflow,
+    maxPriority: null,
+  };
+}
