@@ -426,14 +426,8 @@ export class Channel {
       routingKey: m.routingKey,
       messageCount: queue.messageCount,
     });
-    writeContent(
-      out,
-      this.id,
-      BASIC_CLASS_ID,
-      queue.deliveryProperties(entry, true),
-      m.body,
-      this.connection.frameMax,
-    );
+    const props = queue.deliveryProperties(entry, true);
+    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
     this.connection.scheduleFlush();
   }
 

@@ -19,7 +19,6 @@ import {
   confirmChannel,
   drain,
   eventually,
-  expectChannelError,
   getEventually,
   readyCount,
   replyText,
