@@ -980,6 +980,7 @@ export const UI_SCRIPT = String.raw`
     var add = panel("Add a queue");
     var vh = vhostSelect();
     var name = h("input", { type: "text", name: "name", required: true, placeholder: "queue name" });
+    var qtype = select("x-queue-type", [["classic", "Classic"], ["quorum", "Quorum"]], "classic");
     var durability = select("durable", [["true", "Durable"], ["false", "Transient"]], "true");
     var autoDelete = check("Auto-delete", "auto_delete", false);
     var ttl = h("input", { type: "number", name: "x-message-ttl", min: "0", placeholder: "ms" });
@@ -993,6 +994,7 @@ export const UI_SCRIPT = String.raw`
         e.preventDefault();
         var n = name.value.trim();
         var args = {};
+        if (qtype.value !== "classic") args["x-queue-type"] = qtype.value;
         if (ttl.value !== "") args["x-message-ttl"] = Number(ttl.value);
         if (maxLen.value !== "") args["x-max-length"] = Number(maxLen.value);
         if (dlx.value.trim() !== "") args["x-dead-letter-exchange"] = dlx.value.trim();
@@ -1003,7 +1005,8 @@ export const UI_SCRIPT = String.raw`
         }, "Queue " + n + " declared in " + vh.value + ".").then(function (r) { if (r !== undefined) name.value = ""; });
       },
     },
-      field("Virtual host", vh), field("Name", name), field("Durability", durability), autoDelete.el,
+      field("Virtual host", vh), field("Type", qtype), field("Name", name), field("Durability", durability),
+      autoDelete.el,
       field("Message TTL", ttl), field("Max length", maxLen), field("Dead-letter exchange", dlx), btn));
     add.appendChild(addMsg);
     view.appendChild(add);
