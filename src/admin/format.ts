@@ -5,6 +5,7 @@ import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Binding } from "../broker/exchange/exchange.ts";
 import type { Policy } from "../broker/policies.ts";
 import type { Queue } from "../broker/queue.ts";
+import { QuorumQueue } from "../broker/quorum_queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
 import type { Connection } from "../server/connection.ts";
@@ -139,7 +140,7 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
     type: q.type,
     vhost: q.vhost,
   };
-  if (q.type === "quorum") quorumFields(ctx, out);
+  if (q instanceof QuorumQueue) quorumFields(ctx, q, out);
   if (owner !== null && typeof (owner as Partial<Connection>).peer === "string") {
     const peer = peerAddress(owner);
     out.owner_pid_details = { name: connectionName(ctx, owner), peer_port: peer.port, peer_host: peer.host };
@@ -155,7 +156,7 @@ export function queueJson(ctx: AdminContext, q: Queue, detailed = false): Record
 }
 
 /** A quorum queue's fields as RabbitMQ shows them: its one member and leader, and none of a classic queue's. */
-function quorumFields(ctx: AdminContext, out: Record<string, unknown>): void {
+function quorumFields(ctx: AdminContext, q: QuorumQueue, out: Record<string, unknown>): void {
   for (const k of ["exclusive_consumer_tag", "head_message_timestamp", "recoverable_slaves"]) delete out[k];
   out.single_active_consumer_ctag = out.single_active_consumer_tag;
   delete out.single_active_consumer_tag;
@@ -163,8 +164,10 @@ function quorumFields(ctx: AdminContext, out: Record<string, unknown>): void {
   out.members = [ctx.nodeName];
   out.online = [ctx.nodeName];
   out.open_files = { [ctx.nodeName]: 0 };
-  out.messages_dlx = 0;
-  out.message_bytes_dlx = 0;
+  // Held dead letters (at-least-once) count among the queue's messages, as in RabbitMQ.
+  out.messages = (out.messages as number) + q.deadLetterCount;
+  out.messages_dlx = q.deadLetterCount;
+  out.message_bytes_dlx = q.deadLetterBytes;
 }
 
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {

@@ -30,7 +30,6 @@ const IGNORED_KEYS = new Set([
   "queue-mode",
   "queue-master-locator",
   "queue-version",
-  "dead-letter-strategy",
   "max-in-memory-length",
   "max-in-memory-bytes",
   "max-age",

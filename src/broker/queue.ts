@@ -57,7 +57,13 @@ export interface QueueStorage {
 
 /** What the vhost does for a queue: dead-letter messages, and delete the queue when it expires or is unused. */
 export interface QueueHost {
-  deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void;
+  /** `settled`, when given, hears of each entry whether some queue took its dead letter. */
+  deadLetter(
+    queue: Queue,
+    entries: QueueEntry[],
+    reason: DeadLetterReason,
+    settled?: (entry: QueueEntry, routed: boolean) => void,
+  ): void;
   remove(queue: Queue): void;
 }
 
@@ -229,10 +235,9 @@ export class Queue {
     ) {
       const entry = this.#shiftReady();
       if (!entry) break;
-      this.#forget(entry);
       dropped.push(entry);
     }
-    if (dropped.length > 0) this.host?.deadLetter(this, dropped, "maxlen");
+    if (dropped.length > 0) this.deadLetter(dropped, "maxlen");
   }
 
   // ---- TTL -------------------------------------------------------------
@@ -271,11 +276,8 @@ export class Queue {
       if (next === 0 || e.expiresAt < next) next = e.expiresAt;
       return false;
     });
-    for (const e of expired) {
-      this.#readyBytes -= e.message.body.length;
-      this.#forget(e);
-    }
-    if (expired.length > 0) this.host?.deadLetter(this, expired, "expired");
+    for (const e of expired) this.#readyBytes -= e.message.body.length;
+    if (expired.length > 0) this.deadLetter(expired, "expired");
     if (next !== 0) this.#armTtlTimer(next);
   }
 
@@ -319,8 +321,7 @@ export class Queue {
       // Strictly past: a TTL of 0 still reaches a consumer that can take the message at once.
       if (entry.expiresAt !== 0 && entry.expiresAt < now) {
         // Expired at the head: never delivered.
-        this.#forget(entry);
-        this.host?.deadLetter(this, [entry], "expired");
+        this.deadLetter([entry], "expired");
         continue;
       }
       return entry;
@@ -440,8 +441,18 @@ export class Queue {
   /** Rejected without requeue: the message leaves the queue, dead-lettered if configured. */
   discard(entry: QueueEntry, reason: DeadLetterReason = "rejected"): void {
     this.unackedCount--;
+    this.deadLetter([entry], reason);
+  }
+
+  /** Messages leave the queue for good, to its dead-letter exchange if it has one. */
+  protected deadLetter(entries: QueueEntry[], reason: DeadLetterReason): void {
+    for (const e of entries) this.#forget(e);
+    if (!this.deleted) this.host?.deadLetter(this, entries, reason);
+  }
+
+  /** The message leaves the queue for good (for subclasses that keep dead letters until they are routed). */
+  protected forget(entry: QueueEntry): void {
     this.#forget(entry);
-    if (!this.deleted) this.host?.deadLetter(this, [entry], reason);
   }
 
   /**

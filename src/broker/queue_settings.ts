@@ -19,6 +19,8 @@ export interface QueueSettings {
   singleActiveConsumer: boolean;
   /** Quorum queues: a message returned more than this many times is dropped or dead-lettered. */
   deliveryLimit: number | null;
+  /** Quorum queues: at-least-once keeps a dead letter until some queue takes it. */
+  deadLetterStrategy: "at-most-once" | "at-least-once";
 }
 
 export const NO_SETTINGS: QueueSettings = Object.freeze({
@@ -32,6 +34,7 @@ export const NO_SETTINGS: QueueSettings = Object.freeze({
   maxPriority: null,
   singleActiveConsumer: false,
   deliveryLimit: null,
+  deadLetterStrategy: "at-most-once",
 });
 
 /** Policy definition keys and the queue argument each stands for. */
@@ -45,6 +48,7 @@ export const POLICY_QUEUE_KEYS: Record<string, string> = {
   "dead-letter-routing-key": "x-dead-letter-routing-key",
   "max-priority": "x-max-priority",
   "delivery-limit": "x-delivery-limit",
+  "dead-letter-strategy": "x-dead-letter-strategy",
 };
 
 const LOWER_WINS = new Set([
@@ -108,6 +112,7 @@ export function queueSettings(args: FieldTable, policyArgs: FieldTable = {}): Qu
     maxPriority: num("x-max-priority"),
     singleActiveConsumer: pick("x-single-active-consumer") === true,
     deliveryLimit: num("x-delivery-limit"),
+    deadLetterStrategy: str("x-dead-letter-strategy") === "at-least-once" ? "at-least-once" : "at-most-once",
   };
 }
 

@@ -10,15 +10,21 @@
 // was out with a consumer comes back counted, as RabbitMQ returns it.
 import { encodeProperties } from "../amqp/properties.ts";
 import { Message, type QueueEntry } from "./message.ts";
-import { Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
+import { type DeadLetterReason, Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
 import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
 
 /** Past x-max-length with reject-publish, publishers get in again at this fraction of the limit (rabbit_fifo's). */
 const SOFT_LIMIT_FRACTION = 0.8;
+/** How often at-least-once dead letters that no queue took are offered again (RabbitMQ's worker: 2 min). */
+export const DEAD_LETTER_RETRY_MS = 120_000;
 
 export class QuorumQueue extends Queue {
   /** reject-publish: the queue went over its limit and refuses publishes until below the soft limit. */
   #rejecting = false;
+  /** at-least-once: dead letters not yet taken by a queue, still stored here, with why they died. */
+  readonly #held = new Map<QueueEntry, DeadLetterReason>();
+  #heldBytes = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(vhost: string, name: string, options: QueueOptions, storage?: QueueStorage) {
     // `redelivered` comes from each message's own delivery count, not from the queue's watermark.
@@ -49,6 +55,56 @@ export class QuorumQueue extends Queue {
     super.applySettings(quorumSettings(settings));
   }
 
+  /** Dead letters held by at-least-once dead-lettering (the management API's messages_dlx). */
+  get deadLetterCount(): number {
+    return this.#held.size;
+  }
+
+  get deadLetterBytes(): number {
+    return this.#heldBytes;
+  }
+
+  /**
+   * at-least-once (which RabbitMQ applies only with reject-publish and a
+   * dead-letter exchange): a dead letter stays stored here, counted against
+   * the length limit, until some queue takes it; what none takes is offered
+   * again later.
+   */
+  protected override deadLetter(entries: QueueEntry[], reason: DeadLetterReason): void {
+    const s = this.settings;
+    const atLeastOnce = s.deadLetterStrategy === "at-least-once" && s.overflow === "reject-publish" &&
+      s.deadLetterExchange !== null;
+    if (!atLeastOnce || this.deleted || this.host === null) return super.deadLetter(entries, reason);
+    for (const e of entries) {
+      this.#held.set(e, reason);
+      this.#heldBytes += e.message.body.length;
+    }
+    this.host.deadLetter(this, entries, reason, this.#settled);
+  }
+
+  readonly #settled = (entry: QueueEntry, routed: boolean): void => {
+    if (!this.#held.has(entry)) return;
+    if (routed) {
+      this.#held.delete(entry);
+      this.#heldBytes -= entry.message.body.length;
+      this.forget(entry);
+    } else if (this.#retryTimer === undefined && !this.deleted) {
+      this.#retryTimer = setTimeout(() => this.#retry(), DEAD_LETTER_RETRY_MS);
+    }
+  };
+
+  #retry(): void {
+    this.#retryTimer = undefined;
+    if (this.deleted || this.host === null) return;
+    for (const [entry, reason] of this.#held) this.host.deadLetter(this, [entry], reason, this.#settled);
+  }
+
+  override close(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    super.close();
+  }
+
   override enqueue(message: Message): boolean {
     if (message.persistent) return super.enqueue(message);
     // A transient message is stored too: as a persistent twin sharing its bytes and properties.
@@ -60,17 +116,19 @@ export class QuorumQueue extends Queue {
   /** RabbitMQ takes the message that puts the queue over its limit and refuses the ones after it. */
   protected override refusesPublish(incomingBytes: number): boolean {
     const s = this.settings;
+    // Held dead letters count as RabbitMQ counts them.
+    const count = this.messageCount + this.#held.size;
+    const bytes = this.readyBytes + this.#heldBytes;
     if (this.#rejecting) {
-      const belowCount = s.maxLength === null ||
-        this.messageCount <= Math.trunc(s.maxLength * SOFT_LIMIT_FRACTION);
+      const belowCount = s.maxLength === null || count <= Math.trunc(s.maxLength * SOFT_LIMIT_FRACTION);
       const belowBytes = s.maxLengthBytes === null ||
-        this.readyBytes <= Math.trunc(s.maxLengthBytes * SOFT_LIMIT_FRACTION);
+        bytes <= Math.trunc(s.maxLengthBytes * SOFT_LIMIT_FRACTION);
       if (!belowCount || !belowBytes) return true;
       this.#rejecting = false;
     }
     if (
-      (s.maxLength !== null && this.messageCount + 1 > s.maxLength) ||
-      (s.maxLengthBytes !== null && this.readyBytes + incomingBytes > s.maxLengthBytes)
+      (s.maxLength !== null && count + 1 > s.maxLength) ||
+      (s.maxLengthBytes !== null && bytes + incomingBytes > s.maxLengthBytes)
     ) {
       this.#rejecting = true;
     }

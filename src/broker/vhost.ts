@@ -269,7 +269,7 @@ export class VHost {
   }
 
   readonly #queueHost: QueueHost = {
-    deadLetter: (queue, entries, reason) => this.#deadLetter(queue, entries, reason),
+    deadLetter: (queue, entries, reason, settled) => this.#deadLetter(queue, entries, reason, settled),
     remove: (queue) => this.#removeQueue(queue),
   };
 
@@ -278,13 +278,22 @@ export class VHost {
    * the current operation finishes, so a queue that dead-letters into itself
    * is never re-entered mid-change.
    */
-  #deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void {
+  #deadLetter(
+    queue: Queue,
+    entries: QueueEntry[],
+    reason: DeadLetterReason,
+    settled?: (entry: QueueEntry, routed: boolean) => void,
+  ): void {
     const dlx = queue.settings.deadLetterExchange;
     if (dlx === null) return;
     const routingKey = queue.settings.deadLetterRoutingKey;
     queueMicrotask(() => {
       const x = this.exchanges.get(dlx);
-      if (x === undefined) return; // RabbitMQ drops silently when the DLX is missing.
+      // RabbitMQ drops silently when the DLX is missing (at-most-once).
+      if (x === undefined) {
+        if (settled) { for (const entry of entries) settled(entry, false); }
+        return;
+      }
       for (const entry of entries) {
         const dead = deadLetterMessage(
           entry.message,
@@ -292,7 +301,9 @@ export class VHost {
           reason,
         );
         const targets = this.route(x, dead.message.routingKey, dead.message);
-        for (const q of [...targets]) if (!dead.isCycle(q.name)) q.enqueue(dead.message);
+        let routed = false;
+        for (const q of [...targets]) if (!dead.isCycle(q.name) && q.enqueue(dead.message)) routed = true;
+        settled?.(entry, routed);
       }
     });
   }

@@ -511,6 +511,46 @@ scenario("x-overflow reject-publish-dlx acts as drop-head; drop-head dead-letter
   }
 });
 
+// ============================================== x-dead-letter-strategy
+
+scenario(
+  "at-least-once dead-lettering keeps what no queue takes, counted against the length limit",
+  async (s) => {
+    const conn = await s.connect();
+    const ch = await channel(conn);
+    const cch = await confirmChannel(conn);
+    const args = { "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish" };
+    // Routable: the same as at-most-once.
+    const dead = s.queue("qq-alo-dead");
+    await ch.assertQueue(dead, { durable: true });
+    const routable = await quorumQueue(s, "qq-alo", {
+      ...args,
+      "x-dead-letter-exchange": "",
+      "x-dead-letter-routing-key": dead,
+    });
+    assert.ok(await publishConfirmed(cch, routable, "m", { deliveryMode: 1 }));
+    ch.reject(await getEventually(ch, routable, false), false);
+    const m = await getEventually(ch, dead);
+    assert.equal(m.properties.headers!["x-first-death-reason"], "rejected");
+    assert.equal(m.properties.deliveryMode, 1);
+
+    // Unroutable: held by the queue, not ready, yet counted by reject-publish.
+    const held = await quorumQueue(s, "qq-alo-held", {
+      ...args,
+      "x-max-length": 2,
+      "x-dead-letter-exchange": "",
+      "x-dead-letter-routing-key": s.queue("qq-alo-nowhere"),
+    });
+    assert.ok(await publishConfirmed(cch, held, "m1"));
+    assert.ok(await publishConfirmed(cch, held, "m2"));
+    ch.reject(await getEventually(ch, held, false), false);
+    await eventually(() => readyCount(ch, held), 1, "the dead letter is not ready");
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await publishConfirmed(cch, held, `x${i}`));
+    assert.deepEqual(outcomes, [true, false, false], "1 ready + 1 held: one more goes over the limit");
+  },
+);
+
 // =============================================================== others
 
 scenario("x-message-ttl: quorum queues of 3.10 expire and dead-letter messages", async (s) => {
@@ -650,10 +690,40 @@ ctlTest(
     assert.deepEqual(q.members, [q.node]);
     assert.deepEqual(q.online, [q.node]);
     assert.equal(q.messages_dlx, 0);
+    assert.equal(q.message_bytes_dlx, 0);
     assert.equal(q.single_active_consumer_ctag, null);
     for (const absent of ["exclusive_consumer_tag", "recoverable_slaves", "single_active_consumer_tag"]) {
       assert.ok(!(absent in q), `${absent} is not shown for a quorum queue`);
     }
+    // A held at-least-once dead letter: RabbitMQ showed messages 3, messages_ready 2, messages_dlx 1 and
+    // message_bytes_dlx 2 for this sequence.
+    const conn = await amqp.connect(node.url);
+    try {
+      const ch = await conn.createConfirmChannel();
+      await ch.assertQueue("qq-api-alo", {
+        durable: true,
+        arguments: {
+          ...QUORUM,
+          "x-dead-letter-strategy": "at-least-once",
+          "x-overflow": "reject-publish",
+          "x-max-length": 2,
+          "x-dead-letter-exchange": "",
+          "x-dead-letter-routing-key": "nowhere",
+        },
+      });
+      for (const x of ["m1", "m2"]) assert.ok(await publishConfirmed(ch, "qq-api-alo", x));
+      const m = await ch.get("qq-api-alo", { noAck: false });
+      assert.ok(m);
+      ch.reject(m, false);
+      assert.ok(await publishConfirmed(ch, "qq-api-alo", "m3"));
+    } finally {
+      await conn.close();
+    }
+    const alo = await (await api("/api/queues/%2F/qq-api-alo")).json();
+    assert.deepEqual(
+      [alo.messages, alo.messages_ready, alo.messages_dlx, alo.message_bytes_dlx],
+      [3, 2, 1, 2],
+    );
     const classic = await api("/api/queues/%2F/qq-api-classic", {
       method: "PUT",
       body: JSON.stringify({ durable: true }),
