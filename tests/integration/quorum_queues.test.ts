@@ -678,7 +678,12 @@ ctlTest(
       });
     const put = await api("/api/queues/%2F/qq-api", {
       method: "PUT",
-      body: JSON.stringify({ durable: true, arguments: { "x-queue-type": "quorum", "x-delivery-limit": 5 } }),
+      // As rabbitmqadmin's `declare queue ... queue_type=quorum` sends it.
+      body: JSON.stringify({
+        durable: true,
+        queue_type: "quorum",
+        arguments: { "x-queue-type": "quorum", "x-delivery-limit": 5 },
+      }),
     });
     assert.equal(put.status, 201);
     await put.body?.cancel();
