@@ -335,6 +335,8 @@ export class Queue {
       this.#pagedCount = 0;
       return;
     }
+    const deliveryLimit = this.#settings.deliveryLimit;
+    let overLimit: QueueEntry[] | null = null;
     for (const r of rows) {
       const m = new Message(r.exchange, r.routingKey, r.rawProperties, r.body, r.persistent);
       m.storeId = r.messageId;
@@ -342,10 +344,16 @@ export class Queue {
       entry.deliveryCount = r.deliveryCount;
       entry.stored = true;
       entry.expiresAt = r.expiresAt;
+      // Out with a consumer when the node went down: that return counted, and may be one too many.
+      if (deliveryLimit !== null && entry.deliveryCount > deliveryLimit) {
+        (overLimit ??= []).push(entry);
+        continue;
+      }
       if (r.expiresAt !== 0) this.#armTtlTimer(r.expiresAt);
       this.#pushReady(entry);
     }
     this.#pagedCount = Math.max(0, this.#pagedCount - rows.length);
+    if (overLimit !== null) this.deadLetter(overLimit, "delivery_limit");
   }
 
   // ---- delivery -------------------------------------------------------

@@ -226,7 +226,9 @@ Deno.test({
 // exactly these messages back (in the order t, p1, p2, p0, which Warren does
 // not copy: it recovers in queue order): a message that was out with a
 // consumer comes back with its delivery count raised, a returned one keeps
-// its count, and transient messages survive in a quorum queue.
+// its count, and transient messages survive in a quorum queue. A held
+// message whose raised count passes x-delivery-limit is dead-lettered
+// (RabbitMQ does it while recovering; Warren when the queue first reads it).
 Deno.test({
   name:
     "quorum queues: every confirmed message survives SIGKILL, with its x-delivery-count and redelivered flag",
@@ -242,6 +244,18 @@ Deno.test({
       const quorum = { durable: true, arguments: { "x-queue-type": "quorum" } };
       await cch.assertQueue("qq", quorum);
       await cch.assertQueue("qq-consumed", quorum);
+      await cch.assertQueue("qq-dead", { durable: true });
+      await cch.assertQueue("qq-limit", {
+        durable: true,
+        arguments: {
+          "x-queue-type": "quorum",
+          "x-delivery-limit": 0,
+          "x-dead-letter-exchange": "",
+          "x-dead-letter-routing-key": "qq-dead",
+        },
+      });
+      cch.sendToQueue("qq-limit", Buffer.from("held"), { persistent: true });
+      cch.sendToQueue("qq-limit", Buffer.from("waiting"), { persistent: true });
       for (let i = 0; i < 4; i++) cch.sendToQueue("qq", Buffer.from(`p${i}`), { persistent: true });
       cch.sendToQueue("qq", Buffer.from("t"), { deliveryMode: 1 });
       cch.sendToQueue("qq-consumed", Buffer.from("c"), { deliveryMode: 1 });
@@ -257,6 +271,7 @@ Deno.test({
       assert.equal((await get()).content.toString(), "p2"); // held
       const p3 = await get();
       ch.ack(p3);
+      assert.equal((await ch.get("qq-limit", { noAck: false }) || undefined)?.content.toString(), "held");
       const consumer = await conn.createChannel();
       const consumed = new Promise<void>((resolve) => consumer.consume("qq-consumed", () => resolve()));
       await consumed;
@@ -288,6 +303,11 @@ Deno.test({
         "t redelivered=false count=0 mode=1",
       ]);
       assert.deepEqual(await recovered("qq-consumed"), ["c redelivered=true count=1 mode=1"]);
+      assert.deepEqual(await recovered("qq-limit"), ["waiting redelivered=false count=0 mode=2"]);
+      const dead = await ch2.get("qq-dead", { noAck: true });
+      assert.ok(dead !== false, "the held message was dead-lettered");
+      assert.equal(dead.content.toString(), "held");
+      assert.equal(dead.properties.headers?.["x-first-death-reason"], "delivery_limit");
       // Counting goes on from there.
       ch2.nackAll(true);
       const again = await ch2.get("qq-consumed", { noAck: true });
