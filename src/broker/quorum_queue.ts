@@ -1,13 +1,13 @@
 // A quorum queue on one node, with RabbitMQ 3.10's observable semantics:
-// durable only, every message stored and fsynced before its confirm
-// (persistent or not; delivery_mode is delivered as published), a returned
-// message comes back with its delivery count raised (a rejected one at the
-// back of the queue), a
-// message returned more than x-delivery-limit times is dead-lettered as
-// `delivery_limit`, and deliveries carry `x-delivery-count` (basic.get
-// always, a consumer once the message has been returned). The count of each
-// stored message is written at delivery, so after a crash a message that
-// was out with a consumer comes back counted, as RabbitMQ returns it.
+// durable only (queue_types.ts), every message stored and fsynced before its
+// confirm (persistent or not; delivery_mode is delivered as published), a
+// returned message comes back with its delivery count raised (a rejected one
+// at the back of the queue), a message returned more than x-delivery-limit
+// times is dead-lettered as `delivery_limit`, and deliveries carry
+// `x-delivery-count` (basic.get always, a consumer once the message has been
+// returned). The count of each stored message is written at delivery, so
+// after a crash a message that was out with a consumer comes back counted,
+// as RabbitMQ returns it.
 import { encodeProperties } from "../amqp/properties.ts";
 import { Message, type QueueEntry } from "./message.ts";
 import { type DeadLetterReason, Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
