@@ -498,16 +498,21 @@ export class Queue {
   }
 
   addConsumer(consumer: Consumer): void {
+    this.checkExclusiveUse(consumer);
+    this.consumers.push(consumer);
+    this.#hadConsumer = true;
+    this.#armQueueExpiry();
+    this.dispatch();
+  }
+
+  /** 403 when an exclusive consumer holds the queue, or would hold it with others already there. */
+  protected checkExclusiveUse(consumer: Consumer): void {
     if (this.consumers.some((c) => c.exclusive)) {
       throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
     }
     if (consumer.exclusive && this.consumers.length > 0) {
       throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
     }
-    this.consumers.push(consumer);
-    this.#hadConsumer = true;
-    this.#armQueueExpiry();
-    this.dispatch();
   }
 
   removeConsumer(consumer: Consumer): void {

@@ -9,6 +9,7 @@
 // after a crash a message that was out with a consumer comes back counted,
 // as RabbitMQ returns it.
 import { encodeProperties } from "../amqp/properties.ts";
+import type { Consumer } from "./consumer.ts";
 import { Message, type QueueEntry } from "./message.ts";
 import { type DeadLetterReason, Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
 import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
@@ -25,6 +26,8 @@ export class QuorumQueue extends Queue {
   readonly #held = new Map<QueueEntry, DeadLetterReason>();
   #heldBytes = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancelled consumers that had unacked messages when they went. */
+  readonly #cancelledHolding = new Set<Consumer>();
 
   constructor(vhost: string, name: string, options: QueueOptions, storage?: QueueStorage) {
     // `redelivered` comes from each message's own delivery count, not from the queue's watermark.
@@ -46,6 +49,21 @@ export class QuorumQueue extends Queue {
 
   override get supportsGlobalQos(): boolean {
     return false;
+  }
+
+  /** RabbitMQ 3.10's quorum queues take the exclusive flag of basic.consume and do not act on it. */
+  protected override checkExclusiveUse(_consumer: Consumer): void {}
+
+  /** A cancelled consumer still holding messages counts until they are settled, as in RabbitMQ. */
+  override get consumerCount(): number {
+    if (this.#cancelledHolding.size === 0) return this.consumers.length;
+    for (const c of this.#cancelledHolding) if (c.unacked === 0) this.#cancelledHolding.delete(c);
+    return this.consumers.length + this.#cancelledHolding.size;
+  }
+
+  override removeConsumer(consumer: Consumer): void {
+    if (consumer.unacked > 0 && this.consumers.includes(consumer)) this.#cancelledHolding.add(consumer);
+    super.removeConsumer(consumer);
   }
 
   /** A passive declare is no use of a quorum queue: its x-expires clock runs on. */

@@ -610,6 +610,32 @@ scenario("consumer priorities and single active consumer work on quorum queues",
 });
 
 scenario(
+  "basic.consume's exclusive flag is not enforced; a cancelled consumer holding messages still counts",
+  async (s) => {
+    const q = await quorumQueue(s, "qq-excl");
+    const conn = await s.connect();
+    const ch = await channel(conn);
+    await ch.consume(q, () => {}, { exclusive: true, consumerTag: "ex1" });
+    const other = await channel(await s.connect());
+    await other.consume(q, () => {}, { consumerTag: "ex2" }); // RabbitMQ 3.10 answers consume-ok
+    await other.consume(q, () => {}, { exclusive: true, consumerTag: "ex3" });
+    assert.equal((await ch.checkQueue(q)).consumerCount, 3);
+    await ch.cancel("ex1");
+    await other.close();
+
+    const cch = await confirmChannel(conn);
+    const held: unknown[] = [];
+    await ch.consume(q, (m) => m && held.push(m), { consumerTag: "holder" });
+    for (const x of ["0", "1"]) assert.ok(await publishConfirmed(cch, q, x));
+    await eventually(() => Promise.resolve(held.length), 2, "deliveries");
+    await ch.cancel("holder");
+    assert.equal((await ch.checkQueue(q)).consumerCount, 1, "cancelled, with two messages unacked");
+    ch.ackAll();
+    await eventually(async () => (await ch.checkQueue(q)).consumerCount, 0, "settled, it is gone");
+  },
+);
+
+scenario(
   "x-expires: a passive declare does not keep a quorum queue alive (it does a classic one)",
   async (s) => {
     const conn = await s.connect();
