@@ -5,6 +5,7 @@ import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Binding } from "../broker/exchange/exchange.ts";
 import type { Policy } from "../broker/policies.ts";
 import type { Queue } from "../broker/queue.ts";
+import { QuorumQueue } from "../broker/quorum_queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
 import type { Connection } from "../server/connection.ts";
@@ -155,9 +156,10 @@ export function queueJson(
     recoverable_slaves: null,
     single_active_consumer_tag: null,
     state: "running",
-    type: "classic",
+    type: q.type,
     vhost: q.vhost,
   };
+  if (q instanceof QuorumQueue) quorumFields(ctx, q, out);
   if (owner !== null && typeof (owner as Partial<Connection>).peer === "string") {
     const peer = peerAddress(owner);
     out.owner_pid_details = { name: connectionName(ctx, owner), peer_port: peer.port, peer_host: peer.host };
@@ -180,6 +182,21 @@ function exchangeStats(c: readonly number[], r: readonly number[]): Record<strin
     out.publish_out_details = { rate: r[1] };
   }
   return out;
+}
+
+/** A quorum queue's fields as RabbitMQ shows them: its one member and leader, and none of a classic queue's. */
+function quorumFields(ctx: AdminContext, q: QuorumQueue, out: Record<string, unknown>): void {
+  for (const k of ["exclusive_consumer_tag", "head_message_timestamp", "recoverable_slaves"]) delete out[k];
+  out.single_active_consumer_ctag = out.single_active_consumer_tag;
+  delete out.single_active_consumer_tag;
+  out.leader = ctx.nodeName;
+  out.members = [ctx.nodeName];
+  out.online = [ctx.nodeName];
+  out.open_files = { [ctx.nodeName]: 0 };
+  // Held dead letters (at-least-once) count among the queue's messages, as in RabbitMQ.
+  out.messages = (out.messages as number) + q.deadLetterCount;
+  out.messages_dlx = q.deadLetterCount;
+  out.message_bytes_dlx = q.deadLetterBytes;
 }
 
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {

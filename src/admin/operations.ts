@@ -3,7 +3,7 @@
 // permissions (the ctl secret bypasses them), exclusive-queue ownership,
 // and the broker's own rules, whose AmqpErrors become HTTP errors here.
 import { AmqpError } from "../amqp/errors.ts";
-import { encodeProperties } from "../amqp/properties.ts";
+import { decodeProperties, encodeProperties } from "../amqp/properties.ts";
 import type { AccessKind, ResourceKind } from "../auth/users.ts";
 import { Message, type QueueEntry } from "../broker/message.ts";
 import type { Queue } from "../broker/queue.ts";
@@ -129,7 +129,8 @@ export function getMessages(q: Queue, o: GetOptions): Record<string, unknown>[] 
       exchange: m.exchange,
       routing_key: m.routingKey,
       message_count: q.messageCount,
-      properties: propertiesJson(m.properties),
+      // What basic.get would carry (a quorum queue adds x-delivery-count).
+      properties: propertiesJson(decodeProperties(q.deliveryProperties(entry, true))),
       ...payloadPart(body, o.encoding),
     });
   }
@@ -141,7 +142,8 @@ export function getMessages(q: Queue, o: GetOptions): Record<string, unknown>[] 
       for (const e of taken) q.discard(e);
       break;
     default:
-      q.requeue(taken);
+      // As RabbitMQ's management plugin does it: its channel closes with the messages unacked.
+      q.requeue(taken, true);
   }
   return out;
 }

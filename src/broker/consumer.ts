@@ -7,6 +7,8 @@ export interface Consumer {
   readonly tag: string;
   readonly noAck: boolean;
   readonly exclusive: boolean;
+  /** Its deliveries not yet acked. */
+  readonly unacked: number;
   readonly arguments: FieldTable;
   /** The connection that owns the consumer, for exclusive-queue checks. */
   readonly owner: object;

@@ -52,9 +52,10 @@ export function deadLetterMessage(
   }
   headers["x-death"] = history;
   if (headers["x-first-death-reason"] === undefined) {
-    headers["x-first-death-reason"] = reason;
-    headers["x-first-death-queue"] = from.queue;
+    // In RabbitMQ's order on the wire.
     headers["x-first-death-exchange"] = original.exchange;
+    headers["x-first-death-queue"] = from.queue;
+    headers["x-first-death-reason"] = reason;
   }
   // With a dead-letter routing key the CC keys are not routed again, so RabbitMQ drops the header.
   if (from.routingKey !== null) delete headers["CC"];
@@ -65,7 +66,8 @@ export function deadLetterMessage(
     from.routingKey ?? original.routingKey,
     encodeProperties(props),
     original.body,
-    original.persistent,
+    // From the properties: a quorum queue holds transient messages as persistent twins.
+    props.deliveryMode === 2,
   );
   return {
     message,

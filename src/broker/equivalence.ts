@@ -3,7 +3,7 @@
 // ("inequivalent arg 'durable' for queue 'q' in vhost '/': received 'true'
 // but current is 'false'").
 import { type AmqpError, preconditionFailed } from "../amqp/errors.ts";
-import { type FieldTable, type FieldValue, fieldValuesEqual } from "../amqp/field_table.ts";
+import { type FieldTable, type FieldValue, fieldValuesEqual, wireTypeName } from "../amqp/field_table.ts";
 import type { Exchange } from "./exchange/exchange.ts";
 import type { Queue } from "./queue.ts";
 
@@ -11,14 +11,21 @@ import type { Queue } from "./queue.ts";
 const EQUIVALENCE_ARGS = [
   "x-dead-letter-exchange",
   "x-dead-letter-routing-key",
+  "x-dead-letter-strategy",
+  "x-delivery-limit",
   "x-expires",
+  "x-max-in-memory-bytes",
+  "x-max-in-memory-length",
   "x-max-length",
   "x-max-length-bytes",
   "x-max-priority",
   "x-message-ttl",
   "x-overflow",
+  "x-queue-leader-locator",
   "x-queue-mode",
   "x-queue-type",
+  "x-queue-version",
+  "x-quorum-initial-group-size",
   "x-single-active-consumer",
 ];
 
@@ -55,18 +62,22 @@ export function checkQueueEquivalent(
     let received: FieldValue | undefined = d.arguments[arg];
     if (arg === "x-queue-type") {
       // A classic queue declared without the argument and with it are the same queue.
-      if (current === "classic") current = undefined;
-      if (received === "classic") received = undefined;
+      if (current === undefined && received === "classic") received = undefined;
+      if (received === undefined && current === "classic") current = undefined;
     }
-    if (!fieldValuesEqual(current, received)) throw inequivalentArgument(arg, what, received, current);
+    if (!fieldValuesEqual(current, received)) {
+      const types = { received: wireTypeName(d.arguments, arg), current: wireTypeName(q.arguments, arg) };
+      throw inequivalentArgument(arg, what, received, current, types);
+    }
   }
 }
 
-/** RabbitMQ's description of an argument value that only one side has. */
-function describeArgument(v: FieldValue | undefined): string {
+/** RabbitMQ's description of an argument value that only one side has (`wireType` when known). */
+function describeArgument(v: FieldValue | undefined, wireType?: string): string {
   if (v === undefined) return "none";
   let type = "longstr";
-  if (typeof v === "boolean") type = "bool";
+  if (wireType !== undefined) type = wireType;
+  else if (typeof v === "boolean") type = "bool";
   else if (typeof v === "number") {
     type = !Number.isInteger(v) ? "double" : v >= -0x8000_0000 && v <= 0x7fff_ffff ? "signedint" : "long";
   } else if (typeof v === "bigint") type = "long";
@@ -81,10 +92,11 @@ function inequivalentArgument(
   what: string,
   received: FieldValue | undefined,
   current: FieldValue | undefined,
+  wireTypes: { received?: string; current?: string } = {},
 ): AmqpError {
   const plain = (v: FieldValue | undefined) => `'${typeof v === "object" ? JSON.stringify(v) : String(v)}'`;
   const both = received !== undefined && current !== undefined;
-  const r = both ? plain(received) : describeArgument(received);
-  const c = both ? plain(current) : describeArgument(current);
+  const r = both ? plain(received) : describeArgument(received, wireTypes.received);
+  const c = both ? plain(current) : describeArgument(current, wireTypes.current);
   return preconditionFailed(`inequivalent arg '${arg}' for ${what}: received ${r} but current is ${c}`);
 }

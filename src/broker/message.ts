@@ -55,6 +55,8 @@ export class QueueEntry {
   storeRow: unknown = null;
   /** Epoch ms after which the message is dead; 0 when it never expires. */
   expiresAt = 0;
+  /** Times the message came back unacked (quorum queues count them; classic ones leave 0). */
+  deliveryCount = 0;
 
   constructor(
     readonly message: Message,

@@ -30,7 +30,8 @@ const IGNORED_KEYS = new Set([
   "queue-mode",
   "queue-master-locator",
   "queue-version",
-  "delivery-limit",
+  "max-in-memory-length",
+  "max-in-memory-bytes",
   "max-age",
   "stream-max-segment-size-bytes",
   "federation-upstream",
@@ -70,6 +71,11 @@ export function validatePolicy(p: Policy): void {
         `${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid overflow value`,
       );
     }
+    if (k === "dead-letter-strategy" && v !== "at-most-once" && v !== "at-least-once") {
+      throw invalid(
+        `${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid dead letter strategy`,
+      );
+    }
     const text = ["dead-letter-exchange", "dead-letter-routing-key", "alternate-exchange", "overflow"]
       .includes(k);
     if (text && typeof v !== "string") throw invalid(`${JSON.stringify(v)} is not a valid value for ${k}`);
@@ -83,6 +89,10 @@ const NUMERIC_KEYS: Record<string, string> = {
   "max-length": "maximum length",
   "max-length-bytes": "maximum length in bytes",
   "max-priority": "maximum priority",
+  "delivery-limit": "delivery limit",
+  // RabbitMQ 3.10 words both of these so.
+  "max-in-memory-length": "maximum memory in bytes",
+  "max-in-memory-bytes": "maximum memory in bytes",
 };
 
 interface CompiledPolicy extends Policy {

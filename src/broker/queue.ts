@@ -27,7 +27,7 @@ export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
 export const PAGE_IN_BATCH = 2048;
 
-export type DeadLetterReason = "rejected" | "expired" | "maxlen";
+export type DeadLetterReason = "rejected" | "expired" | "maxlen" | "delivery_limit";
 
 export interface QueueOptions {
   durable: boolean;
@@ -57,7 +57,13 @@ export interface QueueStorage {
 
 /** What the vhost does for a queue: dead-letter messages, and delete the queue when it expires or is unused. */
 export interface QueueHost {
-  deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void;
+  /** `settled`, when given, hears of each entry whether some queue took its dead letter. */
+  deadLetter(
+    queue: Queue,
+    entries: QueueEntry[],
+    reason: DeadLetterReason,
+    settled?: (entry: QueueEntry, routed: boolean) => void,
+  ): void;
   remove(queue: Queue): void;
 }
 
@@ -80,6 +86,8 @@ export class Queue {
   #settings: QueueSettings;
   readonly #store: Store | null;
   readonly #storeId: number;
+  /** Quorum queues keep how often each message was delivered, so the count survives a restart. */
+  readonly #countsDeliveries: boolean;
   /** Priority queues keep every message in memory: paging works on one sequence order. */
   readonly #pagingAllowed: boolean;
   #pagedCount: number;
@@ -110,8 +118,27 @@ export class Queue {
     this.#nextSeq = storage?.nextSeq ?? 1;
     this.#recoveredDeliveredSeq = storage?.deliveredSeq ?? 0;
     this.#pagingAllowed = this.#store !== null && this.#settings.maxPriority === null;
+    this.#countsDeliveries = this.storesEveryMessage;
     if (this.#pagedCount > 0 && !this.#pagingAllowed) this.#pageIn(Number.MAX_SAFE_INTEGER);
     this.#armQueueExpiry();
+  }
+
+  /** The x-queue-type this queue has, as RabbitMQ names it. */
+  get type(): string {
+    return "classic";
+  }
+
+  /**
+   * Whether every message is stored and fsynced before its confirm, persistent
+   * or not (a classic queue stores persistent messages only).
+   */
+  get storesEveryMessage(): boolean {
+    return false;
+  }
+
+  /** Whether consumers may use a channel's global prefetch (basic.qos global). */
+  get supportsGlobalQos(): boolean {
+    return true;
   }
 
   get settings(): QueueSettings {
@@ -146,7 +173,7 @@ export class Queue {
   enqueue(message: Message): boolean {
     const s = this.#settings;
     if (s.maxLength !== null || s.maxLengthBytes !== null) {
-      if (s.overflow !== "drop-head" && this.#isFull(message.body.length)) {
+      if (s.overflow !== "drop-head" && this.refusesPublish(message.body.length)) {
         if (s.overflow === "reject-publish-dlx") {
           this.host?.deadLetter(this, [new QueueEntry(message, 0)], "maxlen");
         }
@@ -157,6 +184,14 @@ export class Queue {
     this.stats.published++;
     const now = Date.now();
     this.#setExpiry(entry, message, now);
+    this.#append(entry, now);
+    return true;
+  }
+
+  /** Puts an entry at the tail: in memory, or paged out when the queue is past its memory bound. */
+  #append(entry: QueueEntry, now: number): void {
+    const s = this.#settings;
+    const message = entry.message;
     const store = this.#store;
     if (store !== null) {
       if (
@@ -168,7 +203,7 @@ export class Queue {
         store.addMessage(this.#storeId, entry);
         this.#pagedCount++;
         if (this.consumers.length > 0) this.dispatch();
-        return true;
+        return;
       }
       if (message.persistent) {
         entry.stored = true;
@@ -179,10 +214,10 @@ export class Queue {
     if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
     if (this.consumers.length > 0) this.dispatch(now);
-    return true;
   }
 
-  #isFull(incomingBytes: number): boolean {
+  /** x-overflow reject-publish: whether a message of this size is refused now. */
+  protected refusesPublish(incomingBytes: number): boolean {
     const s = this.#settings;
     if (s.maxLength !== null && this.messageCount >= s.maxLength) return true;
     return s.maxLengthBytes !== null && this.#readyBytes + incomingBytes > s.maxLengthBytes;
@@ -200,10 +235,9 @@ export class Queue {
     ) {
       const entry = this.#shiftReady();
       if (!entry) break;
-      this.#forget(entry);
       dropped.push(entry);
     }
-    if (dropped.length > 0) this.host?.deadLetter(this, dropped, "maxlen");
+    if (dropped.length > 0) this.deadLetter(dropped, "maxlen");
   }
 
   // ---- TTL -------------------------------------------------------------
@@ -242,11 +276,8 @@ export class Queue {
       if (next === 0 || e.expiresAt < next) next = e.expiresAt;
       return false;
     });
-    for (const e of expired) {
-      this.#readyBytes -= e.message.body.length;
-      this.#forget(e);
-    }
-    if (expired.length > 0) this.host?.deadLetter(this, expired, "expired");
+    for (const e of expired) this.#readyBytes -= e.message.body.length;
+    if (expired.length > 0) this.deadLetter(expired, "expired");
     if (next !== 0) this.#armTtlTimer(next);
   }
 
@@ -255,6 +286,11 @@ export class Queue {
   /** Restarts the x-expires clock: the queue was used (declared, consumed from, got from). */
   touch(): void {
     this.#armQueueExpiry();
+  }
+
+  /** A passive declare counts as use of a classic queue. */
+  passivelyDeclared(): void {
+    this.touch();
   }
 
   #armQueueExpiry(): void {
@@ -285,8 +321,7 @@ export class Queue {
       // Strictly past: a TTL of 0 still reaches a consumer that can take the message at once.
       if (entry.expiresAt !== 0 && entry.expiresAt < now) {
         // Expired at the head: never delivered.
-        this.#forget(entry);
-        this.host?.deadLetter(this, [entry], "expired");
+        this.deadLetter([entry], "expired");
         continue;
       }
       return entry;
@@ -300,16 +335,25 @@ export class Queue {
       this.#pagedCount = 0;
       return;
     }
+    const deliveryLimit = this.#settings.deliveryLimit;
+    let overLimit: QueueEntry[] | null = null;
     for (const r of rows) {
       const m = new Message(r.exchange, r.routingKey, r.rawProperties, r.body, r.persistent);
       m.storeId = r.messageId;
-      const entry = new QueueEntry(m, r.seq, r.seq <= this.#recoveredDeliveredSeq);
+      const entry = new QueueEntry(m, r.seq, r.seq <= this.#recoveredDeliveredSeq || r.deliveryCount > 0);
+      entry.deliveryCount = r.deliveryCount;
       entry.stored = true;
       entry.expiresAt = r.expiresAt;
+      // Out with a consumer when the node went down: that return counted, and may be one too many.
+      if (deliveryLimit !== null && entry.deliveryCount > deliveryLimit) {
+        (overLimit ??= []).push(entry);
+        continue;
+      }
       if (r.expiresAt !== 0) this.#armTtlTimer(r.expiresAt);
       this.#pushReady(entry);
     }
     this.#pagedCount = Math.max(0, this.#pagedCount - rows.length);
+    if (overLimit !== null) this.deadLetter(overLimit, "delivery_limit");
   }
 
   // ---- delivery -------------------------------------------------------
@@ -372,8 +416,22 @@ export class Queue {
     if (noAck) this.#forget(entry);
     else {
       this.unackedCount++;
-      if (entry.stored) this.#store!.markDelivered(this.#storeId, entry.seq);
+      if (entry.stored) {
+        this.#store!.markDelivered(this.#storeId, entry.seq);
+        if (this.#countsDeliveries) {
+          this.#store!.setDeliveryCount(this.#storeId, entry, entry.deliveryCount + 1);
+        }
+      }
     }
+  }
+
+  /**
+   * The properties a delivery of `entry` carries: the publisher's, as
+   * published. (The channel sends `rawProperties` itself for an entry with no
+   * returns, without asking.)
+   */
+  deliveryProperties(entry: QueueEntry, _viaGet: boolean): Uint8Array {
+    return entry.message.rawProperties;
   }
 
   /** The message leaves the queue for good. */
@@ -389,17 +447,28 @@ export class Queue {
   }
 
   /** Rejected without requeue: the message leaves the queue, dead-lettered if configured. */
-  discard(entry: QueueEntry): void {
+  discard(entry: QueueEntry, reason: DeadLetterReason = "rejected"): void {
     this.unackedCount--;
+    this.deadLetter([entry], reason);
+  }
+
+  /** Messages leave the queue for good, to its dead-letter exchange if it has one. */
+  protected deadLetter(entries: QueueEntry[], reason: DeadLetterReason): void {
+    for (const e of entries) this.#forget(e);
+    if (!this.deleted) this.host?.deadLetter(this, entries, reason);
+  }
+
+  /** The message leaves the queue for good (for subclasses that keep dead letters until they are routed). */
+  protected forget(entry: QueueEntry): void {
     this.#forget(entry);
-    if (!this.deleted) this.host?.deadLetter(this, [entry], "rejected");
   }
 
   /**
    * Puts unacked messages back at the head in their original order, marked
-   * redelivered.
+   * redelivered. `_holderGone`: the channel holding them closed, rather than
+   * rejecting them (a classic queue does the same either way).
    */
-  requeue(entries: QueueEntry[]): void {
+  requeue(entries: QueueEntry[], _holderGone = false): void {
     if (entries.length === 0) return;
     this.unackedCount -= entries.length;
     if (this.deleted) return;
@@ -412,11 +481,20 @@ export class Queue {
     this.dispatch();
   }
 
-  /** 403 when an exclusive consumer holds the queue, or an exclusive one is asked for while others consume. */
-  checkConsumable(exclusive: boolean): void {
-    if (this.consumers.some((c) => c.exclusive) || (exclusive && this.consumers.length > 0)) {
-      throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
-    }
+  /**
+   * Puts an unacked message back at the tail, as a new entry carrying its
+   * delivery count (quorum queues' return). A stored one moves to a new row.
+   */
+  protected returnToTail(entry: QueueEntry): void {
+    this.unackedCount--;
+    if (this.deleted) return;
+    const back = new QueueEntry(entry.message, this.#nextSeq++, true);
+    back.deliveryCount = entry.deliveryCount;
+    back.expiresAt = entry.expiresAt;
+    if (back.expiresAt !== 0) this.#armTtlTimer(back.expiresAt);
+    // The new row is added before the old one goes, so the message is never released in between.
+    this.#append(back, Date.now());
+    if (entry.stored) this.#store!.removeMessage(this.#storeId, entry);
   }
 
   addConsumer(consumer: Consumer): void {
@@ -425,6 +503,16 @@ export class Queue {
     this.#hadConsumer = true;
     this.#armQueueExpiry();
     this.dispatch();
+  }
+
+  /**
+   * 403 when an exclusive consumer holds the queue, or an exclusive one is
+   * asked for while others consume; the channel asks before consume-ok.
+   */
+  checkConsumable(exclusive: boolean): void {
+    if (this.consumers.some((c) => c.exclusive) || (exclusive && this.consumers.length > 0)) {
+      throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
+    }
   }
 
   removeConsumer(consumer: Consumer): void {

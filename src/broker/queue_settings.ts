@@ -17,6 +17,10 @@ export interface QueueSettings {
   deadLetterRoutingKey: string | null;
   maxPriority: number | null;
   singleActiveConsumer: boolean;
+  /** Quorum queues: a message returned more than this many times is dropped or dead-lettered. */
+  deliveryLimit: number | null;
+  /** Quorum queues: at-least-once keeps a dead letter until some queue takes it. */
+  deadLetterStrategy: "at-most-once" | "at-least-once";
 }
 
 export const NO_SETTINGS: QueueSettings = Object.freeze({
@@ -29,6 +33,8 @@ export const NO_SETTINGS: QueueSettings = Object.freeze({
   deadLetterRoutingKey: null,
   maxPriority: null,
   singleActiveConsumer: false,
+  deliveryLimit: null,
+  deadLetterStrategy: "at-most-once",
 });
 
 /** Policy definition keys and the queue argument each stands for. */
@@ -41,9 +47,17 @@ export const POLICY_QUEUE_KEYS: Record<string, string> = {
   "dead-letter-exchange": "x-dead-letter-exchange",
   "dead-letter-routing-key": "x-dead-letter-routing-key",
   "max-priority": "x-max-priority",
+  "delivery-limit": "x-delivery-limit",
+  "dead-letter-strategy": "x-dead-letter-strategy",
 };
 
-const LOWER_WINS = new Set(["x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes"]);
+const LOWER_WINS = new Set([
+  "x-message-ttl",
+  "x-expires",
+  "x-max-length",
+  "x-max-length-bytes",
+  "x-delivery-limit",
+]);
 
 const MAX_PRIORITY = 255;
 
@@ -67,15 +81,10 @@ function invalid(arg: string, queue: string, vhost: string, reason: string): Amq
 
 /**
  * Effective settings from declare-time arguments and policy arguments.
- * Throws 406 for a declare-time argument of the wrong type or out of range,
- * in RabbitMQ's words.
+ * Values of the wrong shape count as unset: declare-time arguments were
+ * validated when declared (validateQueueArguments), policies when set.
  */
-export function queueSettings(
-  args: FieldTable,
-  where: { queue: string; vhost: string },
-  policyArgs: FieldTable = {},
-): QueueSettings {
-  validateArguments(args, where);
+export function queueSettings(args: FieldTable, policyArgs: FieldTable = {}): QueueSettings {
   const pick = (name: string): FieldValue | undefined => {
     const a = args[name];
     const p = policyArgs[name];
@@ -102,64 +111,101 @@ export function queueSettings(
     deadLetterRoutingKey: str("x-dead-letter-routing-key"),
     maxPriority: num("x-max-priority"),
     singleActiveConsumer: pick("x-single-active-consumer") === true,
+    deliveryLimit: num("x-delivery-limit"),
+    deadLetterStrategy: str("x-dead-letter-strategy") === "at-least-once" ? "at-least-once" : "at-most-once",
   };
 }
 
-const INTEGER_ARGS: Record<string, { min: number; max?: number }> = {
-  "x-message-ttl": { min: 0 },
-  "x-expires": { min: 1 },
-  "x-max-length": { min: 0 },
-  "x-max-length-bytes": { min: 0 },
-  "x-max-priority": { min: 0, max: MAX_PRIORITY },
-};
+type Where = { queue: string; vhost: string };
+type ArgCheck = (args: FieldTable, arg: string, where: Where) => void;
 
-/** RabbitMQ's checks of queue arguments, one rule per argument, with its error terms. */
-function validateArguments(args: FieldTable, where: { queue: string; vhost: string }): void {
-  const bad = (arg: string, reason: string) => invalid(arg, where.queue, where.vhost, reason);
-  const type = (arg: string) => wireTypeName(args, arg) ?? typeName(args[arg]);
-  for (const [arg, range] of Object.entries(INTEGER_ARGS)) {
+function integerArg(min: number, max?: number): ArgCheck {
+  return (args, arg, where) => {
     const v = args[arg];
-    if (v === undefined) continue;
     const n = typeof v === "bigint" ? Number(v) : v;
-    if (typeof n !== "number" || !Number.isInteger(n)) throw bad(arg, `"expected integer, got ${type(arg)}"`);
-    if (n < 0) throw bad(arg, `{value_negative,${n}}`);
-    if (n < range.min) throw bad(arg, `{value_zero,${n}}`);
-    if (range.max !== undefined && n > range.max) throw bad(arg, `{max_value_exceeded,${n}}`);
-  }
-  const overflow = args["x-overflow"];
-  if (overflow !== undefined) {
-    if (typeof overflow !== "string") throw bad("x-overflow", `{unacceptable_type,${type("x-overflow")}}`);
-    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(overflow)) {
-      throw bad("x-overflow", "invalid_overflow");
+    const bad = (reason: string) => invalid(arg, where.queue, where.vhost, reason);
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw bad(`"expected integer, got ${argType(args, arg)}"`);
     }
-  }
-  const dlx = args["x-dead-letter-exchange"];
-  if (dlx !== undefined && typeof dlx !== "string") {
+    if (n < 0) throw bad(`{value_negative,${n}}`);
+    if (n < min) throw bad(`{value_zero,${n}}`);
+    if (max !== undefined && n > max) throw bad(`{max_value_exceeded,${n}}`);
+  };
+}
+
+/** A string argument with a fixed set of values; `unknown` words the refusal of any other. */
+function enumArg(values: readonly string[], unknown: (v: string) => string): ArgCheck {
+  return (args, arg, where) => {
+    const v = args[arg];
+    const bad = (reason: string) => invalid(arg, where.queue, where.vhost, reason);
+    if (typeof v !== "string") throw bad(`{unacceptable_type,${argType(args, arg)}}`);
+    if (!values.includes(v)) throw bad(unknown(v));
+  };
+}
+
+function argType(args: FieldTable, arg: string): string {
+  return wireTypeName(args, arg) ?? typeName(args[arg]);
+}
+
+/**
+ * RabbitMQ's checks of argument values, in the order RabbitMQ runs them
+ * (which decides the error when several arguments are wrong), with its
+ * error terms. x-delivery-limit has none: RabbitMQ takes any value and acts
+ * on integers only.
+ */
+const ARGUMENT_CHECKS: readonly [string, ArgCheck][] = [
+  ["x-expires", integerArg(1)],
+  ["x-message-ttl", integerArg(0)],
+  ["x-dead-letter-exchange", (args, arg, where) => {
+    if (typeof args[arg] === "string") return;
     throw new AmqpError(
       REPLY_PRECONDITION_FAILED,
       `invalid type '${
-        type("x-dead-letter-exchange")
-      }' for arg 'x-dead-letter-exchange' in queue '${where.queue}' ` +
-        `in vhost '${where.vhost}'`,
+        argType(args, arg)
+      }' for arg '${arg}' in queue '${where.queue}' in vhost '${where.vhost}'`,
     );
-  }
-  const dlrk = args["x-dead-letter-routing-key"];
-  if (dlrk !== undefined) {
-    if (typeof dlrk !== "string") {
-      throw bad("x-dead-letter-routing-key", `{unacceptable_type,${type("x-dead-letter-routing-key")}}`);
+  }],
+  ["x-dead-letter-routing-key", (args, arg, where) => {
+    const bad = (reason: string) => invalid(arg, where.queue, where.vhost, reason);
+    if (typeof args[arg] !== "string") throw bad(`{unacceptable_type,${argType(args, arg)}}`);
+    if (args["x-dead-letter-exchange"] === undefined) throw bad("routing_key_but_no_dlx_defined");
+  }],
+  ["x-dead-letter-strategy", enumArg(["at-most-once", "at-least-once"], () => "invalid_dlx_strategy")],
+  ["x-max-length", integerArg(0)],
+  ["x-max-length-bytes", integerArg(0)],
+  ["x-max-in-memory-length", integerArg(0)],
+  ["x-max-in-memory-bytes", integerArg(0)],
+  ["x-max-priority", integerArg(0, MAX_PRIORITY)],
+  ["x-overflow", enumArg(["drop-head", "reject-publish", "reject-publish-dlx"], () => "invalid_overflow")],
+  ["x-queue-mode", enumArg(["default", "lazy"], (v) => `"unsupported queue mode '${v}'"`)],
+  ["x-queue-version", (args, arg, where) => {
+    integerArg(0)(args, arg, where);
+    const n = Number(args[arg]);
+    if (n !== 1 && n !== 2) {
+      throw invalid(arg, where.queue, where.vhost, `"unsupported queue version '${n}'"`);
     }
-    if (dlx === undefined) throw bad("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
-  }
-  const sac = args["x-single-active-consumer"];
-  if (sac !== undefined && typeof sac !== "boolean") {
-    throw bad("x-single-active-consumer", `{unacceptable_type,${type("x-single-active-consumer")}}`);
-  }
-  const queueType = args["x-queue-type"];
-  if (queueType !== undefined && queueType !== "classic") {
-    throw bad(
-      "x-queue-type",
-      `{unacceptable_value,${JSON.stringify(String(queueType))}}: only classic queues are supported`,
-    );
+  }],
+  ["x-single-active-consumer", (args, arg, where) => {
+    if (typeof args[arg] === "boolean") return;
+    throw invalid(arg, where.queue, where.vhost, `{unacceptable_type,${argType(args, arg)}}`);
+  }],
+  ["x-quorum-initial-group-size", integerArg(1)],
+  [
+    "x-queue-leader-locator",
+    enumArg(
+      ["client-local", "balanced", "random", "least-leaders"],
+      () => "invalid_queue_locator_arg",
+    ),
+  ],
+];
+
+/**
+ * Checks the values of the arguments a queue type understands (`known`);
+ * 406 in RabbitMQ's words for the first wrong one.
+ */
+export function validateQueueArguments(args: FieldTable, where: Where, known: ReadonlySet<string>): void {
+  for (const [arg, check] of ARGUMENT_CHECKS) {
+    if (args[arg] !== undefined && known.has(arg)) check(args, arg, where);
   }
 }
 

@@ -25,7 +25,8 @@ import { Router } from "./router.ts";
 
 const NO_QUEUES: Queue[] = [];
 import { generatedQueueName } from "./names.ts";
-import { type DeadLetterReason, Queue, type QueueHost } from "./queue.ts";
+import type { DeadLetterReason, Queue, QueueHost } from "./queue.ts";
+import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
 import { type QueueSettings, queueSettings } from "./queue_settings.ts";
 import { deadLetterMessage } from "./dead_letter.ts";
 import { type Policy, PolicySet } from "./policies.ts";
@@ -186,12 +187,14 @@ export class VHost {
   declareQueue(d: QueueDeclare): QueueDeclareResult {
     if (d.passive) {
       const q = this.getQueue(d.name, d.owner);
-      q.touch();
+      q.passivelyDeclared();
       return { queue: q, messageCount: q.messageCount, consumerCount: q.consumerCount };
     }
     let name = d.name;
-    if (name === "") name = generatedQueueName();
-    else if (name.startsWith("amq.")) {
+    if (name === "") {
+      checkServerNamed(queueTypeOf(d.arguments, { queue: name, vhost: this.name }));
+      name = generatedQueueName();
+    } else if (name.startsWith("amq.")) {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
     const existing = this.queues.get(name);
@@ -202,6 +205,8 @@ export class VHost {
       existing.touch();
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
+    const type = queueTypeOf(d.arguments, { queue: name, vhost: this.name });
+    checkDeclaration(type, { ...d, name }, this.name);
     const options = {
       durable: d.durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
@@ -218,7 +223,7 @@ export class VHost {
         arguments: d.arguments,
       })
       : 0;
-    const q = this.#addQueue(new Queue(this.name, name, options, { store: this.store, storeId }));
+    const q = this.#addQueue(type.create(this.name, name, options, { store: this.store, storeId }));
     return { queue: q, messageCount: 0, consumerCount: 0 };
   }
 
@@ -230,7 +235,7 @@ export class VHost {
 
   /** Effective settings: declare-time arguments over the matching policy's. */
   #settingsFor(name: string, args: FieldTable): QueueSettings {
-    return queueSettings(args, { queue: name, vhost: this.name }, this.policies.queueArgsFor(name));
+    return queueSettings(args, this.policies.queueArgsFor(name));
   }
 
   #alternateExchangeOf(x: Exchange): string | null {
@@ -264,7 +269,7 @@ export class VHost {
   }
 
   readonly #queueHost: QueueHost = {
-    deadLetter: (queue, entries, reason) => this.#deadLetter(queue, entries, reason),
+    deadLetter: (queue, entries, reason, settled) => this.#deadLetter(queue, entries, reason, settled),
     remove: (queue) => this.#removeQueue(queue),
   };
 
@@ -273,13 +278,22 @@ export class VHost {
    * the current operation finishes, so a queue that dead-letters into itself
    * is never re-entered mid-change.
    */
-  #deadLetter(queue: Queue, entries: QueueEntry[], reason: DeadLetterReason): void {
+  #deadLetter(
+    queue: Queue,
+    entries: QueueEntry[],
+    reason: DeadLetterReason,
+    settled?: (entry: QueueEntry, routed: boolean) => void,
+  ): void {
     const dlx = queue.settings.deadLetterExchange;
     if (dlx === null) return;
     const routingKey = queue.settings.deadLetterRoutingKey;
     queueMicrotask(() => {
       const x = this.exchanges.get(dlx);
-      if (x === undefined) return; // RabbitMQ drops silently when the DLX is missing.
+      // RabbitMQ drops silently when the DLX is missing (at-most-once).
+      if (x === undefined) {
+        if (settled) { for (const entry of entries) settled(entry, false); }
+        return;
+      }
       for (const entry of entries) {
         const dead = deadLetterMessage(
           entry.message,
@@ -287,7 +301,9 @@ export class VHost {
           reason,
         );
         const targets = this.route(x, dead.message.routingKey, dead.message);
-        for (const q of [...targets]) if (!dead.isCycle(q.name)) q.enqueue(dead.message);
+        let routed = false;
+        for (const q of [...targets]) if (!dead.isCycle(q.name) && q.enqueue(dead.message)) routed = true;
+        settled?.(entry, routed);
       }
     });
   }
@@ -428,21 +444,21 @@ export class VHost {
   }
 
   restoreQueue(r: RecoveredQueue): void {
-    let settings: QueueSettings | undefined;
+    let type: QueueType;
     try {
-      settings = this.#settingsFor(r.name, r.arguments);
+      type = queueTypeOf(r.arguments, { queue: r.name, vhost: this.name });
     } catch {
-      settings = undefined; // stored by an older version with rules since tightened: run it plain
+      type = queueTypeOf({}, { queue: r.name, vhost: this.name }); // a type this version does not know: run it classic
     }
     const options = {
       durable: true,
       exclusiveOwner: null,
       autoDelete: r.autoDelete,
       arguments: r.arguments,
-      settings,
+      settings: this.#settingsFor(r.name, r.arguments),
     };
     this.#addQueue(
-      new Queue(this.name, r.name, options, {
+      type.create(this.name, r.name, options, {
         store: this.store,
         storeId: r.id,
         pagedCount: r.messageCount,

@@ -334,6 +334,14 @@ export class Channel {
       );
     }
     const queue = this.connection.vhost.getQueue(queueName, this.connection);
+    if (this.#globalPrefetch !== 0 && !queue.supportsGlobalQos) {
+      throw new ConnectionError(
+        REPLY_NOT_IMPLEMENTED,
+        `queue '${queueName}' in vhost '${this.connection.vhost.name}' does not support global qos`,
+        BASIC_CLASS_ID,
+        20,
+      );
+    }
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
       throw new ConnectionError(
@@ -410,7 +418,9 @@ export class Channel {
     a.routingKey = m.routingKey;
     const out = this.connection.out;
     writeMethodFrame(out, this.id, M.basicDeliver, a);
-    writeContent(out, this.id, BASIC_CLASS_ID, m.rawProperties, m.body, this.connection.frameMax);
+    // A message never returned goes out as published; the queue's type decides what a returned one carries.
+    const props = entry.deliveryCount === 0 ? m.rawProperties : queue.deliveryProperties(entry, false);
+    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
     this.connection.scheduleFlush();
   }
 
@@ -432,7 +442,8 @@ export class Channel {
       routingKey: m.routingKey,
       messageCount: queue.messageCount,
     });
-    writeContent(out, this.id, BASIC_CLASS_ID, m.rawProperties, m.body, this.connection.frameMax);
+    const props = queue.deliveryProperties(entry, true);
+    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
     this.connection.scheduleFlush();
   }
 
@@ -566,17 +577,20 @@ export class Channel {
     for (const u of all) if (u.consumer) u.consumer.unacked--;
     this.#tx = null;
     this.#publisher.reset();
-    requeueByQueue(all);
+    requeueByQueue(all, true);
   }
 }
 
-/** Requeues deliveries, one call per queue so each keeps its original order. */
-function requeueByQueue(taken: Unacked[]): void {
+/**
+ * Requeues deliveries, one call per queue so each keeps its original order.
+ * `holderGone`: the channel is closing rather than rejecting them.
+ */
+function requeueByQueue(taken: Unacked[], holderGone = false): void {
   const byQueue = new Map<Queue, QueueEntry[]>();
   for (const u of taken) {
     const list = byQueue.get(u.queue);
     if (list) list.push(u.entry);
     else byQueue.set(u.queue, [u.entry]);
   }
-  for (const [q, entries] of byQueue) q.requeue(entries);
+  for (const [q, entries] of byQueue) q.requeue(entries, holderGone);
 }

@@ -158,8 +158,11 @@ export class ChannelPublisher {
       return;
     }
     let durable = false;
-    for (let i = 0; i < queues.length; i++) if (queues[i].durable) durable = true;
-    if (message.persistent && durable) {
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i];
+      if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
+    }
+    if (durable) {
       this.channel.connection.vhost.store.whenDurable((ok) => this.#settle(seq, ok));
     } else this.#settle(seq, true);
   }

@@ -61,6 +61,7 @@ export class MemoryStore implements Store {
   addMessage(_queueId: number, _entry: StorableEntry): void {}
   removeMessage(_queueId: number, _entry: StorableEntry): void {}
   markDelivered(_queueId: number, _seq: number): void {}
+  setDeliveryCount(_queueId: number, _entry: StorableEntry, _count: number): void {}
   loadMessages(_queueId: number, _afterSeq: number, _limit: number): LoadedMessage[] {
     return [];
   }

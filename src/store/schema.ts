@@ -50,6 +50,10 @@ const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY, vhost TEXT NOT NULL, exchange TEXT NOT NULL, due_at INTEGER NOT NULL,
     routing_key TEXT NOT NULL, properties BLOB NOT NULL, body BLOB NOT NULL, persistent INTEGER NOT NULL);
   `,
+  // 3: quorum queues' delivery counts.
+  `
+  ALTER TABLE queue_messages ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

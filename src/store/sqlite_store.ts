@@ -49,6 +49,7 @@ interface PendingRow {
   queueId: number;
   entry: StorableEntry;
   cancelled: boolean;
+  deliveryCount: number;
 }
 
 type Row = Record<string, unknown>;
@@ -70,6 +71,8 @@ export class SqliteStore implements Store {
   #messageDeletes: number[] = [];
   #refUpdates = new Set<number>();
   #delivered = new Map<number, number>();
+  /** (queue id, seq, count) triples of delivery counts to write. */
+  #counts: number[] = [];
   #cold: (() => void)[] = [];
   #callbacks: DurableCallback[] = [];
   /** The pending commit: a short timer for writes nobody waits for, or an immediate when a confirm waits. */
@@ -121,12 +124,13 @@ export class SqliteStore implements Store {
       delMessage: p("DELETE FROM messages WHERE id = ?"),
       setRefs: p("UPDATE messages SET refs = ? WHERE id = ?"),
       insRow: p(
-        "INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient, expires_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO queue_messages (queue_id, seq, message_id, transient, expires_at, delivery_count) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       delRow: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq = ?"),
+      setCount: p("UPDATE queue_messages SET delivery_count = ? WHERE queue_id = ? AND seq = ?"),
       setDelivered: p("UPDATE queues SET delivered_seq = max(delivered_seq, ?) WHERE id = ?"),
       load: p(
-        `SELECT qm.seq AS seq, qm.expires_at AS expires_at, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
+        `SELECT qm.seq AS seq, qm.expires_at AS expires_at, qm.delivery_count AS delivery_count, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
                 m.properties AS properties, m.body AS body, m.persistent AS persistent
          FROM queue_messages qm JOIN messages m ON m.id = qm.message_id
          WHERE qm.queue_id = ? AND qm.seq > ? ORDER BY qm.seq LIMIT ?`,
@@ -322,7 +326,7 @@ export class SqliteStore implements Store {
       this.#sharedRefs.set(m.storeId, (this.#sharedRefs.get(m.storeId) ?? 1) + 1);
       if (!this.#pendingMessages.has(m.storeId)) this.#refUpdates.add(m.storeId);
     }
-    const row: PendingRow = { queueId, entry, cancelled: false };
+    const row: PendingRow = { queueId, entry, cancelled: false, deliveryCount: entry.deliveryCount };
     entry.storeRow = row;
     this.#pendingRows.push(row);
     this.#schedule();
@@ -355,6 +359,17 @@ export class SqliteStore implements Store {
     this.#messageDeletes.push(id);
   }
 
+  setDeliveryCount(queueId: number, entry: StorableEntry, count: number): void {
+    // A row not yet written goes out with the count; only a written one needs an update.
+    const row = entry.storeRow as PendingRow | null;
+    if (row !== null) {
+      row.deliveryCount = count;
+      return;
+    }
+    this.#counts.push(queueId, entry.seq, count);
+    this.#schedule();
+  }
+
   markDelivered(queueId: number, seq: number): void {
     if (seq > (this.#delivered.get(queueId) ?? 0)) {
       this.#delivered.set(queueId, seq);
@@ -374,6 +389,7 @@ export class SqliteStore implements Store {
       body: r.body as Uint8Array,
       persistent: r.persistent === 1,
       expiresAt: r.expires_at as number,
+      deliveryCount: r.delivery_count as number,
     }));
   }
 
@@ -438,6 +454,7 @@ export class SqliteStore implements Store {
     const messageDeletes = this.#messageDeletes;
     const refUpdates = this.#refUpdates;
     const delivered = this.#delivered;
+    const counts = this.#counts;
     const cold = this.#cold;
     const callbacks = this.#callbacks;
     this.#pendingMessages = new Map();
@@ -446,11 +463,12 @@ export class SqliteStore implements Store {
     this.#messageDeletes = [];
     this.#refUpdates = new Set();
     this.#delivered = new Map();
+    this.#counts = [];
     this.#cold = [];
     this.#callbacks = [];
     if (
       messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size +
-          cold.length +
+          cold.length + counts.length +
           delivered.size === 0
     ) {
       for (const cb of callbacks) cb(true);
@@ -476,8 +494,16 @@ export class SqliteStore implements Store {
         if (r.cancelled) continue;
         r.entry.storeRow = null;
         const e = r.entry;
-        s.insRow.run(r.queueId, e.seq, e.message.storeId, e.message.persistent ? 0 : 1, e.expiresAt);
+        s.insRow.run(
+          r.queueId,
+          e.seq,
+          e.message.storeId,
+          e.message.persistent ? 0 : 1,
+          e.expiresAt,
+          r.deliveryCount,
+        );
       }
+      for (let i = 0; i < counts.length; i += 3) s.setCount.run(counts[i + 2], counts[i], counts[i + 1]);
       for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
       for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);
       for (const id of refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);

@@ -105,6 +105,8 @@ export interface StorableEntry {
   readonly seq: number;
   /** Epoch ms after which the message is dead; 0 for never. */
   readonly expiresAt: number;
+  /** Deliveries counted so far (quorum queues). */
+  readonly deliveryCount: number;
   readonly message: StorableMessage;
   /** The store's own bookkeeping while the entry's row is not yet committed. */
   storeRow: unknown;
@@ -120,6 +122,7 @@ export interface LoadedMessage {
   body: Uint8Array;
   persistent: boolean;
   expiresAt: number;
+  deliveryCount: number;
 }
 
 export type DurableCallback = (ok: boolean) => void;
@@ -157,6 +160,8 @@ export interface Store {
   removeMessage(queueId: number, entry: StorableEntry): void;
   /** Deliveries have reached `seq` (kept as a watermark for `redelivered` after a crash). */
   markDelivered(queueId: number, seq: number): void;
+  /** The stored entry has been delivered `count` times (quorum queues' x-delivery-count after a crash). */
+  setDeliveryCount(queueId: number, entry: StorableEntry, count: number): void;
   /** Up to `limit` stored messages with sequence numbers above `afterSeq`, in order. */
   loadMessages(queueId: number, afterSeq: number, limit: number): LoadedMessage[];
   /** Removes every stored message of the queue above `afterSeq` (purge of paged-out messages). */

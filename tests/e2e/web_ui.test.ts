@@ -128,6 +128,16 @@ Deno.test({
       publishing = false;
       await publisher;
 
+      // A quorum queue added through the form is listed with its type.
+      await page.click("summary:has-text('Add a queue')");
+      await page.fill("form input[name=name]", "ui-quorum");
+      await page.selectOption("form select[name=x-queue-type]", "quorum");
+      await page.click("button:has-text('Add queue')");
+      await page.locator("table.list tbody tr", { hasText: "ui-quorum" }).getByRole("cell", {
+        name: "quorum",
+        exact: true,
+      }).waitFor();
+
       // The queue's own page: publish through the API and get the messages back.
       await page.click(`a.queue-link:text-is("${queue}")`);
       await page.waitForSelector("textarea[name=payload]");

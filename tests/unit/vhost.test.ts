@@ -333,6 +333,7 @@ Deno.test("queue delete if-empty and if-unused refuse with RabbitMQ's 406 texts"
     tag: "c",
     noAck: false,
     exclusive: false,
+    unacked: 0,
     arguments: {},
     owner: connA,
     canDeliver: () => false,

@@ -228,7 +228,17 @@ export function registerObjectRoutes(r: Router): void {
   r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true, rq.query));
   r.put("/api/queues/:vhost/:name", "user", async (rq) => {
     const v = vhostForChange(rq);
-    const body = await readJsonBody(rq.req, ["durable", "auto_delete", "arguments", "node", "vhost", "name"]);
+    // rabbitmqadmin sends queue_type besides x-queue-type in the arguments; RabbitMQ ignores it, and "type".
+    const body = await readJsonBody(rq.req, [
+      "durable",
+      "auto_delete",
+      "arguments",
+      "node",
+      "vhost",
+      "name",
+      "queue_type",
+      "type",
+    ]);
     const name = rq.params.name;
     if (name === "") throw badRequest("queue name must not be empty");
     if (new TextEncoder().encode(name).length > 255) throw badRequest("queue name is longer than 255 bytes");

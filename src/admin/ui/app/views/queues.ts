@@ -105,6 +105,7 @@ function queueColumns(msg: HTMLElement): Column<Queue>[] {
 function addForm(): HTMLElement {
   const vh = vhostSelect();
   const name = h("input", { type: "text", name: "name", required: true, placeholder: "queue name" });
+  const queueType = select("x-queue-type", [["classic", "Classic"], ["quorum", "Quorum"]], "classic");
   const durability = select("durable", [["true", "Durable"], ["false", "Transient"]], "true");
   const autoDelete = check("Auto-delete", "auto_delete", false);
   const ttl = h("input", { type: "number", name: "x-message-ttl", min: "0", placeholder: "ms" });
@@ -125,6 +126,7 @@ function addForm(): HTMLElement {
         e.preventDefault();
         const n = name.value.trim();
         const args: Record<string, unknown> = {};
+        if (queueType.value !== "classic") args["x-queue-type"] = queueType.value;
         if (ttl.value !== "") args["x-message-ttl"] = Number(ttl.value);
         if (maxLen.value !== "") args["x-max-length"] = Number(maxLen.value);
         if (dlx.value.trim() !== "") args["x-dead-letter-exchange"] = dlx.value.trim();
@@ -138,6 +140,7 @@ function addForm(): HTMLElement {
       },
     },
     field("Virtual host", vh),
+    field("Type", queueType),
     field("Name", name),
     field("Durability", durability),
     autoDelete.el,
