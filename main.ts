@@ -10,6 +10,7 @@ import { startServer } from "./src/server/server.ts";
 import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
+import { startPrometheusServer } from "./src/admin/prometheus/prometheus_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
 import { invokedAsRabbitmqctl, runCtl } from "./src/cli/ctl.ts";
 
@@ -88,6 +89,20 @@ async function serve(argv: string[]): Promise<number> {
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
     throw e;
   }
+  let prometheus;
+  try {
+    prometheus = startPrometheusServer({
+      context: admin.context,
+      port: config.prometheusPort,
+      hostname: config.prometheusHostname,
+      perObjectByDefault: config.prometheusPerObject,
+    });
+  } catch (e) {
+    await admin.close();
+    await server.close();
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "prometheusPort");
+    throw e;
+  }
   if (config.loadDefinitions !== null) {
     try {
       for (const file of definitionFiles(config.loadDefinitions)) {
@@ -95,6 +110,7 @@ async function serve(argv: string[]): Promise<number> {
         log.info("definitions loaded", { file });
       }
     } catch (e) {
+      await prometheus.close();
       await admin.close();
       await server.close();
       throw new ConfigError(`load_definitions: ${config.loadDefinitions}: ${(e as Error).message}`);
@@ -103,7 +119,7 @@ async function serve(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
-      admin.close().then(() => server.close()).then(resolve);
+      prometheus.close().then(() => admin.close()).then(() => server.close()).then(resolve);
     };
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
     Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

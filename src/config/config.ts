@@ -37,6 +37,11 @@ export interface Config {
   tls: TlsConfig | null;
   managementPort: number;
   managementHostname: string;
+  /** rabbitmq_prometheus's listener (prometheus.tcp.port / prometheus.tcp.ip). */
+  prometheusPort: number;
+  prometheusHostname: string;
+  /** prometheus.return_per_object_metrics: /metrics gives a sample per object instead of sums. */
+  prometheusPerObject: boolean;
   dataDir: string;
   configFile: string | null;
   logLevel: LogLevel;
@@ -81,6 +86,9 @@ export const DEFAULT_CONFIG: Config = {
   tls: null,
   managementPort: 15672,
   managementHostname: "0.0.0.0",
+  prometheusPort: 15692,
+  prometheusHostname: "0.0.0.0",
+  prometheusPerObject: false,
   dataDir: "./data",
   configFile: null,
   logLevel: "info",
@@ -116,6 +124,7 @@ const FLAGS = {
   port: { type: "string" },
   hostname: { type: "string" },
   "management-port": { type: "string" },
+  "prometheus-port": { type: "string" },
   "data-dir": { type: "string" },
   config: { type: "string" },
   "log-level": { type: "string" },
@@ -228,6 +237,7 @@ function applyFlags(cfg: Config, values: Record<string, string | boolean | undef
   set("amqpPort", "port", port);
   set("amqpHostname", "hostname", nonEmpty);
   set("managementPort", "management-port", port);
+  set("prometheusPort", "prometheus-port", port);
   set("dataDir", "data-dir", nonEmpty);
   set("logLevel", "log-level", logLevel);
   set("sync", "sync", sync);
@@ -283,6 +293,9 @@ export function describeConfig(config: Config): Record<string, string> {
   Object.assign(out, {
     "management.tcp.ip": config.managementHostname,
     "management.tcp.port": String(config.managementPort),
+    "prometheus.tcp.ip": config.prometheusHostname,
+    "prometheus.tcp.port": String(config.prometheusPort),
+    "prometheus.return_per_object_metrics": String(config.prometheusPerObject),
     default_user: config.defaultUser,
     default_pass: MASK,
     default_vhost: config.defaultVHost,
@@ -314,6 +327,7 @@ const PORT_SETTINGS = {
   amqpPort: "--port, RABBITMQ_NODE_PORT or listeners.tcp.default",
   tls: "listeners.ssl.default",
   managementPort: "--management-port or management.tcp.port",
+  prometheusPort: "--prometheus-port or prometheus.tcp.port",
 } as const;
 
 /**

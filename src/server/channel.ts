@@ -101,12 +101,28 @@ export class Channel {
     return this.#publisher.confirming;
   }
 
+  /** The publishing side, whose counters the metrics read. */
+  get publisher(): ChannelPublisher {
+    return this.#publisher;
+  }
+
+  /** Transactional publishes and acks not yet committed. */
+  get uncommitted(): { publishes: number; acks: number } {
+    return { publishes: this.#tx?.publishes.length ?? 0, acks: this.#tx?.settlements.length ?? 0 };
+  }
+
   get transactional(): boolean {
     return this.#tx !== null;
   }
 
   opened(): void {
+    this.connection.vhost.counters.channelsOpened++;
     this.#send(M.channelOpenOk);
+  }
+
+  #markClosed(): void {
+    this.state = "closed";
+    this.connection.vhost.counters.channelsClosed++;
   }
 
   #send(spec: MethodSpec, args?: MethodArgs): void {
@@ -227,7 +243,7 @@ export class Channel {
       case "channel.close":
         this.#teardown();
         this.#send(M.channelCloseOk);
-        this.state = "closed";
+        this.#markClosed();
         this.connection.channelClosed(this);
         return;
       case "channel.close-ok":
@@ -535,7 +551,7 @@ export class Channel {
   }
 
   #finishClose(): void {
-    this.state = "closed";
+    this.#markClosed();
     this.connection.channelClosed(this);
   }
 
@@ -543,7 +559,7 @@ export class Channel {
   teardown(): void {
     if (this.state === "closed") return;
     this.#teardown();
-    this.state = "closed";
+    this.#markClosed();
   }
 
   #teardown(): void {

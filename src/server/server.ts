@@ -56,8 +56,13 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const ctx: ConnectionContext = {
     limits,
     users,
+    counters: broker.counters,
     vhostNamed: (name) => broker.vhost(name),
-    onClosed: (c) => connections.delete(c),
+    onClosed: (c) => {
+      connections.delete(c);
+      // As in RabbitMQ, every socket counts as closed, though only those that reached open-ok counted as opened.
+      broker.counters.connectionsClosed++;
+    },
   };
   let closing = false;
 
@@ -93,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     alarms.start();
   }
   ctx.onOpened = (c) => {
+    broker.counters.connectionsOpened++;
     if (alarms && alarms.active.size > 0) c.setAlarm(alarmReason(alarms.active));
   };
 

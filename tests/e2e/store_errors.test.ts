@@ -18,6 +18,8 @@ async function startFails(dataDir: string): Promise<{ code: number; stderr: stri
       "0",
       "--management-port",
       "0",
+      "--prometheus-port",
+      "0",
       "--hostname",
       "127.0.0.1",
       "--data-dir",

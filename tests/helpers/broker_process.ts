@@ -37,6 +37,8 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
       "127.0.0.1",
       "--management-port",
       "0",
+      "--prometheus-port",
+      "0",
       ...(options.args ?? []),
     ],
     env: options.env,
