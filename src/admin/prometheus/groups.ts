@@ -9,8 +9,10 @@
 // the node-wide sum too: channel_queue_metrics (deliveries by channel and
 // queue) has no per-channel-per-queue counters behind it, and
 // channel_exchange_metrics is labelled by channel and vhost only, without
-// the exchange. RabbitMQ's aggregated channel_* figures sum the channels
-// still open; Warren's count every channel since start, so they never fall.
+// the exchange, and queue_messages_published_total by queue (queue_vhost,
+// queue) without the channel and exchange. RabbitMQ's aggregated channel_*
+// figures sum the channels still open; Warren's count every channel since
+// start, so they never fall.
 import type { Queue } from "../../broker/queue.ts";
 import type { Channel } from "../../server/channel.ts";
 import { type Labels, type MetricFamily, type MetricType, type Sample, sample } from "./text_format.ts";
