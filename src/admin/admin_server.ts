@@ -76,10 +76,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     rates,
     nodeKey,
     dataDir: options.dataDir ?? null,
+    extraListeners: [],
     listeners(): ListenerInfo[] {
       const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
       if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
       out.push({ protocol: "http", ip_address: hostname, port: httpPort });
+      out.push(...this.extraListeners);
       return out;
     },
   };

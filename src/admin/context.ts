@@ -18,7 +18,7 @@ export interface AdminNode {
 }
 
 export interface ListenerInfo {
-  protocol: "amqp" | "amqp/ssl" | "http";
+  protocol: "amqp" | "amqp/ssl" | "http" | "http/prometheus";
   ip_address: string;
   port: number;
 }
@@ -35,4 +35,6 @@ export interface AdminContext {
   readonly nodeKey: object;
   readonly dataDir: string | null;
   listeners(): ListenerInfo[];
+  /** Listeners started beside the API (the Prometheus one), which add and remove themselves here. */
+  readonly extraListeners: ListenerInfo[];
 }

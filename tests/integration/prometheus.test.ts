@@ -33,6 +33,8 @@ interface Target {
   /** http://host:port of the Prometheus listener */
   metricsUrl: string;
   external: boolean;
+  /** The in-process node's management API (http://host:port); null for an external broker. */
+  managementUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ async function startTarget(): Promise<Target> {
       amqpUrl: EXTERNAL_AMQP_URL,
       metricsUrl: RABBITMQ_METRICS_URL.replace(/\/+$/, ""),
       external: true,
+      managementUrl: null,
       close: () => Promise.resolve(),
     };
   }
@@ -57,6 +60,7 @@ async function startTarget(): Promise<Target> {
     amqpUrl: `amqp://guest:guest@127.0.0.1:${server.port}/`,
     metricsUrl: `http://127.0.0.1:${prometheus.port}`,
     external: false,
+    managementUrl: `http://127.0.0.1:${admin.port}`,
     async close() {
       await prometheus.close();
       await admin.close();
@@ -450,6 +454,17 @@ withTarget("the listener answers only its metric paths: 404 elsewhere, 405 for o
   assert.equal(post.status, 405);
   assert.equal(post.headers.get("allow"), "HEAD, GET, OPTIONS");
 });
+
+// RabbitMQ 3.10.8's /api/overview lists {protocol: "http/prometheus", port: 15692, ...} among its listeners.
+withTarget("the management API lists the Prometheus listener, as RabbitMQ's overview does", async (t) => {
+  const auth = { authorization: `Basic ${btoa("guest:guest")}` };
+  const overview = await (await fetch(`${t.managementUrl}/api/overview`, { headers: auth })).json();
+  const port = Number(new URL(t.metricsUrl).port);
+  const listener = overview.listeners.find((l: { protocol: string }) => l.protocol === "http/prometheus");
+  assert.equal(listener?.port, port);
+  const check = await fetch(`${t.managementUrl}/api/health/checks/port-listener/${port}`, { headers: auth });
+  assert.deepEqual(await check.json(), { status: "ok", port });
+}, { ignore: EXTERNAL_AMQP_URL !== undefined && RABBITMQ_METRICS_URL !== undefined });
 
 /**
  * Names RabbitMQ 3.10 serves that Warren deliberately does not, and why.

@@ -4,7 +4,7 @@
 // by default, so it names no queue, vhost or user; per-object detail is
 // asked for explicitly (/metrics/per-object, /metrics/detailed).
 import { logger } from "../../log.ts";
-import type { AdminContext } from "../context.ts";
+import type { AdminContext, ListenerInfo } from "../context.ts";
 import { channelName, connectionName } from "../format.ts";
 import { errorResponse, objectNotFound } from "../http.ts";
 import { permanentClusterId } from "./cluster_id.ts";
@@ -89,6 +89,8 @@ export function startPrometheusServer(options: PrometheusServerOptions): Prometh
     return res;
   });
   const port = server.addr.port;
+  const listener: ListenerInfo = { protocol: "http/prometheus", ip_address: hostname, port };
+  ctx.extraListeners.push(listener);
   log.info("listener up", { protocol: "prometheus", hostname, port });
   let closed = false;
   return {
@@ -97,6 +99,7 @@ export function startPrometheusServer(options: PrometheusServerOptions): Prometh
     async close() {
       if (closed) return;
       closed = true;
+      ctx.extraListeners.splice(ctx.extraListeners.indexOf(listener), 1);
       await server.shutdown();
       log.info("listener down", { protocol: "prometheus", port });
     },
