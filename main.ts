@@ -101,6 +101,10 @@ async function serve(argv: string[]): Promise<number> {
     await admin.close();
     await server.close();
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "prometheusPort");
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      const setting = config.origins.prometheusHostname ?? "prometheus.tcp.ip";
+      throw new ConfigError(`${setting}: cannot listen on ${config.prometheusHostname}: ${e.message}`);
+    }
     throw e;
   }
   if (config.loadDefinitions !== null) {

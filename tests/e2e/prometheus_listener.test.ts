@@ -1,7 +1,8 @@
 // `warren serve` starts the Prometheus listener beside the AMQP and
 // management ones (RabbitMQ's port 15692 by default, here port 0), keeps the
 // node's permanent cluster id across restarts of the same data dir, and
-// stops with one line when the Prometheus port is taken.
+// stops with one line when the Prometheus port is taken or its address is
+// not the machine's.
 import assert from "node:assert/strict";
 import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 
@@ -55,42 +56,62 @@ Deno.test("warren serve answers /metrics on its Prometheus port, with a cluster 
   }
 });
 
+/** Runs main.ts, expected to fail fast: its exit code and stderr. */
+async function runFailing(args: string[]): Promise<{ code: number; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "--in-memory",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--management-port",
+      "0",
+      ...args,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+  }, RUN_TIMEOUT_MS);
+  const out = await child.output();
+  clearTimeout(timer);
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
 Deno.test("a taken Prometheus port stops start-up with one line naming --prometheus-port", async () => {
   const taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
   const port = (taken.addr as Deno.NetAddr).port;
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        "--in-memory",
-        "--hostname",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--management-port",
-        "0",
-        "--prometheus-port",
-        String(port),
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already exited */ }
-    }, RUN_TIMEOUT_MS);
-    const out = await child.output();
-    clearTimeout(timer);
-    assert.equal(
-      new TextDecoder().decode(out.stderr),
-      `warren: --prometheus-port: port ${port} is already in use\n`,
-    );
-    assert.equal(out.code, 1);
+    const r = await runFailing(["--prometheus-port", String(port)]);
+    assert.equal(r.stderr, `warren: --prometheus-port: port ${port} is already in use\n`);
+    assert.equal(r.code, 1);
   } finally {
     taken.close();
+  }
+});
+
+Deno.test("a prometheus.tcp.ip the machine does not have stops start-up with one line naming the key", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "warren-prometheus-e2e-" });
+  try {
+    const conf = `${dir}/rabbitmq.conf`;
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737), never a host's address.
+    await Deno.writeTextFile(conf, "heartbeat = 60\nprometheus.tcp.ip = 192.0.2.7\n");
+    const r = await runFailing(["--config", conf, "--prometheus-port", "0"]);
+    assert.ok(
+      r.stderr.startsWith(`warren: ${conf}:2: prometheus.tcp.ip: cannot listen on 192.0.2.7: `),
+      r.stderr,
+    );
+    assert.equal(r.stderr.split("\n").length, 2, "one line");
+    assert.equal(r.code, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
