@@ -299,6 +299,54 @@ withTarget(
 );
 
 withTarget(
+  "dead-lettered messages are counted by reason, and by whether the queue had a dead-letter exchange",
+  async (t) => {
+    const before = await scrape(`${t.metricsUrl}/metrics`);
+    const prefix = uniquePrefix();
+    const conn = await amqp.connect(t.amqpUrl);
+    try {
+      const ch = await conn.createChannel();
+      const ttl = `${prefix}-ttl`;
+      const dlx = `${prefix}-dlx`;
+      const max = `${prefix}-max`;
+      await ch.assertQueue(ttl, { arguments: { "x-message-ttl": 0 } });
+      await ch.assertQueue(dlx, { arguments: { "x-dead-letter-exchange": "amq.fanout" } });
+      await ch.assertQueue(max, { arguments: { "x-max-length": 1 } });
+      ch.sendToQueue(ttl, Buffer.from("expires"));
+      for (const body of ["1", "2", "3"]) ch.sendToQueue(max, Buffer.from(body)); // drops 1 and 2
+      ch.sendToQueue(dlx, Buffer.from("rejected"));
+      let got: amqp.GetMessage | false = false;
+      while (!(got = await ch.get(dlx))) await new Promise((r) => setTimeout(r, 20));
+      ch.nack(got, false, false);
+      got = await ch.get(max);
+      assert.ok(got);
+      ch.reject(got, false);
+      const classic = (strategy: string) => ({
+        queue_type: "rabbit_classic_queue",
+        dead_letter_strategy: strategy,
+      });
+      const expected: [string, Record<string, string>, number][] = [
+        ["rabbitmq_global_messages_dead_lettered_expired_total", classic("disabled"), 1],
+        ["rabbitmq_global_messages_dead_lettered_maxlen_total", classic("disabled"), 2],
+        ["rabbitmq_global_messages_dead_lettered_rejected_total", classic("disabled"), 1],
+        ["rabbitmq_global_messages_dead_lettered_rejected_total", classic("at_most_once"), 1],
+      ];
+      await eventually(async () => {
+        const after = await scrape(`${t.metricsUrl}/metrics`);
+        for (const [name, labels, delta] of expected) {
+          const grown = total(after, name, labels) - total(before, name, labels);
+          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
+          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
+        }
+      });
+      for (const q of [ttl, dlx, max]) await ch.deleteQueue(q);
+    } finally {
+      await conn.close();
+    }
+  },
+);
+
+withTarget(
   "every RabbitMQ-Overview panel finds its series, with the labels its query joins and sums on",
   async (t) => {
     const dashboard = JSON.parse(await Deno.readTextFile(FIXTURE)) as {
