@@ -339,8 +339,9 @@ withTarget(
           else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
         }
       });
-      for (const q of [ttl, dlx, max]) await ch.deleteQueue(q);
     } finally {
+      const cleanup = await conn.createChannel();
+      for (const q of ["ttl", "dlx", "max"]) await cleanup.deleteQueue(`${prefix}-${q}`);
       await conn.close();
     }
   },
