@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "../helpers/amqplib.ts";
 import { startServer } from "../../src/server/server.ts";
-import { startAdminServer } from "../../src/admin/admin_server.ts";
+import { type AdminServer, startAdminServer } from "../../src/admin/admin_server.ts";
 import { startPrometheusServer } from "../../src/admin/prometheus/prometheus_server.ts";
 import { labelSets, parsePrometheusText, type ScrapedFamily } from "../helpers/prometheus_text.ts";
 
@@ -35,6 +35,8 @@ interface Target {
   external: boolean;
   /** The in-process node's management API (http://host:port); null for an external broker. */
   managementUrl: string | null;
+  /** The in-process node's admin server; null for an external broker. */
+  node: { admin: AdminServer } | null;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ async function startTarget(): Promise<Target> {
       metricsUrl: RABBITMQ_METRICS_URL.replace(/\/+$/, ""),
       external: true,
       managementUrl: null,
+      node: null,
       close: () => Promise.resolve(),
     };
   }
@@ -61,6 +64,7 @@ async function startTarget(): Promise<Target> {
     metricsUrl: `http://127.0.0.1:${prometheus.port}`,
     external: false,
     managementUrl: `http://127.0.0.1:${admin.port}`,
+    node: { admin },
     async close() {
       await prometheus.close();
       await admin.close();
@@ -502,7 +506,30 @@ withTarget("the listener answers only its metric paths: 404 elsewhere, 405 for o
   await post.body?.cancel();
   assert.equal(post.status, 405);
   assert.equal(post.headers.get("allow"), "HEAD, GET, OPTIONS");
+  const head = await fetch(`${t.metricsUrl}/metrics`, { method: "HEAD" });
+  assert.equal(head.status, 204);
+  assert.equal(await head.text(), "");
 });
+
+withTarget("prometheus.return_per_object_metrics makes /metrics answer per object", async (t) => {
+  const node = t.node!;
+  const perObject = startPrometheusServer({
+    context: node.admin.context,
+    port: 0,
+    hostname: "127.0.0.1",
+    perObjectByDefault: true,
+  });
+  const prefix = uniquePrefix();
+  const run = await traffic(t.amqpUrl, prefix);
+  try {
+    const families = await scrape(`http://127.0.0.1:${perObject.port}/metrics`);
+    assert.equal(total(families, "rabbitmq_queue_messages", { vhost: "/", queue: `${prefix}-q1` }), 1);
+    assert.equal(families.get("process_start_time_seconds")?.samples.length, 1);
+  } finally {
+    await run.finish();
+    await perObject.close();
+  }
+}, { ignore: EXTERNAL_AMQP_URL !== undefined && RABBITMQ_METRICS_URL !== undefined });
 
 // RabbitMQ 3.10.8's /api/overview lists {protocol: "http/prometheus", port: 15692, ...} among its listeners.
 withTarget("the management API lists the Prometheus listener, as RabbitMQ's overview does", async (t) => {

@@ -63,6 +63,8 @@ export function startPrometheusServer(options: PrometheusServerOptions): Prometh
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response(null, { status: 405, headers: { allow: ALLOWED_METHODS } });
     }
+    // RabbitMQ answers a HEAD of a metrics page with 204, without collecting anything.
+    if (req.method === "HEAD") return new Response(null, { status: 204 });
     const scrape = new Scrape(ctx.node, identity);
     if (path === "/metrics/detailed") {
       const vhosts = url.searchParams.getAll("vhost");
