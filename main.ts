@@ -10,6 +10,7 @@ import { ExtraListenerInUse, startServer } from "./src/server/server.ts";
 import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
 import { startAdminServer } from "./src/admin/admin_server.ts";
+import { startPrometheusServer } from "./src/admin/prometheus/prometheus_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
 import { nodeRecordPath, removeNodeRecord, writeNodeRecord } from "./src/admin/node_record.ts";
 import { invokedAsRabbitmqctl, runCtl } from "./src/cli/ctl.ts";
@@ -101,6 +102,24 @@ async function serve(argv: string[]): Promise<number> {
     if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
     throw e;
   }
+  let prometheus;
+  try {
+    prometheus = startPrometheusServer({
+      context: admin.context,
+      port: config.prometheusPort,
+      hostname: config.prometheusHostname,
+      perObjectByDefault: config.prometheusPerObject,
+    });
+  } catch (e) {
+    await admin.close();
+    await server.close();
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "prometheusPort");
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      const setting = config.origins.prometheusHostname ?? "prometheus.tcp.ip";
+      throw new ConfigError(`${setting}: cannot listen on ${config.prometheusHostname}: ${e.message}`);
+    }
+    throw e;
+  }
   const definitionSources = [
     ["load_definitions", config.loadDefinitions],
     ["management.load_definitions", config.managementLoadDefinitions],
@@ -113,6 +132,7 @@ async function serve(argv: string[]): Promise<number> {
         log.info("definitions loaded", { file });
       }
     } catch (e) {
+      await prometheus.close();
       await admin.close();
       await server.close();
       throw new ConfigError(`${key}: ${path}: ${(e as Error).message}`);
@@ -142,7 +162,7 @@ async function serve(argv: string[]): Promise<number> {
     const stop = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
       if (recordDir !== null) removeNodeRecord(recordDir);
-      admin.close().then(() => server.close()).then(resolve);
+      prometheus.close().then(() => admin.close()).then(() => server.close()).then(resolve);
     };
     Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
     Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

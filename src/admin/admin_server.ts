@@ -90,6 +90,7 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
     nodeKey,
     dataDir: options.dataDir ?? null,
     environment: options.environment ?? null,
+    extraListeners: [],
     listeners(): ListenerInfo[] {
       const out: ListenerInfo[] = [{ protocol: "amqp", ip_address: node.hostname, port: node.port }];
       for (const l of node.extraListeners ?? []) {
@@ -97,6 +98,7 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
       }
       if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
       out.push({ protocol: "http", ip_address: hostname, port: httpPort });
+      out.push(...this.extraListeners);
       return out;
     },
   };

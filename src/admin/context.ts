@@ -19,7 +19,7 @@ export interface AdminNode {
 }
 
 export interface ListenerInfo {
-  protocol: "amqp" | "amqp/ssl" | "http";
+  protocol: "amqp" | "amqp/ssl" | "http" | "http/prometheus";
   ip_address: string;
   port: number;
 }
@@ -38,4 +38,6 @@ export interface AdminContext {
   /** The effective configuration as rabbitmq.conf keys; null for a node started without one (tests). */
   readonly environment: Record<string, string> | null;
   listeners(): ListenerInfo[];
+  /** Listeners started beside the API (the Prometheus one), which add and remove themselves here. */
+  readonly extraListeners: ListenerInfo[];
 }

@@ -2,11 +2,13 @@
 // CLI all read and change this one object.
 import type { Store, StoreSnapshot } from "../store/store.ts";
 import { VHost } from "./vhost.ts";
+import { NodeCounters } from "./node_counters.ts";
 
 export const DEFAULT_VHOST = "/";
 
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
+  readonly counters = new NodeCounters();
 
   constructor(readonly store: Store) {}
 
@@ -14,7 +16,7 @@ export class Broker {
   addVHost(name: string): VHost {
     let v = this.vhosts.get(name);
     if (!v) {
-      v = new VHost(name, this.store);
+      v = new VHost(name, this.store, this.counters);
       this.vhosts.set(name, v);
       this.store.saveVHost(name);
     }
@@ -36,7 +38,7 @@ export class Broker {
     const vhost = (name: string) => {
       let v = this.vhosts.get(name);
       if (!v) {
-        v = new VHost(name, this.store);
+        v = new VHost(name, this.store, this.counters);
         this.vhosts.set(name, v);
       }
       return v;

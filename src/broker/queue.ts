@@ -17,6 +17,7 @@ import type { Consumer } from "./consumer.ts";
 import { Deque } from "./deque.ts";
 import type { Binding } from "./exchange/exchange.ts";
 import { Message, QueueEntry } from "./message.ts";
+import { DeliveryCounters } from "./node_counters.ts";
 import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
 import { PriorityReadyList, type ReadyList } from "./ready_list.ts";
 
@@ -83,6 +84,8 @@ export class Queue {
   /** Set per routing pass so a message reaching the queue twice is enqueued once. */
   routeMark = 0;
   host: QueueHost | null = null;
+  /** The node's counters for this queue's type; a queue outside any vhost counts into its own. */
+  deliveryCounters = new DeliveryCounters();
   #settings: QueueSettings;
   readonly #store: Store | null;
   readonly #storeId: number;
@@ -163,6 +166,11 @@ export class Queue {
 
   get consumerCount(): number {
     return this.consumers.length;
+  }
+
+  /** Ready messages kept only in the store until consumers get near them. */
+  get pagedCount(): number {
+    return this.#pagedCount;
   }
 
   get readyBytes(): number {
@@ -369,6 +377,8 @@ export class Queue {
         const entry = this.#shiftReady(now);
         if (entry === undefined) break;
         this.#markDelivered(entry, consumer.noAck);
+        if (consumer.noAck) this.deliveryCounters.deliveredConsumeAutoAck++;
+        else this.deliveryCounters.deliveredConsumeManualAck++;
         consumer.deliver(this, entry);
       }
     } finally {
@@ -406,13 +416,22 @@ export class Queue {
   get(noAck: boolean): QueueEntry | undefined {
     this.touch();
     const entry = this.#shiftReady();
-    if (entry) this.#markDelivered(entry, noAck);
+    const counters = this.deliveryCounters;
+    if (entry === undefined) counters.getEmpty++;
+    else {
+      this.#markDelivered(entry, noAck);
+      if (noAck) counters.deliveredGetAutoAck++;
+      else counters.deliveredGetManualAck++;
+    }
     return entry;
   }
 
   #markDelivered(entry: QueueEntry, noAck: boolean): void {
     this.stats.delivered++;
-    if (entry.redelivered) this.stats.redelivered++;
+    if (entry.redelivered) {
+      this.stats.redelivered++;
+      this.deliveryCounters.redelivered++;
+    }
     if (noAck) this.#forget(entry);
     else {
       this.unackedCount++;
@@ -443,6 +462,7 @@ export class Queue {
   ack(entry: QueueEntry): void {
     this.unackedCount--;
     this.stats.acked++;
+    this.deliveryCounters.acknowledged++;
     this.#forget(entry);
   }
 

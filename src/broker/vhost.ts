@@ -30,6 +30,7 @@ import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from 
 import { type QueueSettings, queueSettings } from "./queue_settings.ts";
 import { deadLetterMessage } from "./dead_letter.ts";
 import { type Policy, PolicySet } from "./policies.ts";
+import { NodeCounters } from "./node_counters.ts";
 
 export interface ExchangeDeclare {
   name: string;
@@ -96,7 +97,7 @@ export class VHost {
   publishedCount = 0;
   readonly #router = new Router(this.exchanges);
 
-  constructor(readonly name: string, readonly store: Store) {
+  constructor(readonly name: string, readonly store: Store, readonly counters = new NodeCounters()) {
     this.delayed = new DelayedSchedule(name, store, (due) => this.#releaseDelayed(due));
     this.defaultExchange = new DefaultExchange(name, this.queues);
     this.exchanges.set("", this.defaultExchange);
@@ -203,6 +204,7 @@ export class VHost {
       if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
       checkQueueEquivalent(existing, d);
       existing.touch();
+      this.counters.queuesDeclared++;
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
     const type = queueTypeOf(d.arguments, { queue: name, vhost: this.name });
@@ -224,11 +226,14 @@ export class VHost {
       })
       : 0;
     const q = this.#addQueue(type.create(this.name, name, options, { store: this.store, storeId }));
+    this.counters.queuesDeclared++;
+    this.counters.queuesCreated++;
     return { queue: q, messageCount: 0, consumerCount: 0 };
   }
 
   #addQueue(q: Queue): Queue {
     q.host = this.#queueHost;
+    q.deliveryCounters = this.counters.classic;
     this.queues.set(q.name, q);
     return q;
   }
@@ -285,6 +290,10 @@ export class VHost {
     settled?: (entry: QueueEntry, routed: boolean) => void,
   ): void {
     const dlx = queue.settings.deadLetterExchange;
+    const dead = dlx === null
+      ? this.counters.deadLettered.withoutExchange
+      : this.counters.deadLettered.withExchange;
+    dead[reason] += entries.length;
     if (dlx === null) return;
     const routingKey = queue.settings.deadLetterRoutingKey;
     queueMicrotask(() => {
@@ -327,6 +336,7 @@ export class VHost {
   #removeQueue(q: Queue): void {
     if (q.deleted) return;
     q.deleted = true;
+    this.counters.queuesDeleted++;
     this.queues.delete(q.name);
     for (const b of [...q.bindings]) this.#removeBinding(b, true);
     q.purge();

@@ -203,6 +203,13 @@ const KEYS: Record<string, Setter> = {
     integer(v, 0, Number.MAX_SAFE_INTEGER);
     ignore(cfg, s, "tcp_listen_options.backlog", "Deno.listen takes no backlog; the OS default applies");
   },
+  "prometheus.tcp.ip": (cfg, v, s) => {
+    const host = v.startsWith("[") && v.endsWith("]") ? v.slice(1, -1) : v;
+    if (!isIpv4(host) && !isIpv6(host)) throw new BadValue(`'${v}' is not an IP address`);
+    cfg.prometheusHostname = host;
+    origin(cfg, s, "prometheusHostname", "prometheus.tcp.ip");
+  },
+  "prometheus.return_per_object_metrics": (cfg, v) => void (cfg.prometheusPerObject = bool(v)),
   "heartbeat": (cfg, v) => void (cfg.heartbeatS = integer(v, 0, U16_MAX)),
   "consumer_timeout": (cfg, v) => void (cfg.consumerTimeoutMs = integer(v, 1, Number.MAX_SAFE_INTEGER)),
   "frame_max": (cfg, v) => {

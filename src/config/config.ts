@@ -59,8 +59,11 @@ export interface Config {
   tls: TlsConfig | null;
   managementPort: number;
   managementHostname: string;
-  /** prometheus.tcp.port: kept for the Prometheus endpoint's own listener. */
+  /** rabbitmq_prometheus's listener (prometheus.tcp.port / prometheus.tcp.ip). */
   prometheusPort: number;
+  prometheusHostname: string;
+  /** prometheus.return_per_object_metrics: /metrics gives a sample per object instead of sums. */
+  prometheusPerObject: boolean;
   /** cluster_name: shown by the management API and announced to clients. */
   clusterName: string;
   dataDir: string;
@@ -120,6 +123,8 @@ export const DEFAULT_CONFIG: Config = {
   managementHostname: "0.0.0.0",
   prometheusPort: 15692,
   clusterName: "warren",
+  prometheusHostname: "0.0.0.0",
+  prometheusPerObject: false,
   dataDir: "./data",
   configFile: null,
   logLevel: "info",
@@ -159,6 +164,7 @@ const FLAGS = {
   port: { type: "string" },
   hostname: { type: "string" },
   "management-port": { type: "string" },
+  "prometheus-port": { type: "string" },
   "data-dir": { type: "string" },
   config: { type: "string" },
   "log-level": { type: "string" },
@@ -171,6 +177,7 @@ export const FLAG_HELP: Record<keyof typeof FLAGS, { value?: string; text: strin
   port: { value: "PORT", text: "AMQP port (default 5672; RABBITMQ_NODE_PORT)" },
   hostname: { value: "IP", text: "AMQP listener address (default 0.0.0.0; RABBITMQ_NODE_IP_ADDRESS)" },
   "management-port": { value: "PORT", text: "management API and web UI port (default 15672)" },
+  "prometheus-port": { value: "PORT", text: "Prometheus metrics port (default 15692)" },
   "data-dir": { value: "DIR", text: "where durable state lives (default ./data; WARREN_DATA_DIR)" },
   config: {
     value: "FILE",
@@ -286,6 +293,7 @@ function applyFlags(cfg: Config, values: Record<string, string | boolean | undef
   set("amqpPort", "port", port);
   set("amqpHostname", "hostname", nonEmpty);
   set("managementPort", "management-port", port);
+  set("prometheusPort", "prometheus-port", port);
   set("dataDir", "data-dir", nonEmpty);
   set("logLevel", "log-level", logLevel);
   set("sync", "sync", sync);
@@ -346,7 +354,9 @@ export function describeConfig(config: Config): Record<string, string> {
   Object.assign(out, {
     "management.tcp.ip": config.managementHostname,
     "management.tcp.port": String(config.managementPort),
+    "prometheus.tcp.ip": config.prometheusHostname,
     "prometheus.tcp.port": String(config.prometheusPort),
+    "prometheus.return_per_object_metrics": String(config.prometheusPerObject),
     cluster_name: config.clusterName,
     default_user: config.defaultUser,
     default_pass: MASK,
@@ -384,6 +394,7 @@ const PORT_SETTINGS = {
   amqpPort: "--port, RABBITMQ_NODE_PORT or listeners.tcp.default",
   tls: "listeners.ssl.default",
   managementPort: "--management-port or management.tcp.port",
+  prometheusPort: "--prometheus-port or prometheus.tcp.port",
 } as const;
 
 /**

@@ -3,9 +3,12 @@
 import { readTable } from "../amqp/field_table.ts";
 import { WireReader } from "../amqp/wire.ts";
 import type { User, UserRegistry } from "../auth/users.ts";
+import type { NodeCounters } from "../broker/node_counters.ts";
 
 export interface AuthContext {
   readonly users: UserRegistry;
+  /** Where attempts are counted (rabbitmq_auth_attempts_*); none in tests that check mechanisms alone. */
+  readonly counters?: NodeCounters;
 }
 
 export type AuthResult =
@@ -57,6 +60,15 @@ export function authenticate(
   response: Uint8Array,
   peerHostname: string,
 ): AuthResult {
+  const result = check(ctx, mechanism, response, peerHostname);
+  if (ctx.counters) {
+    if (result.ok) ctx.counters.authSucceeded++;
+    else ctx.counters.authFailed++;
+  }
+  return result;
+}
+
+function check(ctx: AuthContext, mechanism: string, response: Uint8Array, peerHostname: string): AuthResult {
   if (mechanism !== "PLAIN" && mechanism !== "AMQPLAIN") {
     return {
       ok: false,

@@ -101,7 +101,7 @@ export class Channel {
 
   /** Messages published, confirms sent: the admin API's per-channel message_stats. */
   get publishedCount(): number {
-    return this.#publisher.publishedCount;
+    return this.#publisher.published;
   }
 
   get confirmedCount(): number {
@@ -112,12 +112,28 @@ export class Channel {
     return this.#publisher.confirming;
   }
 
+  /** The publishing side, whose counters the metrics read. */
+  get publisher(): ChannelPublisher {
+    return this.#publisher;
+  }
+
+  /** Transactional publishes and acks not yet committed. */
+  get uncommitted(): { publishes: number; acks: number } {
+    return { publishes: this.#tx?.publishes.length ?? 0, acks: this.#tx?.settlements.length ?? 0 };
+  }
+
   get transactional(): boolean {
     return this.#tx !== null;
   }
 
   opened(): void {
+    this.connection.vhost.counters.channelsOpened++;
     this.#send(M.channelOpenOk);
+  }
+
+  #markClosed(): void {
+    this.state = "closed";
+    this.connection.vhost.counters.channelsClosed++;
   }
 
   #send(spec: MethodSpec, args?: MethodArgs): void {
@@ -238,7 +254,7 @@ export class Channel {
       case "channel.close":
         this.#teardown();
         this.#send(M.channelCloseOk);
-        this.state = "closed";
+        this.#markClosed();
         this.connection.channelClosed(this);
         return;
       case "channel.close-ok":
@@ -558,7 +574,7 @@ export class Channel {
   }
 
   #finishClose(): void {
-    this.state = "closed";
+    this.#markClosed();
     this.connection.channelClosed(this);
   }
 
@@ -566,7 +582,7 @@ export class Channel {
   teardown(): void {
     if (this.state === "closed") return;
     this.#teardown();
-    this.state = "closed";
+    this.#markClosed();
   }
 
   #teardown(): void {

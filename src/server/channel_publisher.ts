@@ -50,8 +50,11 @@ export class ChannelPublisher {
     hasUserId: false,
   };
 
-  /** Messages published on this channel, for the admin API's message_stats. */
-  publishedCount = 0;
+  /** This channel's publishes, confirms and unroutable messages, for the metrics (cold path reads). */
+  published = 0;
+  confirmed = 0;
+  returned = 0;
+  dropped = 0;
 
   constructor(readonly channel: Channel) {
     this.#content = new ContentAssembler(channel.connection.limits.maxMessageSizeBytes);
@@ -64,6 +67,10 @@ export class ChannelPublisher {
 
   get confirming(): boolean {
     return this.#confirms !== null;
+  }
+
+  get unconfirmed(): number {
+    return this.#confirms === null ? 0 : this.#confirms.outstanding;
   }
 
   selectConfirms(): void {
@@ -126,32 +133,34 @@ export class ChannelPublisher {
 
   /** Routes and enqueues; confirms once the message is as safe as promised. */
   route(p: PendingPublish): void {
-    this.publishedCount++;
     const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
+    const vhost = this.channel.connection.vhost;
+    const counters = vhost.counters;
+    this.published++;
+    counters.received++;
+    if (seq) counters.receivedConfirm++;
     if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {
-      const target = this.channel.connection.vhost.replyTargets.get(
-        message.routingKey.slice(REPLY_TO_PREFIX.length),
-      );
-      if (target) target.deliverReply(message);
-      else if (mandatory) this.#sendReturn(message);
+      const target = vhost.replyTargets.get(message.routingKey.slice(REPLY_TO_PREFIX.length));
+      if (target) {
+        counters.routed++;
+        target.deliverReply(message);
+      } else this.#unroutable(message, mandatory);
       if (seq) this.#settle(seq, true);
       return;
     }
-    const { queues, rejected, delayed } = this.channel.connection.vhost.publish(
-      x,
-      message,
-      p.extraRoutingKeys,
-    );
+    const { queues, rejected, delayed } = vhost.publish(x, message, p.extraRoutingKeys);
     if (delayed) {
-      if (seq) this.channel.connection.vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      counters.routed++;
+      if (seq) vhost.store.whenDurable((ok) => this.#settle(seq, ok));
       return;
     }
     if (queues.length === 0) {
-      if (mandatory) this.#sendReturn(message);
+      this.#unroutable(message, mandatory);
       if (seq) this.#settle(seq, true);
       return;
     }
+    counters.routed++;
     if (!seq) return;
     if (rejected) {
       this.#settle(seq, false);
@@ -163,13 +172,29 @@ export class ChannelPublisher {
       if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
     }
     if (durable) {
-      this.channel.connection.vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      vhost.store.whenDurable((ok) => this.#settle(seq, ok));
     } else this.#settle(seq, true);
+  }
+
+  #unroutable(message: Message, mandatory: boolean): void {
+    const counters = this.channel.connection.vhost.counters;
+    if (mandatory) {
+      this.returned++;
+      counters.unroutableReturned++;
+      this.#sendReturn(message);
+    } else {
+      this.dropped++;
+      counters.unroutableDropped++;
+    }
   }
 
   #settle(seq: number, ok: boolean): void {
     if (this.#confirms === null) return;
     this.#confirms.settle(seq, ok);
+    if (ok) {
+      this.confirmed++;
+      this.channel.connection.vhost.counters.confirmed++;
+    }
     this.channel.connection.markConfirmsPending(this.channel);
   }
 

@@ -33,6 +33,11 @@ export class ConfirmTracker {
     if (i >= this.#head && i < this.#states.length) this.#states[i] = ack ? ACKED : NACKED;
   }
 
+  /** Messages numbered whose confirm has not been written yet. */
+  get outstanding(): number {
+    return this.#states.length - this.#head;
+  }
+
   get hasSettled(): boolean {
     return this.#head < this.#states.length && this.#states[this.#head] !== PENDING;
   }

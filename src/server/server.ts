@@ -88,9 +88,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const ctx: ConnectionContext = {
     limits,
     users,
+    counters: broker.counters,
     vhostNamed: (name) => broker.vhost(name),
     clusterName: options.clusterName ?? "warren",
-    onClosed: (c) => connections.delete(c),
+    onClosed: (c) => {
+      connections.delete(c);
+      // As in RabbitMQ, every socket counts as closed, though only those that reached open-ok counted as opened.
+      broker.counters.connectionsClosed++;
+    },
   };
   let closing = false;
 
@@ -126,6 +131,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     alarms.start();
   }
   ctx.onOpened = (c) => {
+    broker.counters.connectionsOpened++;
     if (alarms && alarms.active.size > 0) c.setAlarm(alarmReason(alarms.active));
   };
 

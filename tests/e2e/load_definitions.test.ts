@@ -78,6 +78,8 @@ Deno.test("a load_definitions file that is not JSON stops start-up with one line
         "0",
         "--management-port",
         "0",
+        "--prometheus-port",
+        "0",
       ],
       stdout: "piped",
       stderr: "piped",

@@ -34,6 +34,8 @@ async function startFails(dataDir: string, asUid?: number): Promise<{ code: numb
     "0",
     "--management-port",
     "0",
+    "--prometheus-port",
+    "0",
     "--hostname",
     "127.0.0.1",
     "--data-dir",

@@ -49,6 +49,8 @@ export async function spawnBroker(options: SpawnOptions = {}): Promise<BrokerPro
     "127.0.0.1",
     "--management-port",
     "0",
+    "--prometheus-port",
+    "0",
     ...(options.args ?? []),
   ];
   // Limits apply to the broker only: sh sets them, then exec's the broker in its place.
