@@ -564,7 +564,10 @@ const DELIBERATE_OMISSIONS: { names: RegExp; why: string }[] = [
     names: /^rabbitmq_(io_.*|schema_db_.*|msg_store_.*|queue_index_.*)_total$/,
     why: "file I/O counters of RabbitMQ's own storage layers",
   },
-  { names: /^rabbitmq_raft_/, why: "Raft log internals: Warren's quorum queues are single-node and keep no Raft log" },
+  {
+    names: /^rabbitmq_raft_/,
+    why: "Raft log internals: Warren's quorum queues are single-node and keep no Raft log",
+  },
   {
     names: /^rabbitmq_global_messages_dead_lettered_confirmed_total$/,
     why: "counted by RabbitMQ when target queues confirm at-least-once dead letters; not counted by Warren",
