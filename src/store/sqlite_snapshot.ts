@@ -76,7 +76,9 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       ),
   };
   const stats = db.prepare(
-    "SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq FROM queue_messages WHERE queue_id = ?",
+    `SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq,
+            coalesce(min(CASE WHEN expires_at > 0 THEN expires_at END), 0) AS next_expires_at
+     FROM queue_messages WHERE queue_id = ?`,
   );
   let lastQueueId = 0;
   for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
@@ -91,6 +93,7 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       messageCount: s.n as number,
       maxSeq: s.max_seq as number,
       deliveredSeq: r.delivered_seq as number,
+      nextExpiresAt: s.next_expires_at as number,
     };
     snapshot.queues.push(q);
     lastQueueId = Math.max(lastQueueId, q.id);

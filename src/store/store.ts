@@ -54,6 +54,8 @@ export interface RecoveredQueue extends QueueRecord {
   maxSeq: number;
   /** Messages up to this sequence number may have been delivered before: they come back redelivered. */
   deliveredSeq: number;
+  /** The earliest expiry among its messages; 0 when none expires. */
+  nextExpiresAt: number;
 }
 
 export interface PolicyRecord {
