@@ -174,6 +174,9 @@ export async function runCtl(argv: string[], run: CtlRunOptions = {}): Promise<n
       vhost: parsed.options.vhost ?? "/",
       readStdin: run.readStdin ?? readAllStdin,
       locate: () => new NodeClient(resolveTarget(parsed.options, env)),
+      progress: (line) => {
+        if (!parsed.options.quiet && !parsed.options.silent && formatter !== "json") io.out(line);
+      },
     };
     if (verb.banner && !parsed.options.quiet && formatter !== "json") {
       const banner = verb.banner(ctx);

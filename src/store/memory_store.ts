@@ -1,6 +1,7 @@
 // The store that keeps nothing: for tests and --in-memory mode, where a
 // restart forgets everything, so every write is already as durable as it
 // will ever be. Queues get store id 0, so the broker never pages them out.
+import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
 import type {
   BindingRecord,
   DelayedRecord,
@@ -70,5 +71,11 @@ export class MemoryStore implements Store {
     callback(true);
   }
   flush(): void {}
+  backup(_file: string): Promise<BackupResult> {
+    return Promise.reject(
+      new BackupError("the node keeps nothing on disk (in-memory mode): nothing to back up"),
+    );
+  }
+  readonly backupProgress: BackupProgress | null = null;
   close(): void {}
 }

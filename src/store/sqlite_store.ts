@@ -8,10 +8,12 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { fieldTableKey } from "../amqp/field_table.ts";
 import { readSnapshot, type SnapshotRead } from "./sqlite_snapshot.ts";
+import { backupTarget, copyFileInSteps } from "./sqlite_backup.ts";
 import { inspectWal, type WalDamage } from "./wal_file.ts";
 import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
+import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
 import type {
   BindingRecord,
   DelayedRecord,
@@ -80,6 +82,9 @@ export class SqliteStore implements Store {
   #commitImmediate: ReturnType<typeof setImmediate> | undefined;
   #closed = false;
   readonly #s: Record<string, StatementSync>;
+  #backup: BackupProgress | null = null;
+  /** Kept open until the store closes: closing a descriptor of the file would drop SQLite's lock on it. */
+  #backupSource: Deno.FsFile | null = null;
 
   constructor(path: string, options: { sync: SyncLevel }) {
     this.#path = path;
@@ -532,11 +537,60 @@ export class SqliteStore implements Store {
     for (const cb of callbacks) cb(ok);
   }
 
+  // ---- online backup --------------------------------------------------
+
+  get backupProgress(): BackupProgress | null {
+    return this.#backup;
+  }
+
+  /**
+   * Everything committed so far is checkpointed into the main file, which
+   * then does not change until checkpoints resume: the copy of it is the
+   * node as of this moment (see sqlite_backup.ts).
+   */
+  async backup(requested: string): Promise<BackupResult> {
+    if (this.#closed) throw new BackupError("the node is stopping");
+    const file = backupTarget(requested);
+    if (this.#backup !== null) throw new BackupError(`a backup to ${this.#backup.file} is already running`);
+    if (this.#ownFiles().includes(file)) throw new BackupError(`${file} is the node's own data file`);
+    const progress: BackupProgress = { file, copiedBytes: 0, totalBytes: 0, startedAt: Date.now() };
+    this.#backup = progress;
+    const pragma = (sql: string) => this.#db.prepare(sql).get() as Row;
+    const autoCheckpoint = pragma("PRAGMA wal_autocheckpoint").wal_autocheckpoint as number;
+    try {
+      this.flush();
+      this.#db.exec("PRAGMA wal_autocheckpoint = 0");
+      if (pragma("PRAGMA wal_checkpoint(TRUNCATE)").busy !== 0) {
+        throw new BackupError("the write-ahead log could not be checkpointed");
+      }
+      progress.totalBytes = (pragma("PRAGMA page_count").page_count as number) *
+        (pragma("PRAGMA page_size").page_size as number);
+      this.#backupSource ??= Deno.openSync(this.#path, { read: true });
+      await copyFileInSteps(this.#backupSource, file, progress, () => this.#closed);
+      return { file, bytes: progress.totalBytes, ms: Date.now() - progress.startedAt };
+    } finally {
+      this.#backup = null;
+      if (!this.#closed) this.#db.exec(`PRAGMA wal_autocheckpoint = ${autoCheckpoint}`);
+    }
+  }
+
+  /** The data file and SQLite's files beside it, by absolute path. */
+  #ownFiles(): string[] {
+    let path = this.#path;
+    try {
+      path = Deno.realPathSync(path);
+    } catch { /* compared as configured */ }
+    return [path, ...TRACE_SUFFIXES.map((s) => path + s)];
+  }
+
   close(): void {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
     this.#db.close();
+    // Only now: the database has let go of its lock.
+    this.#backupSource?.close();
+    this.#backupSource = null;
   }
 }
 

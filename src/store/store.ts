@@ -129,6 +129,23 @@ export interface LoadedMessage {
 
 export type DurableCallback = (ok: boolean) => void;
 
+export interface BackupProgress {
+  /** Where the copy goes (the final name; it is written under a temporary one). */
+  file: string;
+  copiedBytes: number;
+  totalBytes: number;
+  startedAt: number;
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  ms: number;
+}
+
+/** A backup that cannot be made: another one runs, the target is unusable, the node stopped. */
+export class BackupError extends Error {}
+
 export interface Store {
   /** Reads everything durable; called once at start-up. */
   load(): StoreSnapshot;
@@ -177,5 +194,14 @@ export interface Store {
   whenDurable(callback: DurableCallback): void;
   /** Writes everything pending now. */
   flush(): void;
+
+  /**
+   * Writes a consistent copy of everything durable to `file` (an absolute
+   * path) while the node keeps serving; a node started on the copy restores
+   * it. Rejects with a BackupError.
+   */
+  backup(file: string): Promise<BackupResult>;
+  /** The backup being written, or null. */
+  readonly backupProgress: BackupProgress | null;
   close(): void;
 }
