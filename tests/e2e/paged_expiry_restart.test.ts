@@ -11,7 +11,8 @@ import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 import { PAGE_IN_BATCH, PAGE_OUT_AT_MESSAGES } from "../../src/broker/queue.ts";
 
 const COUNT = PAGE_OUT_AT_MESSAGES + 4 * PAGE_IN_BATCH;
-const TTL_MS = 6_000;
+/** Long enough that most messages are still there when the node stops, however slow the publishing. */
+const TTL_MS = 10_000;
 const TEST_TIMEOUT_MS = 90_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
