@@ -6,7 +6,9 @@ import type {
   DelayedRecord,
   DurableCallback,
   ExchangeRecord,
+  GlobalParameterRecord,
   LoadedMessage,
+  ParameterRecord,
   PermissionRecord,
   PolicyRecord,
   QueueRecord,
@@ -21,6 +23,8 @@ export class MemoryStore implements Store {
     return {
       vhosts: [],
       policies: [],
+      parameters: [],
+      globalParameters: [],
       delayed: [],
       users: [],
       permissions: [],
@@ -31,6 +35,10 @@ export class MemoryStore implements Store {
   }
   savePolicy(_record: PolicyRecord): void {}
   deletePolicy(_vhost: string, _name: string): void {}
+  saveParameter(_record: ParameterRecord): void {}
+  deleteParameter(_component: string, _vhost: string, _name: string): void {}
+  saveGlobalParameter(_record: GlobalParameterRecord): void {}
+  deleteGlobalParameter(_name: string): void {}
   /** Delayed messages wait in memory here: there is nowhere else to keep them. */
   readonly #delayed = new Map<number, DelayedRecord>();
   #lastDelayedId = 0;

@@ -19,7 +19,9 @@ import type {
   ExchangeRecord,
   LoadedMessage,
   PermissionRecord,
+  ParameterRecord,
   PolicyRecord,
+  GlobalParameterRecord,
   QueueRecord,
   StorableEntry,
   StorableMessage,
@@ -219,6 +221,33 @@ export class SqliteStore implements Store {
   }
   deletePolicy(vhost: string, name: string): void {
     this.#coldOp("DELETE FROM policies WHERE vhost = ? AND name = ?", vhost, name);
+  }
+  saveParameter(r: ParameterRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO runtime_parameters (component, vhost, name, value) VALUES (?, ?, ?, ?)",
+      r.component,
+      r.vhost,
+      r.name,
+      JSON.stringify(r.value),
+    );
+  }
+  deleteParameter(component: string, vhost: string, name: string): void {
+    this.#coldOp(
+      "DELETE FROM runtime_parameters WHERE component = ? AND vhost = ? AND name = ?",
+      component,
+      vhost,
+      name,
+    );
+  }
+  saveGlobalParameter(r: GlobalParameterRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO global_parameters (name, value) VALUES (?, ?)",
+      r.name,
+      JSON.stringify(r.value),
+    );
+  }
+  deleteGlobalParameter(name: string): void {
+    this.#coldOp("DELETE FROM global_parameters WHERE name = ?", name);
   }
 
   saveDelayed(r: Omit<DelayedRecord, "id">): number {
