@@ -27,13 +27,17 @@ const DEFAULT_CHANNEL_MAX = 2047;
 
 const INTEGER_QUERY_KEYS = ["heartbeat", "connection_timeout", "channel_max", "frame_max"];
 
+/** RabbitMQ's text: `"<uri>" not a valid URI: {<reason>,"<uri>"}`. */
+function invalid(uri: string, reason: string): UriError {
+  return new UriError(`${JSON.stringify(uri)} not a valid URI: {${reason},${JSON.stringify(uri)}}`);
+}
+
 export function parseAmqpUri(uri: string): AmqpEndpoint {
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri)) throw invalid(uri, "{unable_to_parse_uri,no_scheme}");
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/.exec(uri);
-  if (!m) throw new UriError(`"${uri}" not a valid URI: {invalid_uri,"${uri}"}`);
+  if (!m) throw invalid(uri, `{unable_to_parse_uri,{malformed_uri,${JSON.stringify(uri)}}}`);
   const scheme = m[1].toLowerCase();
-  if (scheme !== "amqp" && scheme !== "amqps") {
-    throw new UriError(`"${uri}" not a valid URI: {{unexpected_uri_scheme,"${m[1]}"},"${uri}"}`);
-  }
+  if (scheme !== "amqp" && scheme !== "amqps") throw invalid(uri, `{unexpected_uri_scheme,"${m[1]}"}`);
   const tls = scheme === "amqps";
   let authority = m[2];
   let username = "guest";
@@ -50,21 +54,23 @@ export function parseAmqpUri(uri: string): AmqpEndpoint {
   let port = tls ? 5671 : 5672;
   if (authority !== "") {
     const hp = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(authority);
-    if (!hp) throw new UriError(`"${uri}" not a valid URI: {invalid_uri,"${uri}"}`);
+    if (!hp) throw invalid(uri, `{unable_to_parse_uri,{malformed_uri,${JSON.stringify(uri)}}}`);
     host = hp[1].startsWith("[") ? hp[1].slice(1, -1) : decode(hp[1], uri);
     if (hp[2] !== undefined && hp[2] !== "") port = Number(hp[2]);
     if (host === "") host = null;
   }
   const path = m[3] ?? "";
   if (path.indexOf("/", 1) >= 0) {
-    throw new UriError(`"${uri}" not a valid URI: {invalid_vhost,"${path.slice(1)}"}`);
+    throw invalid(uri, `{invalid_vhost,${JSON.stringify(path.slice(1))}}`);
   }
   const vhost = path === "" ? "/" : decode(path.slice(1), uri);
   const query = new URLSearchParams((m[4] ?? "").slice(1));
   const int = (k: string) => {
     const v = query.get(k);
     if (v === null) return null;
-    if (!/^\d+$/.test(v)) throw new UriError(`"${uri}" not a valid URI: {invalid_query,"${k}"}`);
+    if (!/^\d+$/.test(v)) {
+      throw invalid(uri, `{invalid_amqp_params_parameter,${k},${JSON.stringify(v)}}`);
+    }
     return Number(v);
   };
   for (const k of INTEGER_QUERY_KEYS) int(k);
@@ -86,7 +92,7 @@ function decode(s: string, uri: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new UriError(`"${uri}" not a valid URI: {invalid_uri,"${uri}"}`);
+    throw invalid(uri, `{unable_to_parse_uri,{malformed_uri,${JSON.stringify(uri)}}}`);
   }
 }
 

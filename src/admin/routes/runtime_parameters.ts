@@ -1,7 +1,8 @@
 // Runtime parameters (/api/parameters, per component, vhost and name) and
 // global parameters, in RabbitMQ's shapes and with its access rules:
 // parameters are for policymakers (and administrators) on the vhosts they
-// may use, global parameters for administrators. Validation failures are
+// may use; global parameters for policymakers too (RabbitMQ 3.10 checks the
+// same tags for both). Validation failures are
 // 400s worded by the component, HTML-escaped as RabbitMQ's management
 // plugin sends them. Operator policies and vhost limits, which Warren does
 // not have, answer empty lists and refuse writes in RabbitMQ's form.
@@ -44,13 +45,6 @@ const LIST_SORT = ["vhost", "component", "name"];
 /** is_authorized_policies: runtime parameters are policymakers' business. */
 function checkPolicymaker(p: Principal): void {
   if (!isPolicymaker(p) && !p.internal) throw notAuthorised("User not authorised to access object");
-}
-
-/** is_authorized_global_parameters: administrators only. */
-function checkAdmin(p: Principal): void {
-  if (!p.tags.includes("administrator") && !p.internal) {
-    throw notAuthorised("User not authorised to access object");
-  }
 }
 
 /** rabbit_mgmt_util:bad_request escapes the reason as HTML, so RabbitMQ's clients see "&lt;&lt;". */
@@ -111,24 +105,24 @@ function registerParameterRoutes(r: Router): void {
 
 function registerGlobalParameterRoutes(r: Router): void {
   r.get("/api/global-parameters", "user", (rq) => {
-    checkAdmin(rq.principal);
+    checkPolicymaker(rq.principal);
     const items = rq.ctx.broker.parameters.listGlobal().map((g) => ({ name: g.name, value: g.value }));
     return listBody(items, rq.query, ["name"]);
   });
   r.get("/api/global-parameters/:name", "user", (rq) => {
-    checkAdmin(rq.principal);
+    checkPolicymaker(rq.principal);
     const g = rq.ctx.broker.parameters.getGlobal(rq.params.name);
     if (!g) throw objectNotFound();
     return { value: g.value, name: g.name };
   });
   r.put("/api/global-parameters/:name", "user", async (rq) => {
-    checkAdmin(rq.principal);
+    checkPolicymaker(rq.principal);
     const body = await readJsonBody(rq.req, ["value"]);
     requireFields(body, ["value"]);
     return rq.ctx.broker.parameters.setGlobal(rq.params.name, body.value) ? created() : noContent();
   });
   r.delete("/api/global-parameters/:name", "user", (rq) => {
-    checkAdmin(rq.principal);
+    checkPolicymaker(rq.principal);
     if (!rq.ctx.broker.parameters.clearGlobal(rq.params.name)) throw objectNotFound();
     return noContent();
   });
