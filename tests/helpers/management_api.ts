@@ -78,7 +78,9 @@ export async function until<T>(
   while (true) {
     const v = await probe();
     if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}: last ${JSON.stringify(v)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}: last ${JSON.stringify(v)}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

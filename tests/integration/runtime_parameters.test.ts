@@ -31,12 +31,18 @@ Deno.test("a parameter of an unknown component is refused with RabbitMQ's 400; m
   await withBroker(async ({ api }) => {
     const put = await api("PUT", `/api/parameters/nosuch/%2F/${name("x")}`, { body: { value: {} } });
     assert.equal(put.status, 400);
-    assert.deepEqual(put.body, { error: "bad_request", reason: "Validation failed\n\ncomponent nosuch not found\n" });
+    assert.deepEqual(put.body, {
+      error: "bad_request",
+      reason: "Validation failed\n\ncomponent nosuch not found\n",
+    });
     assert.equal((await api("GET", `/api/parameters/shovel/%2F/${name("none")}`)).status, 404);
     assert.equal((await api("DELETE", `/api/parameters/shovel/%2F/${name("none")}`)).status, 404);
     assert.equal((await api("GET", `/api/parameters/shovel/${name("novhost")}`)).status, 404);
     const noVhost = await api("PUT", `/api/parameters/shovel/${name("novhost")}/x`, { body: { value: {} } });
-    assert.deepEqual([noVhost.status, noVhost.body], [404, { error: "not_found", reason: "vhost_not_found" }]);
+    assert.deepEqual([noVhost.status, noVhost.body], [404, {
+      error: "not_found",
+      reason: "vhost_not_found",
+    }]);
     const noValue = await api("PUT", `/api/parameters/shovel/%2F/${name("x")}`, { body: { other: 1 } });
     assert.deepEqual([noValue.status, noValue.body.reason], [400, "[{key_missing,value}]"]);
     assert.deepEqual((await api("GET", "/api/parameters/nosuch")).body, []);
@@ -56,7 +62,13 @@ Deno.test("shovel values are checked with RabbitMQ's texts, in its order, HTML-e
       ["Cannot specify 'src-exchange' and 'src-queue'"],
     ],
     [
-      { "src-uri": "amqp://", "dest-uri": "amqp://", "src-queue": "a", "dest-queue": "b", "dest-exchange": "c" },
+      {
+        "src-uri": "amqp://",
+        "dest-uri": "amqp://",
+        "src-queue": "a",
+        "dest-queue": "b",
+        "dest-exchange": "c",
+      },
       ["Cannot specify 'dest-exchange' and 'dest-queue'"],
     ],
     [
@@ -110,7 +122,13 @@ Deno.test("shovel values are checked with RabbitMQ's texts, in its order, HTML-e
       ["Unrecognised terms [1] in dest-queue-args"],
     ],
     [
-      { "src-uri": "amqp://", "dest-uri": "amqp://", "src-queue": "a", "src-delete-after": 3, "ack-mode": "no-ack" },
+      {
+        "src-uri": "amqp://",
+        "dest-uri": "amqp://",
+        "src-queue": "a",
+        "src-delete-after": 3,
+        "ack-mode": "no-ack",
+      },
       ["Cannot specify 'no-ack' and numerical 'delete-after'"],
     ],
   ];
@@ -120,7 +138,11 @@ Deno.test("shovel values are checked with RabbitMQ's texts, in its order, HTML-e
       const r = await api("PUT", `/api/parameters/shovel/%2F/${n}`, { body: { value } });
       const expected = `Validation failed\n\n${reasons.map((x) => `${x.replaceAll("NAME", n)}\n`).join("")}`
         .replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-      assert.deepEqual([r.status, r.body], [400, { error: "bad_request", reason: expected }], JSON.stringify(value));
+      assert.deepEqual(
+        [r.status, r.body],
+        [400, { error: "bad_request", reason: expected }],
+        JSON.stringify(value),
+      );
     }
     assert.equal((await api("GET", `/api/parameters/shovel/%2F/${n}`)).status, 404);
   });
@@ -142,7 +164,9 @@ Deno.test("a shovel parameter is created (201), updated (204), listed, read and 
         assert.deepEqual(mine, [one.body], list);
       }
       assert.deepEqual(
-        (await api("GET", "/api/parameters/federation-upstream")).body.filter((p: { name: string }) => p.name === n),
+        (await api("GET", "/api/parameters/federation-upstream")).body.filter((p: { name: string }) =>
+          p.name === n
+        ),
         [],
       );
       assert.equal((await api("DELETE", path)).status, 204);
@@ -161,7 +185,9 @@ Deno.test("global parameters are set (201/204), read, listed and cleared", async
       assert.equal((await api("PUT", path, { body: { value: { a: 1 } } })).status, 201);
       assert.equal((await api("PUT", path, { body: { value: "b" } })).status, 204);
       assert.deepEqual((await api("GET", path)).body, { value: "b", name: n });
-      const listed = (await api("GET", "/api/global-parameters")).body.filter((g: { name: string }) => g.name === n);
+      const listed = (await api("GET", "/api/global-parameters")).body.filter((g: { name: string }) =>
+        g.name === n
+      );
       assert.deepEqual(listed, [{ name: n, value: "b" }]);
       const noValue = await api("PUT", path, { body: { x: 1 } });
       assert.deepEqual([noValue.status, noValue.body.reason], [400, "[{key_missing,value}]"]);
@@ -193,7 +219,10 @@ Deno.test("parameters and global parameters are for policymakers and administrat
           ["GET", "/api/global-parameters"],
         ]
       ) {
-        const r = await api(method, path, { auth: [user, "p"], body: method === "PUT" ? { value: {} } : undefined });
+        const r = await api(method, path, {
+          auth: [user, "p"],
+          body: method === "PUT" ? { value: {} } : undefined,
+        });
         assert.deepEqual([r.status, r.body], [401, refused], `${method} ${path}`);
       }
       assert.equal((await api("GET", "/api/parameters/shovel/%2F", { auth: [pm, "p"] })).status, 200);
@@ -211,11 +240,20 @@ Deno.test("definitions export and import parameters and global parameters in Rab
     const g = name("defglobal");
     const param = { value: idleShovel(n), vhost: "/", component: "shovel", name: n };
     try {
-      assert.equal((await api("PUT", `/api/parameters/shovel/%2F/${n}`, { body: { value: param.value } })).status, 201);
-      assert.equal((await api("PUT", `/api/global-parameters/${g}`, { body: { value: [1, "x"] } })).status, 201);
+      assert.equal(
+        (await api("PUT", `/api/parameters/shovel/%2F/${n}`, { body: { value: param.value } })).status,
+        201,
+      );
+      assert.equal(
+        (await api("PUT", `/api/global-parameters/${g}`, { body: { value: [1, "x"] } })).status,
+        201,
+      );
       const all = (await api("GET", "/api/definitions")).body;
       assert.deepEqual(all.parameters.filter((p: { name: string }) => p.name === n), [param]);
-      assert.deepEqual(all.global_parameters.filter((x: { name: string }) => x.name === g), [{ name: g, value: [1, "x"] }]);
+      assert.deepEqual(all.global_parameters.filter((x: { name: string }) => x.name === g), [{
+        name: g,
+        value: [1, "x"],
+      }]);
       // A single-vhost export keeps "vhost" on its parameters, as RabbitMQ 3.10 does.
       const one = (await api("GET", "/api/definitions/%2F")).body;
       assert.deepEqual(one.parameters.filter((p: { name: string }) => p.name === n), [param]);
@@ -258,10 +296,20 @@ Deno.test({
       await a.server.close();
       const b = await start();
       try {
-        assert.deepEqual((await callApi(b.url, "GET", "/api/parameters/shovel/%2F/kept")).body.value, idleShovel("kept"));
-        assert.deepEqual((await callApi(b.url, "GET", "/api/global-parameters/cluster_tag")).body.value, "edge-1");
+        assert.deepEqual(
+          (await callApi(b.url, "GET", "/api/parameters/shovel/%2F/kept")).body.value,
+          idleShovel("kept"),
+        );
+        assert.deepEqual(
+          (await callApi(b.url, "GET", "/api/global-parameters/cluster_tag")).body.value,
+          "edge-1",
+        );
         const shovels = (await callApi(b.url, "GET", "/api/shovels")).body;
-        assert.deepEqual(shovels.map((s: { name: string }) => s.name), ["kept"], "the shovel restarts with the node");
+        assert.deepEqual(
+          shovels.map((s: { name: string }) => s.name),
+          ["kept"],
+          "the shovel restarts with the node",
+        );
       } finally {
         await b.admin.close();
         await b.server.close();
