@@ -8,7 +8,7 @@
 // reconnect-delay, backing off while failures repeat.
 import { type ClientChannel, ClientConnection, type ClientTransport, type Delivery } from "../client/amqp_client.ts";
 import { ServerClosed } from "../client/amqp_client.ts";
-import { type AmqpEndpoint, maskUri, parseAmqpUri } from "../client/amqp_uri.ts";
+import { type AmqpEndpoint, parseAmqpUri } from "../client/amqp_uri.ts";
 import { REPLY_NOT_FOUND } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
