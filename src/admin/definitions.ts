@@ -362,7 +362,9 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
     const component = str(param, "component", where);
     if (!ctx.broker.parameters.hasComponent(component)) {
       // A file from a RabbitMQ with more plugins still imports; what Warren cannot run is named in the log.
-      p.skipped.push(`parameter '${str(param, "name", where)}' of component '${component}' (not supported by Warren)`);
+      p.skipped.push(
+        `parameter '${str(param, "name", where)}' of component '${component}' (not supported by Warren)`,
+      );
       return;
     }
     p.parameters.push({

@@ -397,7 +397,9 @@ export class ClientChannel {
   /** Sends a method and waits for one of `replies`. */
   rpc(spec: MethodSpec, args: MethodArgs, replies: readonly string[]): Promise<MethodArgs> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    const p = new Promise<MethodArgs>((resolve, reject) => this.#waiters.push({ names: replies, resolve, reject }));
+    const p = new Promise<MethodArgs>((resolve, reject) =>
+      this.#waiters.push({ names: replies, resolve, reject })
+    );
     this.connection.send(this.id, spec, args);
     return p;
   }

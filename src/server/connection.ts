@@ -433,7 +433,11 @@ export class Connection implements FrameSink {
       const addr = this.socket.remoteAddr as Deno.NetAddr;
       const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
       if (!result.ok) {
-        log.warning("authentication failed", { peer: this.peer, user: result.username, reason: result.reason });
+        log.warning("authentication failed", {
+          peer: this.peer,
+          user: result.username,
+          reason: result.reason,
+        });
         throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
       }
       this.user = result.user;

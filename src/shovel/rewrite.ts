@@ -52,7 +52,9 @@ export function rewriterFor(shovel: ShovelIdentity, c: ShovelConfig): MessageRew
       if (forward !== null || c.addTimestampHeader) {
         const headers: FieldTable = { ...(props.headers ?? {}) };
         if (forward !== null) {
-          const previous = Array.isArray(headers["x-shovelled"]) ? headers["x-shovelled"] as FieldValue[] : [];
+          const previous = Array.isArray(headers["x-shovelled"])
+            ? headers["x-shovelled"] as FieldValue[]
+            : [];
           headers["x-shovelled"] = [forward, ...previous];
         }
         if (c.addTimestampHeader) headers["x-shovelled-timestamp"] = Math.floor(Date.now() / 1000);

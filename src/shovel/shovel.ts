@@ -6,7 +6,12 @@
 // duplicate, counted as `redelivered`). Any failure closes both sides, the
 // shovel shows `terminated` with the reason, and it reconnects after
 // reconnect-delay, backing off while failures repeat.
-import { type ClientChannel, ClientConnection, type ClientTransport, type Delivery } from "../client/amqp_client.ts";
+import {
+  type ClientChannel,
+  ClientConnection,
+  type ClientTransport,
+  type Delivery,
+} from "../client/amqp_client.ts";
 import { ServerClosed } from "../client/amqp_client.ts";
 import { type AmqpEndpoint, parseAmqpUri } from "../client/amqp_uri.ts";
 import { REPLY_NOT_FOUND } from "../amqp/errors.ts";
@@ -50,6 +55,8 @@ export class Shovel {
   redelivered = 0;
 
   #stopped = false;
+  /** Aborts a TCP connect in progress when the shovel stops. */
+  readonly #abort = new AbortController();
   #src: ClientConnection | null = null;
   #dest: ClientConnection | null = null;
   #wake: (() => void) | null = null;
@@ -78,6 +85,7 @@ export class Shovel {
   /** Stops for good: both connections closed. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     this.#wake?.();
     this.#endSession?.({ done: false, error: new Error("shovel stopped") });
     await this.#running;
@@ -150,8 +158,13 @@ export class Shovel {
 
   async #transportTo(e: AmqpEndpoint): Promise<ClientTransport> {
     if (e.host === null) return this.env.connectLocal();
-    const signal = AbortSignal.timeout(Math.min(e.connectionTimeoutMs, HANDSHAKE_TIMEOUT_MS));
-    if (e.tls) return await Deno.connectTls({ hostname: e.host, port: e.port, signal } as Deno.ConnectTlsOptions);
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(Math.min(e.connectionTimeoutMs, HANDSHAKE_TIMEOUT_MS)),
+      this.#abort.signal,
+    ]);
+    if (e.tls) {
+      return await Deno.connectTls({ hostname: e.host, port: e.port, signal } as Deno.ConnectTlsOptions);
+    }
     const conn = await Deno.connect({ hostname: e.host, port: e.port, signal } as Deno.ConnectOptions);
     conn.setNoDelay(true);
     return conn;
@@ -189,7 +202,11 @@ export class Shovel {
     const srcCh = await src.channel();
     if (c.prefetchCount > 0) await srcCh.call("basic.qos", { prefetchCount: c.prefetchCount });
 
-    this.#remaining = c.deleteAfter === "queue-length" ? count : c.deleteAfter === "never" ? Infinity : c.deleteAfter;
+    this.#remaining = c.deleteAfter === "queue-length"
+      ? count
+      : c.deleteAfter === "never"
+      ? Infinity
+      : c.deleteAfter;
     if (this.#remaining === 0) return { done: true };
     this.#srcCh = srcCh;
     this.#destCh = destCh;
@@ -238,7 +255,9 @@ export class Shovel {
   #stopAt = Infinity;
 
   #onDelivery = (d: Delivery): void => {
-    if (this.#remaining <= 0) return; // past src-delete-after: left unacked, the source requeues it
+    const dest = this.#destCh;
+    // Past src-delete-after, or the session is closing: left unacked, the source requeues it.
+    if (this.#remaining <= 0 || dest === null) return;
     this.#remaining--;
     const c = this.config;
     if (d.redelivered) this.redelivered++;
@@ -252,7 +271,7 @@ export class Shovel {
       if (c.destExchangeKey !== null) routingKey = c.destExchangeKey;
     }
     const props = this.#rewrite === null ? d.rawProperties : this.#rewrite.rewrite(d.rawProperties);
-    const seq = this.#destCh!.publish(exchange, routingKey, props, d.body);
+    const seq = dest.publish(exchange, routingKey, props, d.body);
     if (c.ackMode === "on-confirm") {
       this.#window!.add(seq, d.deliveryTag);
       return;
@@ -283,7 +302,11 @@ export class Shovel {
  * The queue's message count, declaring it (durable, with `args`) if it does
  * not exist, as RabbitMQ's shovel does; an existing queue is used as it is.
  */
-async function ensureQueue(conn: ClientConnection, queue: string, args: Record<string, unknown>): Promise<number> {
+async function ensureQueue(
+  conn: ClientConnection,
+  queue: string,
+  args: Record<string, unknown>,
+): Promise<number> {
   const probe = await conn.channel();
   try {
     const ok = await probe.call("queue.declare", { queue, passive: true });

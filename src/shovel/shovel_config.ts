@@ -73,7 +73,9 @@ function deleteAfter(key: string, v: unknown): string | null {
 /** RabbitMQ only accepts amqp091 and amqp10; Warren's shovels speak 0-9-1 only. */
 function protocol(key: string, v: unknown): string | null {
   if (v === "amqp091") return null;
-  return `${key} should be one of [<<"amqp091">>], actually was ${erlangTerm(v)} (Warren shovels speak AMQP 0-9-1 only)`;
+  return `${key} should be one of [<<"amqp091">>], actually was ${
+    erlangTerm(v)
+  } (Warren shovels speak AMQP 0-9-1 only)`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -198,7 +200,9 @@ export function parseShovel(value: Record<string, unknown>): ShovelConfig {
     srcConsumerArgs: obj("src-consumer-args"),
     prefetchCount: Math.max(
       0,
-      Math.floor((value["src-prefetch-count"] ?? value["prefetch-count"] ?? DEFAULT_PREFETCH_COUNT) as number),
+      Math.floor(
+        (value["src-prefetch-count"] ?? value["prefetch-count"] ?? DEFAULT_PREFETCH_COUNT) as number,
+      ),
     ),
     deleteAfter: (value["src-delete-after"] ?? value["delete-after"] ?? "never") as DeleteAfter,
     destUris: uris(value["dest-uri"]),
@@ -209,7 +213,8 @@ export function parseShovel(value: Record<string, unknown>): ShovelConfig {
     publishProperties: isObject(value["dest-publish-properties"])
       ? obj("dest-publish-properties")
       : obj("publish-properties"),
-    addForwardHeaders: (value["dest-add-forward-headers"] ?? value["add-forward-headers"] ?? false) as boolean,
+    addForwardHeaders:
+      (value["dest-add-forward-headers"] ?? value["add-forward-headers"] ?? false) as boolean,
     addTimestampHeader: (value["dest-add-timestamp-header"] ?? false) as boolean,
     ackMode: (value["ack-mode"] ?? "on-confirm") as AckMode,
     reconnectDelayS: Math.max(0, (value["reconnect-delay"] ?? DEFAULT_RECONNECT_DELAY_S) as number),

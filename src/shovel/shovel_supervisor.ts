@@ -48,9 +48,9 @@ function key(vhost: string, name: string): string {
 /** "2026-11-27 18:56:48", local time, as RabbitMQ prints shovel timestamps. */
 function statusTime(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${
-    p(d.getSeconds())
-  }`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:${p(d.getSeconds())}`;
 }
 
 export class ShovelSupervisor implements ParameterComponent {

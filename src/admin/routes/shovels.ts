@@ -31,7 +31,11 @@ export function registerShovelRoutes(r: Router): void {
   });
   r.get("/api/shovels/:vhost", "user", (rq) => {
     const vhost = checkedVHost(rq);
-    return listBody((supervisor(rq)?.status(vhost) ?? []) as unknown as Record<string, unknown>[], rq.query, LIST_SORT);
+    return listBody(
+      (supervisor(rq)?.status(vhost) ?? []) as unknown as Record<string, unknown>[],
+      rq.query,
+      LIST_SORT,
+    );
   });
   r.get("/api/shovels/vhost/:vhost/:name", "user", (rq) => {
     const vhost = checkedVHost(rq);

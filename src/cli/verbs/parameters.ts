@@ -64,7 +64,10 @@ async function shovelCall(ctx: VerbContext, suffix: string): Promise<void> {
   const [name] = ctx.args;
   const reply = await ctx.client.call("DELETE", `/api/shovels/vhost/${seg(ctx.vhost)}/${seg(name)}${suffix}`);
   if (reply.status === 404) {
-    throw new CtlError(EXIT.dataErr, `Shovel with the given name was not found on the target node '${ctx.client.address}' and / or virtual host '${ctx.vhost}'`);
+    throw new CtlError(
+      EXIT.dataErr,
+      `Shovel with the given name was not found on the target node '${ctx.client.address}' and / or virtual host '${ctx.vhost}'`,
+    );
   }
   if (reply.status >= 300) throw new CtlError(EXIT.software, reasonOf(reply.body, reply.status));
 }
@@ -84,7 +87,9 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
       const body = { value: parseValue(text) };
       const path = `/api/parameters/${seg(component)}/${seg(ctx.vhost)}/${seg(name)}`;
       const reply = await ctx.client.call("PUT", path, body);
-      if (reply.status === 404) throw new CtlError(EXIT.dataErr, `Virtual host '${ctx.vhost}' does not exist`);
+      if (reply.status === 404) {
+        throw new CtlError(EXIT.dataErr, `Virtual host '${ctx.vhost}' does not exist`);
+      }
       if (reply.status >= 300) throw new CtlError(EXIT.unavailable, reasonOf(reply.body, reply.status));
       return { kind: "none" };
     },
@@ -95,7 +100,9 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
     minArgs: 2,
     maxArgs: 2,
     banner: (ctx) =>
-      `Clearing runtime parameter "${ctx.args[1]}" for component "${ctx.args[0]}" on vhost "${ctx.vhost}" ...`,
+      `Clearing runtime parameter "${ctx.args[1]}" for component "${
+        ctx.args[0]
+      }" on vhost "${ctx.vhost}" ...`,
     async run(ctx) {
       const [component, name] = ctx.args;
       await clearOr404(ctx, `/api/parameters/${seg(component)}/${seg(ctx.vhost)}/${seg(name)}`, ctx.vhost);
@@ -111,7 +118,10 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
     async run(ctx) {
       await requireVHost(ctx, ctx.vhost);
       const all = await listIn(ctx, "/api/parameters");
-      const rows = all.filter((p) => p.vhost === ctx.vhost).map((p) => ({ ...p, value: JSON.stringify(p.value) }));
+      const rows = all.filter((p) => p.vhost === ctx.vhost).map((p) => ({
+        ...p,
+        value: JSON.stringify(p.value),
+      }));
       return { kind: "table", columns: ["component", "name", "value"], rows };
     },
   },
@@ -123,7 +133,9 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
     banner: (ctx) => `Setting global runtime parameter "${ctx.args[0]}" to "${ctx.args[1]}" ...`,
     async run(ctx) {
       const [name, text] = ctx.args;
-      const reply = await ctx.client.call("PUT", `/api/global-parameters/${seg(name)}`, { value: parseValue(text) });
+      const reply = await ctx.client.call("PUT", `/api/global-parameters/${seg(name)}`, {
+        value: parseValue(text),
+      });
       if (reply.status >= 300) throw new CtlError(EXIT.unavailable, reasonOf(reply.body, reply.status));
       return { kind: "none" };
     },
@@ -161,7 +173,11 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
       const reply = await ctx.client.ok("GET", "/api/shovels");
       const rows = (reply as Row[]).map(shovelRow);
       const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
-      return { kind: "table", columns: columns.length > 0 ? columns : ["name", "vhost", "type", "state"], rows };
+      return {
+        kind: "table",
+        columns: columns.length > 0 ? columns : ["name", "vhost", "type", "state"],
+        rows,
+      };
     },
   },
   delete_shovel: {
