@@ -57,7 +57,8 @@ export function rewriterFor(shovel: ShovelIdentity, c: ShovelConfig): MessageRew
             : [];
           headers["x-shovelled"] = [forward, ...previous];
         }
-        if (c.addTimestampHeader) headers["x-shovelled-timestamp"] = Math.floor(Date.now() / 1000);
+        // A long ('l'), as RabbitMQ writes it.
+        if (c.addTimestampHeader) headers["x-shovelled-timestamp"] = BigInt(Math.floor(Date.now() / 1000));
         props.headers = headers;
       }
       return encodeProperties(props);
@@ -72,9 +73,7 @@ function forwardHeader(s: ShovelIdentity, c: ShovelConfig): FieldTable {
     "shovel-type": "dynamic",
     "shovel-name": s.name,
     "shovel-vhost": s.vhost,
-    "src-protocol": "amqp091",
     "src-uri": maskUri(s.srcUri ?? ""),
-    "dest-protocol": "amqp091",
     "dest-uri": maskUri(s.destUri ?? ""),
   };
   if (c.srcQueue !== null) t["src-queue"] = c.srcQueue;

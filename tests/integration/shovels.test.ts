@@ -248,6 +248,18 @@ Deno.test("forward headers, a timestamp header and publish properties are added 
     assert.equal(fwd["shovel-vhost"], "/");
     assert.equal(fwd["src-queue"], src);
     assert.equal(fwd["dest-queue"], dest);
+    assert.equal(fwd["src-uri"], "amqp://");
+    assert.equal(fwd["dest-uri"], selfUri(b).replace(/\/\/[^@]*@/, "//"), "credentials masked");
+    assert.deepEqual(Object.keys(fwd).sort(), [
+      "dest-queue",
+      "dest-uri",
+      "shovel-name",
+      "shovel-type",
+      "shovel-vhost",
+      "shovelled-by",
+      "src-queue",
+      "src-uri",
+    ]);
   });
 });
 
