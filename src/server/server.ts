@@ -185,7 +185,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     parameters: broker.parameters,
     connectLocal: openLocal,
     nodeName: options.nodeName ?? `warren@${hostnameOrLocalhost()}`,
-    vhostExists: (v) => broker.vhost(v) !== undefined,
+    mayConnect: (user, v) => broker.vhost(v) !== undefined && users.canAccessVHost(user, v),
   });
   broker.parameters.registerComponent(SHOVEL_COMPONENT, shovels);
   // Shovels found in the store start now that the node accepts connections.

@@ -14,8 +14,8 @@ export interface ShovelSupervisorOptions {
   parameters: RuntimeParameters;
   connectLocal(): ClientTransport;
   nodeName: string;
-  /** Whether a vhost exists on this node (a URI with no host must name one). */
-  vhostExists(vhost: string): boolean;
+  /** Whether `user` may connect to `vhost` on this node (a URI with no host must name one they can use). */
+  mayConnect(user: string, vhost: string): boolean;
 }
 
 export interface ShovelStatus {
@@ -62,7 +62,7 @@ export class ShovelSupervisor implements ParameterComponent {
 
   validate(_vhost: string, name: string, value: unknown, user: string | null): string[] {
     const access: VHostAccessCheck = user
-      ? (v) => this.options.vhostExists(v) ? null : `user "${user}" may not connect to vhost "${v}"`
+      ? (v) => this.options.mayConnect(user, v) ? null : `user "${user}" may not connect to vhost "${v}"`
       : null;
     return validateShovel(name, value, access);
   }
