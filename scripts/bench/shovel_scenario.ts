@@ -11,6 +11,7 @@ import { ClientConnection } from "../../src/client/amqp_client.ts";
 import { encodeProperties } from "../../src/amqp/properties.ts";
 import { type Broker, freePort, RabbitBroker, WarrenBroker } from "./brokers.ts";
 import { coresUsed, memoryKiB, sampleCpu } from "./procstat.ts";
+import { rabbitCli } from "./rabbit_cli.ts";
 import type { BenchOptions, RunResult } from "./scenarios.ts";
 
 const BODY_BYTES = 1024;
@@ -22,7 +23,6 @@ const PREFETCH = Number(Deno.env.get("BENCH_SHOVEL_PREFETCH") ?? 1000);
 const MOVE_TIMEOUT_MS = 600_000;
 const SRC_QUEUE = "bench.shovel.src";
 const DEST_QUEUE = "bench.shovel.dest";
-const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
 const MAIN_TS = new URL("../../main.ts", import.meta.url).pathname;
 
 interface Node {
@@ -30,14 +30,6 @@ interface Node {
   /** How the shovel is defined on this node (source nodes only). */
   defineShovel(value: Record<string, unknown>): Promise<void>;
   dir: string;
-}
-
-async function run(argv: string[]): Promise<string> {
-  const out = await new Deno.Command(argv[0], { args: argv.slice(1), stdout: "piped", stderr: "piped" })
-    .output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`${argv.join(" ")} failed: ${text}`);
-  return text;
 }
 
 async function warrenNode(): Promise<Node> {
@@ -68,28 +60,17 @@ async function rabbitNode(): Promise<Node> {
   const dir = await Deno.makeTempDir({ prefix: "rabbit-bench-shovel-" });
   const nodeName = `bench-shovel-${crypto.randomUUID().slice(0, 8)}@localhost`;
   const broker = new RabbitBroker({ baseDir: dir, nodeName, port: freePort(), distPort: freePort() });
-  // The same environment RabbitBroker gives the node, so the CLI tools reach it.
-  const asRabbit = (tool: string, args: string[]) => {
-    const env = [
-      "HOME=/var/lib/rabbitmq",
-      "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-      "LANG=C.UTF-8",
-      `RABBITMQ_NODENAME=${nodeName}`,
-      `RABBITMQ_ENABLED_PLUGINS_FILE=${dir}/enabled_plugins`,
-      `RABBITMQ_MNESIA_BASE=${dir}/mnesia`,
-      `RABBITMQ_LOG_BASE=${dir}/log`,
-      `RABBITMQ_CONFIG_FILE=${dir}/rabbitmq.conf`,
-      `RABBITMQ_CONF_ENV_FILE=${dir}/rabbitmq-env.conf`,
-    ];
-    const cmd = ["env", "-i", ...env, `${RABBIT_BIN}/${tool}`, "-n", nodeName, ...args];
-    return Deno.uid() === 0 ? ["runuser", "-u", "rabbitmq", "--", ...cmd] : cmd;
-  };
   return {
     broker,
     dir,
     async defineShovel(value) {
-      await run(asRabbit("rabbitmq-plugins", ["enable", "rabbitmq_shovel"]));
-      await run(asRabbit("rabbitmqctl", ["set_parameter", "shovel", "bench", JSON.stringify(value)]));
+      await rabbitCli({ baseDir: dir, nodeName }, "rabbitmq-plugins", ["enable", "rabbitmq_shovel"]);
+      await rabbitCli({ baseDir: dir, nodeName }, "rabbitmqctl", [
+        "set_parameter",
+        "shovel",
+        "bench",
+        JSON.stringify(value),
+      ]);
     },
   };
 }
