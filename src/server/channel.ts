@@ -290,6 +290,7 @@ export class Channel {
 
   /** 403 unless the connection's user may do `kind` on the resource (RabbitMQ's mapping of methods to permissions). */
   authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+    if (this.connection.internal) return;
     const users = this.connection.ctx.users;
     if (users.version !== this.#grantedVersion) {
       this.#granted.clear();

@@ -29,7 +29,7 @@ import {
 import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
-import type { User } from "../auth/users.ts";
+import { INTERNAL_USER, type User } from "../auth/users.ts";
 import { logger } from "../log.ts";
 import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
@@ -129,7 +129,12 @@ export class Connection implements FrameSink {
         true,
   });
 
-  constructor(readonly socket: Transport, readonly ctx: ConnectionContext) {
+  /**
+   * `internal`: one of Warren's own clients over an in-process pipe (a
+   * shovel to `amqp://`). Like RabbitMQ's direct connections it is trusted:
+   * no credentials, every vhost and resource allowed.
+   */
+  constructor(readonly socket: Transport, readonly ctx: ConnectionContext, readonly internal = false) {
     this.limits = ctx.limits;
     this.frameMax = ctx.limits.frameMaxBytes;
     this.channelMax = ctx.limits.channelMax;
@@ -423,13 +428,20 @@ export class Connection implements FrameSink {
     this.clientProperties = args.clientProperties ?? {};
     const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
     this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
-    const addr = this.socket.remoteAddr as Deno.NetAddr;
-    const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
-    if (!result.ok) {
-      log.warning("authentication failed", { peer: this.peer, user: result.username, reason: result.reason });
-      throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
+    if (this.internal) this.user = INTERNAL_USER;
+    else {
+      const addr = this.socket.remoteAddr as Deno.NetAddr;
+      const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
+      if (!result.ok) {
+        log.warning("authentication failed", {
+          peer: this.peer,
+          user: result.username,
+          reason: result.reason,
+        });
+        throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
+      }
+      this.user = result.user;
     }
-    this.user = result.user;
     this.#phase = "tune-ok";
     this.#send(0, M.tune, {
       channelMax: this.limits.channelMax,
@@ -453,7 +465,7 @@ export class Connection implements FrameSink {
   #open(vhostName: string): void {
     const vhost = this.ctx.vhostNamed(vhostName);
     if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost ${vhostName} not found`, 10, 40);
-    if (!this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
+    if (!this.internal && !this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
         `access to vhost '${vhostName}' refused for user '${this.user.name}'`,

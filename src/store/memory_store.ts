@@ -7,7 +7,9 @@ import type {
   DelayedRecord,
   DurableCallback,
   ExchangeRecord,
+  GlobalParameterRecord,
   LoadedMessage,
+  ParameterRecord,
   PermissionRecord,
   PolicyRecord,
   QueueRecord,
@@ -22,6 +24,8 @@ export class MemoryStore implements Store {
     return {
       vhosts: [],
       policies: [],
+      parameters: [],
+      globalParameters: [],
       delayed: [],
       users: [],
       permissions: [],
@@ -32,6 +36,10 @@ export class MemoryStore implements Store {
   }
   savePolicy(_record: PolicyRecord): void {}
   deletePolicy(_vhost: string, _name: string): void {}
+  saveParameter(_record: ParameterRecord): void {}
+  deleteParameter(_component: string, _vhost: string, _name: string): void {}
+  saveGlobalParameter(_record: GlobalParameterRecord): void {}
+  deleteGlobalParameter(_name: string): void {}
   /** Delayed messages wait in memory here: there is nowhere else to keep them. */
   readonly #delayed = new Map<number, DelayedRecord>();
   #lastDelayedId = 0;

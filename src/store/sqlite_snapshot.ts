@@ -35,6 +35,16 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       priority: r.priority as number,
       definition: JSON.parse(r.definition as string),
     })),
+    parameters: all("SELECT component, vhost, name, value FROM runtime_parameters").map((r) => ({
+      component: r.component as string,
+      vhost: r.vhost as string,
+      name: r.name as string,
+      value: JSON.parse(r.value as string),
+    })),
+    globalParameters: all("SELECT name, value FROM global_parameters").map((r) => ({
+      name: r.name as string,
+      value: JSON.parse(r.value as string),
+    })),
     delayed: all("SELECT id, vhost, exchange, due_at FROM delayed_messages").map((r) => ({
       id: r.id as number,
       vhost: r.vhost as string,

@@ -67,6 +67,20 @@ export interface PolicyRecord {
   definition: Record<string, unknown>;
 }
 
+/** A runtime parameter: one component's named JSON value in a vhost. */
+export interface ParameterRecord {
+  component: string;
+  vhost: string;
+  name: string;
+  value: unknown;
+}
+
+/** A node-wide parameter (cluster_name, internal_cluster_id, …). */
+export interface GlobalParameterRecord {
+  name: string;
+  value: unknown;
+}
+
 /** A message held by a delayed-message exchange until it is due. */
 export interface DelayedRecord {
   id: number;
@@ -82,6 +96,8 @@ export interface DelayedRecord {
 export interface StoreSnapshot {
   vhosts: string[];
   policies: PolicyRecord[];
+  parameters: ParameterRecord[];
+  globalParameters: GlobalParameterRecord[];
   /** Delayed messages by id and due time only: bodies stay on disk until due. */
   delayed: { id: number; vhost: string; exchange: string; dueAt: number }[];
   users: UserRecord[];
@@ -159,6 +175,11 @@ export interface Store {
 
   savePolicy(record: PolicyRecord): void;
   deletePolicy(vhost: string, name: string): void;
+
+  saveParameter(record: ParameterRecord): void;
+  deleteParameter(component: string, vhost: string, name: string): void;
+  saveGlobalParameter(record: GlobalParameterRecord): void;
+  deleteGlobalParameter(name: string): void;
 
   /** Keeps a delayed message until due; returns its id. Durable stores write it with the next batch. */
   saveDelayed(record: Omit<DelayedRecord, "id">): number;
