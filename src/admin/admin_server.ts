@@ -21,6 +21,7 @@ import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
 import { registerShovelRoutes } from "./routes/shovels.ts";
+import { registerFederationRoutes } from "./routes/federation.ts";
 import { sampleCounters } from "./stats.ts";
 import { AcceptBackoff } from "../server/accept_loop.ts";
 import { UI_HTML } from "./ui/page.ts";
@@ -65,6 +66,7 @@ export function buildRouter(): Router {
   registerClientRoutes(router);
   registerRuntimeParameterRoutes(router);
   registerShovelRoutes(router);
+  registerFederationRoutes(router);
   return router;
 }
 

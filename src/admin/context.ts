@@ -6,6 +6,7 @@ import type { Connection } from "../server/connection.ts";
 import type { ResourceAlarms } from "../server/alarms.ts";
 import type { RateTracker } from "./rates.ts";
 import type { ShovelSupervisor } from "../shovel/shovel_supervisor.ts";
+import type { FederationSupervisor } from "../federation/federation_supervisor.ts";
 
 /** The parts of a running server the admin API reads. */
 export interface AdminNode {
@@ -18,6 +19,7 @@ export interface AdminNode {
   readonly extraListeners?: readonly { hostname: string; port: number }[];
   readonly alarms?: ResourceAlarms | null;
   readonly shovels?: ShovelSupervisor;
+  readonly federation?: FederationSupervisor;
 }
 
 export interface ListenerInfo {

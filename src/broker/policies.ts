@@ -18,6 +18,12 @@ export interface Policy {
 }
 
 const EXCHANGE_KEYS = new Set(["alternate-exchange"]);
+/** Apply to exchanges and queues alike: the links the federation plugin runs for them. */
+const FEDERATION_KEYS: Record<string, string> = {
+  "federation-upstream": "federation upstream name",
+  "federation-upstream-set": "federation upstream set name",
+  "federation-upstream-pattern": "federation upstream pattern",
+};
 const QUEUE_KEYS = new Set(Object.keys(POLICY_QUEUE_KEYS));
 /** Keys RabbitMQ accepts that Warren stores and shows but does not act on (classic queue HA and the like). */
 const IGNORED_KEYS = new Set([
@@ -34,8 +40,6 @@ const IGNORED_KEYS = new Set([
   "max-in-memory-bytes",
   "max-age",
   "stream-max-segment-size-bytes",
-  "federation-upstream",
-  "federation-upstream-set",
   "initial-cluster-size",
   "consumer-timeout",
 ]);
@@ -56,12 +60,18 @@ export function validatePolicy(p: Policy): void {
   }
   if (!Number.isInteger(p.priority)) throw invalid(`priority must be an integer`);
   const unknown = Object.keys(p.definition).filter((k) =>
-    !QUEUE_KEYS.has(k) && !EXCHANGE_KEYS.has(k) && !IGNORED_KEYS.has(k)
+    !QUEUE_KEYS.has(k) && !EXCHANGE_KEYS.has(k) && !IGNORED_KEYS.has(k) && !(k in FEDERATION_KEYS)
   );
   if (unknown.length > 0) {
     throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
   }
+  if (Object.keys(FEDERATION_KEYS).filter((k) => k in p.definition).length > 1) {
+    throw invalid("cannot specify federation-upstream, federation-upstream-set or federation-upstream-pattern together");
+  }
   for (const [k, v] of Object.entries(p.definition)) {
+    if (k in FEDERATION_KEYS && typeof v !== "string") {
+      throw invalid(`${JSON.stringify(v)} is not a valid ${FEDERATION_KEYS[k]}`);
+    }
     const what = NUMERIC_KEYS[k];
     if (what !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
       throw invalid(`${typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v)} is not a valid ${what}`);

@@ -14,6 +14,7 @@ import type { Transport } from "./transport.ts";
 import { acceptUntilClosed } from "./accept_loop.ts";
 import { memoryPipe } from "./memory_pipe.ts";
 import { SHOVEL_COMPONENT, ShovelSupervisor } from "../shovel/shovel_supervisor.ts";
+import { FederationSupervisor } from "../federation/federation_supervisor.ts";
 
 function hostnameOrLocalhost(): string {
   try {
@@ -73,6 +74,8 @@ export interface Server {
   readonly alarms: ResourceAlarms | null;
   /** The node's dynamic shovels (runtime parameters of component "shovel"). */
   readonly shovels: ShovelSupervisor;
+  /** The node's federation links (upstreams are runtime parameters, links follow policies). */
+  readonly federation: FederationSupervisor;
   /** A transport to this node's AMQP side with no socket: Warren's own clients (shovels to `amqp://`). */
   openLocal(): Transport;
   close(): Promise<void>;
@@ -188,12 +191,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     mayConnect: (user, v) => broker.vhost(v) !== undefined && users.canAccessVHost(user, v),
   });
   broker.parameters.registerComponent(SHOVEL_COMPONENT, shovels);
+  const federation = new FederationSupervisor({
+    broker,
+    connectLocal: openLocal,
+    nodeName: options.nodeName ?? `warren@${hostnameOrLocalhost()}`,
+    clusterName: ctx.clusterName,
+  });
   // Shovels found in the store start now that the node accepts connections.
   broker.parameters.start();
 
   return {
     port,
     shovels,
+    federation,
     openLocal,
     tlsPort: tlsListener?.port ?? null,
     alarms,
@@ -205,7 +215,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     async close() {
       if (closing) return;
       closing = true;
-      await shovels.close();
+      await Promise.all([shovels.close(), federation.close()]);
       alarms?.stop();
       clearInterval(timeoutCheck);
       for (const l of listeners) {

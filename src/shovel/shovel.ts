@@ -6,14 +6,9 @@
 // duplicate, counted as `redelivered`). Any failure closes both sides, the
 // shovel shows `terminated` with the reason, and it reconnects after
 // reconnect-delay, backing off while failures repeat.
-import {
-  type ClientChannel,
-  ClientConnection,
-  type ClientTransport,
-  type Delivery,
-} from "../client/amqp_client.ts";
+import type { ClientChannel, ClientConnection, ClientTransport, Delivery } from "../client/amqp_client.ts";
 import { ServerClosed } from "../client/amqp_client.ts";
-import { type AmqpEndpoint, parseAmqpUri } from "../client/amqp_uri.ts";
+import { connectToUri } from "../client/connect.ts";
 import { REPLY_NOT_FOUND } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
@@ -27,7 +22,6 @@ export type ShovelState = "starting" | "running" | "terminated";
 
 /** Repeated failures stretch the wait up to this (or reconnect-delay, if longer). */
 const MAX_BACKOFF_MS = 30_000;
-const HANDSHAKE_TIMEOUT_MS = 15_000;
 /** A connection that stayed up this long resets the backoff. */
 const STABLE_AFTER_MS = 10_000;
 
@@ -139,35 +133,12 @@ export class Shovel {
     }
   }
 
-  async #connect(uris: string[], side: string): Promise<[ClientConnection, string]> {
-    const uri = uris[Math.floor(Math.random() * uris.length)];
-    const endpoint = parseAmqpUri(uri);
-    const transport = await this.#transportTo(endpoint);
-    const conn = await ClientConnection.open(transport, {
-      username: endpoint.username,
-      password: endpoint.password,
-      vhost: endpoint.vhost,
-      heartbeatS: endpoint.heartbeatS,
-      frameMaxBytes: endpoint.frameMaxBytes,
-      channelMax: endpoint.channelMax,
-      handshakeTimeoutMs: Math.min(endpoint.connectionTimeoutMs, HANDSHAKE_TIMEOUT_MS),
+  #connect(uris: string[], side: string): Promise<[ClientConnection, string]> {
+    return connectToUri(uris, {
+      connectLocal: () => this.env.connectLocal(),
       connectionName: `Shovel ${this.name} (${side})`,
+      signal: this.#abort.signal,
     });
-    return [conn, uri];
-  }
-
-  async #transportTo(e: AmqpEndpoint): Promise<ClientTransport> {
-    if (e.host === null) return this.env.connectLocal();
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(Math.min(e.connectionTimeoutMs, HANDSHAKE_TIMEOUT_MS)),
-      this.#abort.signal,
-    ]);
-    if (e.tls) {
-      return await Deno.connectTls({ hostname: e.host, port: e.port, signal } as Deno.ConnectTlsOptions);
-    }
-    const conn = await Deno.connect({ hostname: e.host, port: e.port, signal } as Deno.ConnectOptions);
-    conn.setNoDelay(true);
-    return conn;
   }
 
   async #session(): Promise<SessionEnd> {

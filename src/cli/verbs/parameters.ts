@@ -1,6 +1,6 @@
 // ctl verbs for runtime and global parameters and shovels: set_parameter,
 // clear_parameter, list_parameters, the global_parameter trio,
-// shovel_status, delete_shovel and restart_shovel, with rabbitmqctl's
+// shovel_status, delete_shovel, restart_shovel and federation_status, with rabbitmqctl's
 // arguments, banners, columns and error texts.
 import { CtlError, EXIT, seg } from "../node_client.ts";
 import { listIn, requireVHost, type Verb, type VerbContext } from "../verb.ts";
@@ -176,6 +176,23 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
       return {
         kind: "table",
         columns: columns.length > 0 ? columns : ["name", "vhost", "type", "state"],
+        rows,
+      };
+    },
+  },
+  federation_status: {
+    usage: "federation_status",
+    description: "Displays federation link status",
+    minArgs: 0,
+    maxArgs: 0,
+    banner: (ctx) => `Listing federation links on node ${ctx.client.address}...`,
+    async run(ctx) {
+      const reply = await ctx.client.ok("GET", "/api/federation-links");
+      const rows = (reply as Row[]).map(({ timestamp, ...rest }) => ({ ...rest, last_changed: timestamp }));
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
+      return {
+        kind: "table",
+        columns: columns.length > 0 ? columns : ["exchange", "queue", "status", "type", "upstream", "vhost"],
         rows,
       };
     },
