@@ -66,7 +66,9 @@ export function validatePolicy(p: Policy): void {
     throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
   }
   if (Object.keys(FEDERATION_KEYS).filter((k) => k in p.definition).length > 1) {
-    throw invalid("cannot specify federation-upstream, federation-upstream-set or federation-upstream-pattern together");
+    throw invalid(
+      "cannot specify federation-upstream, federation-upstream-set or federation-upstream-pattern together",
+    );
   }
   for (const [k, v] of Object.entries(p.definition)) {
     if (k in FEDERATION_KEYS && typeof v !== "string") {

@@ -15,7 +15,10 @@ export interface ConnectOptions {
 }
 
 /** Connects to one of `uris`, picked at random as RabbitMQ does; returns the connection and the URI used. */
-export async function connectToUri(uris: string[], options: ConnectOptions): Promise<[ClientConnection, string]> {
+export async function connectToUri(
+  uris: string[],
+  options: ConnectOptions,
+): Promise<[ClientConnection, string]> {
   const uri = uris[Math.floor(Math.random() * uris.length)];
   const endpoint = parseAmqpUri(uri);
   const transport = await transportTo(endpoint, options);

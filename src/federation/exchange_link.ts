@@ -108,7 +108,8 @@ export class ExchangeLink extends FederationLink {
           "x-downstream-name": this.env.clusterName,
           "x-downstream-vhost": this.vhost,
           "x-internal-purpose": "federation",
-          "x-max-hops": this.upstream.maxHops,
+          // RabbitMQ's exchange type reads it as a long ('l') and fails to route anything else.
+          "x-max-hops": BigInt(this.upstream.maxHops),
         },
       });
       return true;
@@ -162,7 +163,9 @@ export class ExchangeLink extends FederationLink {
   #onDelivery = (d: Delivery): void => {
     const props = decodeProperties(d.rawProperties);
     const headers: FieldTable = { ...(props.headers ?? {}) };
-    const seen = Array.isArray(headers[RECEIVED_FROM_HEADER]) ? headers[RECEIVED_FROM_HEADER] as FieldValue[] : [];
+    const seen = Array.isArray(headers[RECEIVED_FROM_HEADER])
+      ? headers[RECEIVED_FROM_HEADER] as FieldValue[]
+      : [];
     if (seen.length >= this.upstream.maxHops || this.#seenHere(seen)) {
       this.drop(d);
       return;
@@ -181,7 +184,10 @@ export class ExchangeLink extends FederationLink {
   /** The message went through this cluster already: it came round a cycle. */
   #seenHere(seen: FieldValue[]): boolean {
     for (const hop of seen) {
-      if (hop !== null && typeof hop === "object" && (hop as FieldTable)["cluster-name"] === this.env.clusterName) {
+      if (
+        hop !== null && typeof hop === "object" &&
+        (hop as FieldTable)["cluster-name"] === this.env.clusterName
+      ) {
         return true;
       }
     }

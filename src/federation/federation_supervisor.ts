@@ -212,16 +212,8 @@ export class FederationSupervisor {
     const out: FederationLinkStatus[] = [];
     for (const [k, { link }] of this.#links) {
       if (vhost !== undefined && link.vhost !== vhost) continue;
-      const st: FederationLinkStatus = {
-        node: this.options.nodeName,
-        vhost: link.vhost,
-        id: shortId(k),
-        type: link.type,
-        upstream: link.upstream.name,
-        status: link.state,
-        timestamp: statusTime(link.changedAt),
-        messages_forwarded: link.forwarded,
-      };
+      // In the order RabbitMQ's plugin lists the keys.
+      const st = { node: this.options.nodeName } as FederationLinkStatus;
       if (link instanceof ExchangeLink) {
         st.exchange = link.id.name;
         st.upstream_exchange = link.upstreamExchange;
@@ -230,12 +222,20 @@ export class FederationSupervisor {
         st.upstream_queue = link.upstreamQueue;
         st.consumer_tag = link.consumerTag;
       }
+      st.type = link.type;
+      st.vhost = link.vhost;
+      st.upstream = link.upstream.name;
+      st.id = shortId(k);
+      st.status = link.state;
       if (link.state === "error") st.error = link.error ?? "";
       if (link.uri !== null) st.uri = maskUri(link.uri);
+      st.timestamp = statusTime(link.changedAt);
+      st.messages_forwarded = link.forwarded;
       out.push(st);
     }
     return out.sort((a, b) =>
-      a.vhost.localeCompare(b.vhost) || (a.exchange ?? a.queue ?? "").localeCompare(b.exchange ?? b.queue ?? "") ||
+      a.vhost.localeCompare(b.vhost) ||
+      (a.exchange ?? a.queue ?? "").localeCompare(b.exchange ?? b.queue ?? "") ||
       a.upstream.localeCompare(b.upstream)
     );
   }

@@ -177,13 +177,15 @@ export abstract class FederationLink {
     const ended = new Promise<Error>((resolve) => (this.#endSession = resolve));
     if (this.#stopped) return new Error("link stopped");
     const connectionName = `Federation link (upstream: ${this.upstream.name}, policy: ${this.id.policy})`;
-    const [up, uri] = await connectToUri(this.upstream.uris, {
+    // Picked here, as RabbitMQ picks one of the URIs at random, so a failing link shows which it tried.
+    const uris = this.upstream.uris;
+    this.uri = uris[Math.floor(Math.random() * uris.length)];
+    const [up] = await connectToUri([this.uri], {
       connectLocal: this.env.connectLocal,
       connectionName,
       signal: this.abort.signal,
     });
     this.upstreamConn = up;
-    this.uri = uri;
     const [local] = await connectToUri(["amqp:///" + encodeURIComponent(this.vhost)], {
       connectLocal: this.env.connectLocal,
       connectionName,
@@ -192,7 +194,11 @@ export abstract class FederationLink {
     this.localConn = local;
     const closers = await this.setUp(up, local);
     this.#setState("running");
-    log.info("federation link running", { vhost: this.vhost, [this.type]: this.id.name, upstream: this.upstream.name });
+    log.info("federation link running", {
+      vhost: this.vhost,
+      [this.type]: this.id.name,
+      upstream: this.upstream.name,
+    });
     return await Promise.race([ended, up.closed, local.closed, ...closers]);
   }
 }

@@ -78,13 +78,17 @@ export class QueueLink extends FederationLink {
     if (ch === null || this.#switching) return;
     const want = this.local.wantsMessages();
     if (want && !this.#consuming) {
-      this.#switch(ch.consume(this.upstreamQueue, {
-        noAck: this.upstream.ackMode === "no-ack",
-        consumerTag: this.consumerTag,
-        arguments: { "x-priority": -1 },
-      }, this.#onDelivery).then(() => (this.#consuming = true)));
+      this.#switch(
+        ch.consume(this.upstreamQueue, {
+          noAck: this.upstream.ackMode === "no-ack",
+          consumerTag: this.consumerTag,
+          arguments: { "x-priority": -1 },
+        }, this.#onDelivery).then(() => (this.#consuming = true)),
+      );
     } else if (!want && this.#consuming && !this.local.hasConsumers()) {
-      this.#switch(ch.call("basic.cancel", { consumerTag: this.consumerTag }).then(() => (this.#consuming = false)));
+      this.#switch(
+        ch.call("basic.cancel", { consumerTag: this.consumerTag }).then(() => (this.#consuming = false)),
+      );
     }
   }
 

@@ -98,7 +98,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-function proplist(name: string, value: Record<string, unknown>, checks: [string, Check, boolean][]): string[] {
+function proplist(
+  name: string,
+  value: Record<string, unknown>,
+  checks: [string, Check, boolean][],
+): string[] {
   const rest = new Map(Object.entries(value));
   const results: string[] = [];
   for (const [key, check, mandatory] of checks) {

@@ -19,13 +19,23 @@ export interface FederationSide {
   clusterName: string;
   setParameter(component: string, name: string, value: unknown): Promise<void>;
   clearParameter(component: string, name: string): Promise<void>;
-  setPolicy(name: string, pattern: string, applyTo: string, definition: Record<string, unknown>): Promise<void>;
+  setPolicy(
+    name: string,
+    pattern: string,
+    applyTo: string,
+    definition: Record<string, unknown>,
+  ): Promise<void>;
   clearPolicy(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A side driven through a management API at `base` (vhost "/"). */
-export function apiSide(base: string, amqpUrl: string, clusterName: string, close = () => Promise.resolve()): FederationSide {
+export function apiSide(
+  base: string,
+  amqpUrl: string,
+  clusterName: string,
+  close = () => Promise.resolve(),
+): FederationSide {
   const ok = async (method: string, path: string, body?: unknown) => {
     const r = await callApi(base, method, path, body === undefined ? {} : { body });
     assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -90,16 +100,25 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
     await downCh.assertExchange(x, "topic", { durable: true });
     const q = (await downCh.assertQueue("", { exclusive: true })).queue;
     await downCh.bindQueue(q, x, "a.#");
-    await down.setParameter("federation-upstream", upstream, { uri: upstreamUri(up), "max-hops": 1 });
+    await down.setParameter("federation-upstream", upstream, {
+      uri: upstreamUri(up),
+      "max-hops": 1,
+      expires: 60_000,
+    });
     await down.setPolicy(policy, `^${x}$`, "exchanges", { "federation-upstream": upstream });
     try {
       // The link is up once a probe published upstream comes through.
-      await until(async () => {
-        upCh.publish(x, "a.probe", Buffer.from("probe"));
-        await upCh.waitForConfirms();
-        await new Promise((r) => setTimeout(r, 100));
-        return await downCh.get(q, { noAck: true });
-      }, (m) => m !== false, "a probe message federated downstream", 30_000);
+      await until(
+        async () => {
+          upCh.publish(x, "a.probe", Buffer.from("probe"));
+          await upCh.waitForConfirms();
+          await new Promise((r) => setTimeout(r, 100));
+          return await downCh.get(q, { noAck: true });
+        },
+        (m) => m !== false,
+        "a probe message federated downstream",
+        30_000,
+      );
       await downCh.purgeQueue(q);
       upCh.publish(x, "b.other", Buffer.from("not bound downstream"));
       upCh.publish(x, "a.one", Buffer.from("one"), { headers: { keep: "me" } });
@@ -120,8 +139,10 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
     } finally {
       await down.clearPolicy(policy);
       await down.clearParameter("federation-upstream", upstream);
-      const cleanup = await upConn.createChannel();
-      await cleanup.deleteExchange(x).catch(() => {});
+      for (const c of [upConn, downConn]) {
+        const cleanup = await c.createChannel();
+        await cleanup.deleteExchange(x).catch(() => {});
+      }
     }
   } finally {
     await upConn.close().catch(() => {});
@@ -151,7 +172,11 @@ export async function queueFederationScenario(up: FederationSide, down: Federati
     await down.setPolicy(policy, `^${q}$`, "queues", { "federation-upstream": upstream });
     try {
       await new Promise((r) => setTimeout(r, 1_500));
-      assert.equal((await upCh.checkQueue(q)).messageCount, 20, "nothing moves without a downstream consumer");
+      assert.equal(
+        (await upCh.checkQueue(q)).messageCount,
+        20,
+        "nothing moves without a downstream consumer",
+      );
       const got: string[] = [];
       await downCh.prefetch(10);
       await downCh.consume(q, (m) => {
@@ -159,7 +184,12 @@ export async function queueFederationScenario(up: FederationSide, down: Federati
         got.push(m.content.toString());
         downCh.ack(m);
       });
-      await until(() => Promise.resolve(got.length), (n) => n >= 20, "20 messages consumed downstream", 30_000);
+      await until(
+        () => Promise.resolve(got.length),
+        (n) => n >= 20,
+        "20 messages consumed downstream",
+        30_000,
+      );
       assert.deepEqual([...got].sort(), Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
     } finally {
       await down.clearPolicy(policy);
@@ -173,4 +203,33 @@ export async function queueFederationScenario(up: FederationSide, down: Federati
     await upConn.close().catch(() => {});
     await downConn.close().catch(() => {});
   }
+}
+
+/** A private RabbitMQ node (no management plugin) driven with rabbitmqctl, vhost "/". */
+export function ctlSide(
+  amqpUrl: string,
+  clusterName: string,
+  ctl: (args: string[]) => Promise<string>,
+  close: () => Promise<void>,
+): FederationSide {
+  return {
+    amqpUrl,
+    clusterName,
+    setParameter: async (c, n, value) =>
+      void await ctl(["set_parameter", "-p", "/", c, n, JSON.stringify(value)]),
+    clearParameter: async (c, n) => void await ctl(["clear_parameter", "-p", "/", c, n]),
+    setPolicy: async (n, pattern, applyTo, definition) =>
+      void await ctl([
+        "set_policy",
+        "-p",
+        "/",
+        "--apply-to",
+        applyTo,
+        n,
+        pattern,
+        JSON.stringify(definition),
+      ]),
+    clearPolicy: async (n) => void await ctl(["clear_policy", "-p", "/", n]),
+    close,
+  };
 }

@@ -7,7 +7,10 @@
 //   Clearing runtime parameter "nonexist" for component "shovel" on vhost "/" ...
 //   Error:\nParameter does not exist                        (exit 69)
 //   shovel_status: "Shovel status on node …", a table of the status keys, sorted.
+//   federation_status: "Listing federation links on node …...", every key of a link ("" where
+//   it does not apply) sorted; Warren leaves out local_connection (an Erlang pid in RabbitMQ).
 import assert from "node:assert/strict";
+import amqp from "../helpers/amqplib.ts";
 import { ctlTest, ok } from "../helpers/ctl_node.ts";
 import { until } from "../helpers/management_api.ts";
 
@@ -127,5 +130,60 @@ ctlTest(
     assert.deepEqual(ok(await ctl("list_parameters", "-q")).out, []);
     const gone = await ctl("delete_shovel", "idle");
     assert.equal(gone.code, 65);
+  },
+);
+
+ctlTest(
+  "federation_status lists federation links with rabbitmqctl's banner and columns",
+  async ({ ctl, node }) => {
+    const conn = await amqp.connect(node.url);
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertExchange("ctl-fed", "fanout", { durable: false });
+      const upstream = JSON.stringify({ uri: "amqp://", exchange: "amq.fanout" });
+      ok(await ctl("set_parameter", "federation-upstream", "self", upstream));
+      ok(
+        await ctl(
+          "set_policy",
+          "--apply-to",
+          "exchanges",
+          "fed",
+          "^ctl-fed$",
+          '{"federation-upstream":"self"}',
+        ),
+      );
+      const json = await until(
+        async () => (await ctl("federation_status", "--formatter", "json")).out.join("\n"),
+        (text) => text.includes('"running"'),
+        "the link running",
+      );
+      const [link] = JSON.parse(json);
+      assert.deepEqual(
+        [link.exchange, link.upstream_exchange, link.upstream, link.type, link.queue, link.error, link.vhost],
+        ["ctl-fed", "amq.fanout", "self", "exchange", "", "", "/"],
+      );
+      const status = ok(await ctl("federation_status"));
+      assert.equal(status.out[0], `Listing federation links on node 127.0.0.1:${node.managementPort}...`);
+      assert.equal(
+        status.out[1],
+        [
+          "error",
+          "exchange",
+          "id",
+          "last_changed",
+          "queue",
+          "status",
+          "type",
+          "upstream",
+          "upstream_exchange",
+          "upstream_queue",
+          "uri",
+          "vhost",
+        ].join("\t"),
+      );
+      ok(await ctl("clear_policy", "fed"));
+    } finally {
+      await conn.close();
+    }
   },
 );

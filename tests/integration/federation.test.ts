@@ -21,14 +21,19 @@ import {
 
 const TIMEOUT_MS = 60_000;
 
-async function withTwo(fn: (a: FederationSide & { api: string }, b: FederationSide & { api: string }) => Promise<void>) {
+async function withTwo(
+  fn: (a: FederationSide & { api: string }, b: FederationSide & { api: string }) => Promise<void>,
+) {
   const a = await warrenSide("warren-a");
   const b = await warrenSide("warren-b");
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
       fn(a, b),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), TIMEOUT_MS))),
+      new Promise<never>((
+        _,
+        reject,
+      ) => (timer = setTimeout(() => reject(new Error("timed out")), TIMEOUT_MS))),
     ]);
   } finally {
     clearTimeout(timer);

@@ -60,6 +60,28 @@ const SHOVEL_KEYS: [string, string][] = [
   ["dest_exchange_key", "destination_exchange_key"],
 ];
 
+/** rabbitmqctl federation_status's keys, every one present ("" where it does not apply), sorted. */
+const FEDERATION_COLUMNS = [
+  "error",
+  "exchange",
+  "id",
+  "last_changed",
+  "queue",
+  "status",
+  "type",
+  "upstream",
+  "upstream_exchange",
+  "upstream_queue",
+  "uri",
+  "vhost",
+];
+
+function federationRow(l: Row): Row {
+  const row: Row = {};
+  for (const c of FEDERATION_COLUMNS) row[c] = (c === "last_changed" ? l.timestamp : l[c]) ?? "";
+  return row;
+}
+
 async function shovelCall(ctx: VerbContext, suffix: string): Promise<void> {
   const [name] = ctx.args;
   const reply = await ctx.client.call("DELETE", `/api/shovels/vhost/${seg(ctx.vhost)}/${seg(name)}${suffix}`);
@@ -188,13 +210,7 @@ export const PARAMETER_VERBS: Record<string, Verb> = {
     banner: (ctx) => `Listing federation links on node ${ctx.client.address}...`,
     async run(ctx) {
       const reply = await ctx.client.ok("GET", "/api/federation-links");
-      const rows = (reply as Row[]).map(({ timestamp, ...rest }) => ({ ...rest, last_changed: timestamp }));
-      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
-      return {
-        kind: "table",
-        columns: columns.length > 0 ? columns : ["exchange", "queue", "status", "type", "upstream", "vhost"],
-        rows,
-      };
+      return { kind: "table", columns: FEDERATION_COLUMNS, rows: (reply as Row[]).map(federationRow) };
     },
   },
   delete_shovel: {
