@@ -125,6 +125,11 @@ export class VHost {
   declareExchange(d: ExchangeDeclare): Exchange {
     if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     if (d.passive) return this.getExchange(d.name);
+    // As in RabbitMQ, an unknown type is refused before any existing exchange is looked at
+    // (RabbitMQ's federation falls back from x-federation-upstream on this 503 every time it links).
+    if (!isExchangeType(d.type)) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
+    }
     const existing = this.exchanges.get(d.name);
     // An existing exchange (amq.* included) is compared first; only creating under amq. is refused.
     if (existing) {
@@ -133,9 +138,6 @@ export class VHost {
     }
     if (d.name.startsWith("amq.")) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
-    }
-    if (!isExchangeType(d.type)) {
-      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
     x.alternateExchange = this.#alternateExchangeOf(x);

@@ -1,9 +1,10 @@
 // Exchange federation with Warren downstream, laid out upstream as
-// RabbitMQ 3.10 lays it out: an internal exchange "federation: X -> <cluster>:
-// <vhost>:<X> B" bound to the upstream exchange with every binding key the
-// downstream exchange has (kept in step while the link runs), and a queue
-// "federation: X -> <cluster>:<vhost>:<X>" (x-expires, x-message-ttl) bound
-// to it, which the link consumes. The internal exchange is of RabbitMQ's
+// RabbitMQ 3.10 lays it out: an internal exchange "federation: X -> <cluster>
+// B" bound to the upstream exchange with every binding key the downstream
+// exchange has (kept in step while the link runs), and a queue "federation:
+// X -> <cluster>" (x-expires, x-message-ttl) bound to it, which the link
+// consumes (the downstream vhost and exchange are added to the names where
+// they differ from the upstream's). The internal exchange is of RabbitMQ's
 // type x-federation-upstream, which drops messages past max-hops upstream;
 // an upstream without that type (Warren) answers 503 and gets a fanout, as
 // RabbitMQ's link falls back too. Either way every message is checked here
@@ -11,7 +12,7 @@
 // and it arrives with an x-received-from entry saying where it came from.
 import type { ClientChannel, ClientConnection, Delivery } from "../client/amqp_client.ts";
 import { ServerClosed } from "../client/amqp_client.ts";
-import { maskUri } from "../client/amqp_uri.ts";
+import { maskUri, parseAmqpUri } from "../client/amqp_uri.ts";
 import { connectToUri } from "../client/connect.ts";
 import { REPLY_COMMAND_INVALID } from "../amqp/errors.ts";
 import { type FieldTable, fieldTableKey, type FieldValue } from "../amqp/field_table.ts";
@@ -46,9 +47,19 @@ export class ExchangeLink extends FederationLink {
     return this.upstream.exchange ?? this.id.name;
   }
 
-  /** The upstream queue's name; the internal exchange's is this plus " B". */
+  /**
+   * The upstream queue's name; the internal exchange's is this plus " B".
+   * As RabbitMQ names it: the downstream exchange and vhost are added only
+   * where they differ from the upstream's.
+   */
   get queueName(): string {
-    return `federation: ${this.upstreamExchange} -> ${this.env.clusterName}:${this.vhost}:${this.id.name}`;
+    const upstreamVHost = parseAmqpUri(this.uri ?? this.upstream.uris[0]).vhost;
+    const suffix = upstreamVHost !== this.vhost
+      ? `:${this.vhost}:${this.id.name}`
+      : this.id.name !== this.upstreamExchange
+      ? `:${this.id.name}`
+      : "";
+    return `federation: ${this.upstreamExchange} -> ${this.env.clusterName}${suffix}`;
   }
 
   protected async setUp(up: ClientConnection, local: ClientConnection): Promise<Promise<Error>[]> {

@@ -91,6 +91,8 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
   const x = uniq("x");
   const upstream = uniq("up");
   const policy = uniq("pol");
+  // RabbitMQ's name: same vhost and exchange name on both sides, so neither is added.
+  const upstreamQueue = `federation: ${x} -> ${down.clusterName}`;
   const upConn = await connect(up.amqpUrl);
   const downConn = await connect(down.amqpUrl);
   try {
@@ -136,6 +138,9 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
       assert.ok(!String(hops[0].uri).includes("guest"), "the URI in x-received-from has no credentials");
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await downCh.get(q, { noAck: true }), false, "b.other was not federated");
+      // The upstream queue the link consumes, named as RabbitMQ 3.10 names it.
+      const probe = await upConn.createChannel();
+      await probe.checkQueue(upstreamQueue);
     } finally {
       await down.clearPolicy(policy);
       await down.clearParameter("federation-upstream", upstream);
@@ -143,6 +148,8 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
         const cleanup = await c.createChannel();
         await cleanup.deleteExchange(x).catch(() => {});
       }
+      const cleanup = await upConn.createChannel();
+      await cleanup.deleteQueue(upstreamQueue).catch(() => {});
     }
   } finally {
     await upConn.close().catch(() => {});

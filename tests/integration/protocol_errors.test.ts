@@ -690,3 +690,24 @@ protocolTest("the 530 for an unknown vhost carries RabbitMQ's text", async (ctx)
   const args = await openUnknownVHost(await ctx.connect());
   assert.equal(args.replyText, "NOT_ALLOWED - vhost no-such-vhost not found");
 });
+
+// RabbitMQ checks the type before looking for the exchange: redeclaring an
+// existing exchange with an unknown type is a 503, not an inequivalent-type
+// 406. Its federation relies on this: each time a link to a Warren upstream
+// starts it declares its upstream exchange as x-federation-upstream (a type
+// Warren does not have) and falls back to a fanout on the 503.
+protocolTest(
+  "redeclaring an existing exchange with an unknown type is a 503, as for a new one",
+  async (ctx) => {
+    const c = await ctx.openClient();
+    const name = `pe-type-${crypto.randomUUID().slice(0, 8)}`;
+    await c.sendMethod(1, "exchange.declare", { exchange: name, type: "fanout" });
+    await c.expectMethod("exchange.declare-ok", 1);
+    await c.sendMethod(1, "exchange.declare", { exchange: name, type: "x-no-such-type" });
+    const args = await expectConnectionClose(c, 503);
+    assert.equal(args.replyText, "COMMAND_INVALID - unknown exchange type 'x-no-such-type'");
+    const cleanup = await ctx.openClient();
+    await cleanup.sendMethod(1, "exchange.delete", { exchange: name });
+    await cleanup.expectMethod("exchange.delete-ok", 1);
+  },
+);
