@@ -12,6 +12,7 @@ import { viewPermissions } from "./views/permissions.ts";
 import { viewPolicies } from "./views/policies.ts";
 import { viewQueue, viewQueues } from "./views/queues.ts";
 import { viewShovels } from "./views/shovels.ts";
+import { viewFederation } from "./views/federation.ts";
 import { viewUser, viewUsers } from "./views/users.ts";
 import { viewVhost, viewVhosts } from "./views/vhosts.ts";
 
@@ -33,4 +34,5 @@ start({
   permissions: viewPermissions,
   policies: viewPolicies,
   shovels: viewShovels,
+  federation: viewFederation,
 });

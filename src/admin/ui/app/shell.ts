@@ -20,6 +20,7 @@ export const TABS: [string, string][] = [
   ["permissions", "Permissions"],
   ["policies", "Policies"],
   ["shovels", "Shovels"],
+  ["federation", "Federation"],
 ];
 
 /** Detail pages and the tab they belong to. */

@@ -195,6 +195,29 @@ export interface ShovelParameter {
   value: Record<string, unknown>;
 }
 
+/** A runtime parameter of component federation-upstream. */
+export interface UpstreamParameter {
+  vhost: string;
+  name: string;
+  component: string;
+  value: Record<string, unknown>;
+}
+
+export interface FederationLink {
+  id: string;
+  vhost: string;
+  type: "exchange" | "queue";
+  exchange?: string;
+  queue?: string;
+  upstream: string;
+  status: string;
+  error?: string;
+  uri?: string;
+  timestamp: string;
+  /** Warren's count of messages moved downstream. */
+  messages_forwarded?: number;
+}
+
 export interface ShovelStatus {
   vhost: string;
   name: string;
