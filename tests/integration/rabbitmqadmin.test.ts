@@ -153,20 +153,10 @@ function session(tag: string, dir: string, host: string): Step[] {
         'value={"uri":"amqp://"}',
       ),
       ...ok("parameter declared"),
-      warren: {
-        code: 1,
-        shape: "line:*** Validation failed",
-        contains: ["component federation-upstream not found"],
-        why: "Warren has no federation, so no parameter component exists",
-      },
     },
     {
       args: inV("delete", "parameter", "component=federation-upstream", "name=ops-up"),
       ...ok("parameter deleted"),
-      warren: {
-        ...notFound(`/api/parameters/federation-upstream/${v}/ops-up`),
-        why: "the parameter could not be declared",
-      },
     },
     {
       args: ["declare", "vhost_limit", `vhost=${v}`, "name=max-queues", "value=10"],
