@@ -171,6 +171,8 @@ export class ExchangeLink extends FederationLink {
     }
   }
 
+  // Unlike a queue link or a shovel, every message is decoded and re-encoded here: the hop
+  // check reads its headers and x-received-from is added to them (RabbitMQ does the same).
   #onDelivery = (d: Delivery): void => {
     const props = decodeProperties(d.rawProperties);
     const headers: FieldTable = { ...(props.headers ?? {}) };

@@ -96,7 +96,6 @@ export class FederationSupervisor {
     this.#env = {
       connectLocal: () => options.connectLocal(),
       clusterName: options.clusterName,
-      nodeName: options.nodeName,
     };
     const reconcile = () => this.reconcile();
     options.broker.parameters.registerComponent(UPSTREAM_COMPONENT, {

@@ -23,7 +23,6 @@ export interface LinkEnvironment {
   connectLocal(): ClientTransport;
   /** This node's cluster name: what x-received-from and the upstream queue's name call it. */
   readonly clusterName: string;
-  readonly nodeName: string;
 }
 
 export interface LinkIdentity {
@@ -49,8 +48,8 @@ export abstract class FederationLink {
   #wake: (() => void) | null = null;
   #endSession: ((e: Error) => void) | null = null;
   #running: Promise<void> | null = null;
-  protected upstreamConn: ClientConnection | null = null;
-  protected localConn: ClientConnection | null = null;
+  #upstreamConn: ClientConnection | null = null;
+  #localConn: ClientConnection | null = null;
 
   constructor(readonly id: LinkIdentity, readonly env: LinkEnvironment) {}
 
@@ -83,10 +82,6 @@ export abstract class FederationLink {
     this.state = state;
     this.error = error;
     this.changedAt = new Date();
-  }
-
-  protected get stopped(): boolean {
-    return this.#stopped;
   }
 
   /** Connects both sides, sets up what the link needs and starts moving messages. */
@@ -145,10 +140,10 @@ export abstract class FederationLink {
       const error = await this.#session().catch((e) => e as Error);
       this.tearDown();
       this.#endSession = null;
-      const up = this.upstreamConn;
-      const local = this.localConn;
-      this.upstreamConn = null;
-      this.localConn = null;
+      const up = this.#upstreamConn;
+      const local = this.#localConn;
+      this.#upstreamConn = null;
+      this.#localConn = null;
       await Promise.all([local?.close(), up?.close()]);
       if (this.#stopped) break;
       const reason = error instanceof ServerClosed ? `${error.replyCode} ${error.replyText}` : error.message;
@@ -185,13 +180,13 @@ export abstract class FederationLink {
       connectionName,
       signal: this.abort.signal,
     });
-    this.upstreamConn = up;
+    this.#upstreamConn = up;
     const [local] = await connectToUri(["amqp:///" + encodeURIComponent(this.vhost)], {
       connectLocal: this.env.connectLocal,
       connectionName,
       signal: this.abort.signal,
     });
-    this.localConn = local;
+    this.#localConn = local;
     const closers = await this.setUp(up, local);
     this.#setState("running");
     log.info("federation link running", {
