@@ -132,6 +132,13 @@ export class ExchangeLink extends FederationLink {
     }
   }
 
+  protected override async cleanUpstream(): Promise<void> {
+    const ch = this.#ch;
+    if (ch === null) return;
+    await ch.call("queue.delete", { queue: this.queueName });
+    await ch.call("exchange.delete", { exchange: `${this.queueName} B` });
+  }
+
   protected override tearDown(): void {
     super.tearDown();
     this.#ch = null;

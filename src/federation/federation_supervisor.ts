@@ -118,7 +118,7 @@ export class FederationSupervisor {
     for (const vhost of this.options.broker.vhosts.values()) this.#wantedIn(vhost, wanted);
     for (const [k, { link, fingerprint }] of [...this.#links]) {
       const w = wanted.get(k);
-      if (w === undefined || JSON.stringify(w) !== fingerprint) this.#stop(k, link);
+      if (w === undefined || JSON.stringify(w) !== fingerprint) this.#stop(k, link, w === undefined);
     }
     for (const [k, w] of wanted) {
       if (this.#links.has(k)) continue;
@@ -200,9 +200,9 @@ export class FederationSupervisor {
     });
   }
 
-  #stop(key: string, link: FederationLink): void {
+  #stop(key: string, link: FederationLink, removed = false): void {
     this.#links.delete(key);
-    const p = link.stop();
+    const p = link.stop(removed);
     this.#stopping.add(p);
     p.finally(() => this.#stopping.delete(p));
   }

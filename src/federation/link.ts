@@ -44,6 +44,7 @@ export abstract class FederationLink {
   forwarded = 0;
 
   #stopped = false;
+  #removed = false;
   protected readonly abort = new AbortController();
   #wake: (() => void) | null = null;
   #endSession: ((e: Error) => void) | null = null;
@@ -65,7 +66,14 @@ export abstract class FederationLink {
     this.#running ??= this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops for good. `removed`: the link is no longer wanted (its policy or
+   * upstream went), so what it declared upstream is deleted too, unless
+   * the upstream says resource-cleanup-mode "never"; a node shutting down
+   * or a link restarting leaves it for the next session.
+   */
+  async stop(removed = false): Promise<void> {
+    this.#removed = removed && !this.upstream.keepUpstreamResources;
     this.#stopped = true;
     this.abort.abort();
     this.#wake?.();
@@ -86,6 +94,11 @@ export abstract class FederationLink {
 
   /** Connects both sides, sets up what the link needs and starts moving messages. */
   protected abstract setUp(upstream: ClientConnection, local: ClientConnection): Promise<Promise<Error>[]>;
+  /** Deletes what the link declared upstream (the link is being removed; the session is still up). */
+  protected cleanUpstream(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** The session ended: forget its channels. */
   protected tearDown(): void {
     this.#upCh = null;
@@ -138,6 +151,9 @@ export abstract class FederationLink {
       this.#setState("starting");
       const startedAt = Date.now();
       const error = await this.#session().catch((e) => e as Error);
+      if (this.#stopped && this.#removed && this.state === "running") {
+        await this.cleanUpstream().catch(() => {/* best effort: the upstream may be gone */});
+      }
       this.tearDown();
       this.#endSession = null;
       const up = this.#upstreamConn;

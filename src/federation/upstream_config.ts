@@ -30,6 +30,8 @@ export interface UpstreamConfig {
   messageTtlMs: number | null;
   trustUserId: boolean;
   ackMode: FederationAckMode;
+  /** resource-cleanup-mode "never": what a link declared upstream stays when the link is removed. */
+  keepUpstreamResources: boolean;
 }
 
 /** rabbit_federation's defaults. */
@@ -56,6 +58,11 @@ const ACK_MODES = ["no-ack", "on-publish", "on-confirm"];
 function ackMode(key: string, v: unknown): string | null {
   if (typeof v === "string" && ACK_MODES.includes(v)) return null;
   return `${key} should be one of ${erlangTerm(ACK_MODES)}, actually was ${erlangTerm(v)}`;
+}
+
+function cleanupMode(key: string, v: unknown): string | null {
+  if (v === "default" || v === "never") return null;
+  return `${key} should be one of ${erlangTerm(["default", "never"])}, actually was ${erlangTerm(v)}`;
 }
 
 function uri(key: string, v: unknown): string | null {
@@ -89,6 +96,7 @@ const SHARED: [string, Check][] = [
   ["message-ttl", number],
   ["trust-user-id", boolean],
   ["ack-mode", ackMode],
+  ["resource-cleanup-mode", cleanupMode],
   // Accepted by RabbitMQ 3.10 and without effect there on a single node; Warren stores them too.
   ["ha-policy", binary],
   ["bind-nowait", boolean],
@@ -164,5 +172,6 @@ export function upstreamConfig(
     messageTtlMs: ms("message-ttl"),
     trustUserId: v["trust-user-id"] === true,
     ackMode: (str("ack-mode") ?? "on-confirm") as FederationAckMode,
+    keepUpstreamResources: v["resource-cleanup-mode"] === "never",
   };
 }

@@ -16,8 +16,10 @@ import { callApi } from "../helpers/management_api.ts";
 
 const TEST_TIMEOUT_MS = 90_000;
 
-function row(page: Page, name: string) {
-  return page.locator("table.list tbody tr", { has: page.getByRole("cell", { name, exact: true }) });
+/** A row of the panel titled `panel` (the links table names upstreams too). */
+function row(page: Page, panel: string, name: string) {
+  return page.locator("section.panel", { has: page.getByRole("heading", { name: panel }) })
+    .locator("table.list tbody tr", { has: page.getByRole("cell", { name, exact: true }) });
 }
 
 Deno.test({
@@ -69,12 +71,12 @@ Deno.test({
       await page.fill("input[name=expires]", "60000");
       await page.click("button:has-text('Add upstream')");
       await page.getByText("Upstream central added in /.").waitFor();
-      const up = row(page, "central");
+      const up = row(page, "Federation upstreams", "central");
       const upText = await up.textContent() ?? "";
       assert.ok(!upText.includes("guest:guest"), `credentials shown: ${upText}`);
       assert.match(upText, /amq\.fanout/);
 
-      const link = row(page, "edge");
+      const link = row(page, "Links", "edge");
       await link.locator(".state.running").waitFor();
       assert.ok(!(await link.textContent() ?? "").includes("guest:guest"));
       // The link mirrors edge's binding upstream within a second; publish until one arrives.

@@ -148,9 +148,16 @@ export async function exchangeFederationScenario(up: FederationSide, down: Feder
         const cleanup = await c.createChannel();
         await cleanup.deleteExchange(x).catch(() => {});
       }
-      const cleanup = await upConn.createChannel();
-      await cleanup.deleteQueue(upstreamQueue).catch(() => {});
     }
+    // Its policy gone, the link deletes the queue it declared upstream (resource-cleanup-mode "default").
+    await until(
+      async () => {
+        const probe = await upConn.createChannel();
+        return await probe.checkQueue(upstreamQueue).then(() => probe.close().then(() => true), () => false);
+      },
+      (exists) => !exists,
+      "the upstream queue deleted",
+    );
   } finally {
     await upConn.close().catch(() => {});
     await downConn.close().catch(() => {});
