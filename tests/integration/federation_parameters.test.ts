@@ -225,3 +225,48 @@ Deno.test("/api/federation-links shows exchange and queue links, running or fail
     }
   });
 });
+
+Deno.test("a policy naming an upstream set runs a link per entry, with the entry's overrides", async () => {
+  await withBroker(async (b) => {
+    const conn = await amqp.connect(b.amqpUrl);
+    conn.on("error", () => {});
+    const ch = await conn.createChannel();
+    const q = name("setq");
+    const up = name("setup");
+    const set = name("set");
+    const pol = name("setpol");
+    const port = new URL(b.amqpUrl).port;
+    try {
+      await ch.assertQueue(q, { durable: false });
+      const put = (c: string, n: string, value: unknown) =>
+        b.api("PUT", `/api/parameters/${c}/%2F/${n}`, { body: { value } });
+      assert.equal(
+        (await put("federation-upstream", up, { uri: `amqp://guest:guest@127.0.0.1:${port}/%2f` })).status,
+        201,
+      );
+      assert.equal(
+        (await put("federation-upstream-set", set, [{ upstream: up, queue: `${q}-src` }, {
+          upstream: "missing",
+        }]))
+          .status,
+        201,
+      );
+      const policy = await b.api("PUT", `/api/policies/%2F/${pol}`, {
+        body: { pattern: `^${q}$`, "apply-to": "queues", definition: { "federation-upstream-set": set } },
+      });
+      assert.equal(policy.status, 201);
+      const links = await until(
+        () => linksFor(b, "queue", q),
+        (l) => l[0]?.status === "running",
+        "the set's link",
+      );
+      assert.deepEqual(links.map((l) => [l.upstream, l.upstream_queue]), [[up, `${q}-src`]]);
+    } finally {
+      await b.api("DELETE", `/api/policies/%2F/${pol}`);
+      await b.api("DELETE", `/api/parameters/federation-upstream-set/%2F/${set}`);
+      await b.api("DELETE", `/api/parameters/federation-upstream/%2F/${up}`);
+      for (const n of [q, `${q}-src`]) await ch.deleteQueue(n).catch(() => {});
+      await conn.close().catch(() => {});
+    }
+  });
+});
