@@ -7,15 +7,15 @@ import { type FieldTable, type FieldValue, fieldValuesEqual } from "../amqp/fiel
 import type { Exchange } from "./exchange/exchange.ts";
 import type { Queue } from "./queue.ts";
 
-/** Queue arguments RabbitMQ compares when a queue is declared again. */
+/** Queue arguments RabbitMQ compares when a queue is declared again, in the order it compares them. */
 const EQUIVALENCE_ARGS = [
+  "x-expires",
+  "x-message-ttl",
   "x-dead-letter-exchange",
   "x-dead-letter-routing-key",
-  "x-expires",
   "x-max-length",
   "x-max-length-bytes",
   "x-max-priority",
-  "x-message-ttl",
   "x-overflow",
   "x-queue-mode",
   "x-queue-type",

@@ -117,43 +117,48 @@ const INTEGER_ARGS: Record<string, { min: number; max?: number }> = {
 function validateArguments(args: FieldTable, where: { queue: string; vhost: string }): void {
   const bad = (arg: string, reason: string) => invalid(arg, where.queue, where.vhost, reason);
   const type = (arg: string) => wireTypeName(args, arg) ?? typeName(args[arg]);
-  for (const [arg, range] of Object.entries(INTEGER_ARGS)) {
+  const integer = (arg: string) => {
+    const range = INTEGER_ARGS[arg];
     const v = args[arg];
-    if (v === undefined) continue;
     const n = typeof v === "bigint" ? Number(v) : v;
     if (typeof n !== "number" || !Number.isInteger(n)) throw bad(arg, `"expected integer, got ${type(arg)}"`);
     if (n < 0) throw bad(arg, `{value_negative,${n}}`);
     if (n < range.min) throw bad(arg, `{value_zero,${n}}`);
     if (range.max !== undefined && n > range.max) throw bad(arg, `{max_value_exceeded,${n}}`);
-  }
-  const overflow = args["x-overflow"];
-  if (overflow !== undefined) {
-    if (typeof overflow !== "string") throw bad("x-overflow", `{unacceptable_type,${type("x-overflow")}}`);
-    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(overflow)) {
-      throw bad("x-overflow", "invalid_overflow");
-    }
-  }
-  const dlx = args["x-dead-letter-exchange"];
-  if (dlx !== undefined && typeof dlx !== "string") {
+  };
+  const overflow = (arg: string) => {
+    const v = args[arg];
+    if (typeof v !== "string") throw bad(arg, `{unacceptable_type,${type(arg)}}`);
+    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(v)) throw bad(arg, "invalid_overflow");
+  };
+  const deadLetterExchange = (arg: string) => {
+    if (typeof args[arg] === "string") return;
     throw new AmqpError(
       REPLY_PRECONDITION_FAILED,
-      `invalid type '${
-        type("x-dead-letter-exchange")
-      }' for arg 'x-dead-letter-exchange' in queue '${where.queue}' ` +
-        `in vhost '${where.vhost}'`,
+      `invalid type '${type(arg)}' for arg '${arg}' in queue '${where.queue}' in vhost '${where.vhost}'`,
     );
-  }
-  const dlrk = args["x-dead-letter-routing-key"];
-  if (dlrk !== undefined) {
-    if (typeof dlrk !== "string") {
-      throw bad("x-dead-letter-routing-key", `{unacceptable_type,${type("x-dead-letter-routing-key")}}`);
-    }
-    if (dlx === undefined) throw bad("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
-  }
-  const sac = args["x-single-active-consumer"];
-  if (sac !== undefined && typeof sac !== "boolean") {
-    throw bad("x-single-active-consumer", `{unacceptable_type,${type("x-single-active-consumer")}}`);
-  }
+  };
+  const deadLetterRoutingKey = (arg: string) => {
+    if (typeof args[arg] !== "string") throw bad(arg, `{unacceptable_type,${type(arg)}}`);
+    if (args["x-dead-letter-exchange"] === undefined) throw bad(arg, "routing_key_but_no_dlx_defined");
+  };
+  const boolean = (arg: string) => {
+    if (typeof args[arg] !== "boolean") throw bad(arg, `{unacceptable_type,${type(arg)}}`);
+  };
+  // RabbitMQ checks them in this order and reports the first bad one (the type of the
+  // dead-letter exchange before everything: its channel looks at it before declaring).
+  const checks: [string, (arg: string) => void][] = [
+    ["x-dead-letter-exchange", deadLetterExchange],
+    ["x-expires", integer],
+    ["x-message-ttl", integer],
+    ["x-dead-letter-routing-key", deadLetterRoutingKey],
+    ["x-max-length", integer],
+    ["x-max-length-bytes", integer],
+    ["x-max-priority", integer],
+    ["x-overflow", overflow],
+    ["x-single-active-consumer", boolean],
+  ];
+  for (const [arg, check] of checks) if (args[arg] !== undefined) check(arg);
   const queueType = args["x-queue-type"];
   if (queueType !== undefined && queueType !== "classic") {
     throw bad(

@@ -121,6 +121,10 @@ export class VHost {
   }
 
   declareExchange(d: ExchangeDeclare): Exchange {
+    // RabbitMQ checks the type of a non-passive declare before anything else
+    if (!d.passive && !isExchangeType(d.type)) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
+    }
     if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     if (d.passive) return this.getExchange(d.name);
     const existing = this.exchanges.get(d.name);
@@ -131,9 +135,6 @@ export class VHost {
     }
     if (d.name.startsWith("amq.")) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
-    }
-    if (!isExchangeType(d.type)) {
-      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
     x.alternateExchange = this.#alternateExchangeOf(x);
@@ -340,8 +341,9 @@ export class VHost {
     args: FieldTable,
     owner: object | null,
   ): void {
-    const q = this.getQueue(queueName, owner);
+    // RabbitMQ looks up the source before the destination
     const x = this.#bindableExchange(exchangeName);
+    const q = this.getQueue(queueName, owner);
     this.#addBinding(new Binding(x, q, routingKey, args));
   }
 
@@ -359,8 +361,10 @@ export class VHost {
   }
 
   bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
-    const dst = this.#bindableExchange(destination);
-    const src = this.#bindableExchange(source);
+    // as RabbitMQ: both names refused if default, then the source looked up first
+    if (destination === "" || source === "") this.#bindableExchange("");
+    const src = this.getExchange(source);
+    const dst = this.getExchange(destination);
     this.#addBinding(new Binding(src, dst, routingKey, args));
   }
 

@@ -311,14 +311,7 @@ export class Channel {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.authorize("read", "queue", queueName);
-    const priority = args.arguments?.["x-priority"];
-    if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
-      throw preconditionFailed(
-        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.connection.vhost.name}': ` +
-          `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
-      );
-    }
-    const queue = this.connection.vhost.getQueue(queueName, this.connection);
+    // RabbitMQ's order: a reused tag, then the queue, then the consumer arguments
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
       throw new ConnectionError(
@@ -326,6 +319,14 @@ export class Channel {
         `attempt to reuse consumer tag '${tag}'`,
         BASIC_CLASS_ID,
         20,
+      );
+    }
+    const queue = this.connection.vhost.getQueue(queueName, this.connection);
+    const priority = args.arguments?.["x-priority"];
+    if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
+      throw preconditionFailed(
+        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.connection.vhost.name}': ` +
+          `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
       );
     }
     const consumer = new ChannelConsumer(
