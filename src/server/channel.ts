@@ -278,7 +278,8 @@ export class Channel {
   }
 
   #queueDeclare(args: MethodArgs): void {
-    const name = args.passive ? this.#queueName(args.queue) : args.queue;
+    // RabbitMQ does not read "" as the last declared queue here: a passive declare of "" is a 404.
+    const name = args.queue;
     if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
       // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
       if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {

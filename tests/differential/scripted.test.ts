@@ -154,6 +154,20 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "a passive declare of the empty name is a 404, not the last declared queue (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, "", { passive: true }),
+      channel(0, 1),
+      declare(0, 1, q),
+      declare(0, 1, "", { passive: true }),
+      channel(0, 1),
+      call(0, 1, "queue.purge", { queue: "" }, "queue.purge-ok"),
+      close(),
+    ],
+  },
+  {
     name: "bind errors: the default exchange is refused first, then the source is looked up before the " +
       "destination; an unknown exchange type comes before everything (fix)",
     ops: ({ queues: [q], exchanges: [x, y] }) => [
