@@ -179,6 +179,8 @@ export class Queue {
     if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
     if (this.consumers.length > 0) this.dispatch(now);
+    // ...and one that no consumer took expires at once, as in RabbitMQ, not when the timer fires.
+    if (entry.expiresAt === now) this.#expireNow();
     return true;
   }
 
