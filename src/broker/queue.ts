@@ -411,6 +411,9 @@ export class Queue {
       this.ready.unshift(entry);
       this.#readyBytes += entry.message.body.length;
     }
+    // RabbitMQ applies drop-head to requeued messages too: the limits hold before anything is redelivered.
+    const s = this.#settings;
+    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     this.dispatch();
   }
 

@@ -191,6 +191,22 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "requeued messages are held to max-length with drop-head (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, q, { arguments: { "x-max-length": 1 } }),
+      consume(0, 1, q),
+      publish(0, 1, "", q, "a"),
+      publish(0, 1, "", q, "b"),
+      call(0, 1, "basic.recover", { requeue: true }, "basic.recover-ok"),
+      closeChannel(0, 1),
+      channel(0, 1),
+      get(0, 1, q, true),
+      close(),
+    ],
+  },
+  {
     name: "a passive declare of the empty name is a 404, not the last declared queue (fix)",
     ops: ({ queues: [q] }) => [
       open(),
