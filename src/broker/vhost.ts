@@ -195,22 +195,24 @@ export class VHost {
     else if (name.startsWith("amq.")) {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
+    // As in RabbitMQ, an exclusive queue is never durable, whatever the declare says.
+    const durable = d.durable && !d.exclusive;
     const existing = this.queues.get(name);
     if (existing) {
       this.#checkExclusive(existing, d.owner);
       if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
-      checkQueueEquivalent(existing, d);
+      checkQueueEquivalent(existing, { ...d, durable });
       existing.touch();
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
     }
     const options = {
-      durable: d.durable,
+      durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
       settings: this.#settingsFor(name, d.arguments),
     };
-    const storeId = d.durable && !d.exclusive
+    const storeId = durable
       ? this.store.saveQueue({
         vhost: this.name,
         name,

@@ -207,6 +207,17 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "an exclusive queue is never durable, so redeclaring it non-durable matches (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, q, { durable: true, exclusive: true }),
+      declare(0, 1, q, { durable: false, exclusive: true }),
+      declare(0, 1, q, { durable: true, exclusive: true, autoDelete: true }),
+      close(),
+    ],
+  },
+  {
     name: "a passive declare of the empty name is a 404, not the last declared queue (fix)",
     ops: ({ queues: [q] }) => [
       open(),
