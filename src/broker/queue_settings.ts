@@ -129,7 +129,9 @@ function validateArguments(args: FieldTable, where: { queue: string; vhost: stri
   const overflow = (arg: string) => {
     const v = args[arg];
     if (typeof v !== "string") throw bad(arg, `{unacceptable_type,${type(arg)}}`);
-    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(v)) throw bad(arg, "invalid_overflow");
+    if (!["drop-head", "reject-publish", "reject-publish-dlx"].includes(v)) {
+      throw bad(arg, "invalid_overflow");
+    }
   };
   const deadLetterExchange = (arg: string) => {
     if (typeof args[arg] === "string") return;
