@@ -176,9 +176,11 @@ export class Queue {
       }
     }
     this.#pushReady(entry);
-    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
     if (this.consumers.length > 0) this.dispatch(now);
+    // Limits apply to what stays in the queue: a consumer ready right now gets the message even at
+    // x-max-length 0, as in RabbitMQ.
+    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     // ...and one that no consumer took expires at once, as in RabbitMQ, not when the timer fires.
     if (entry.expiresAt === now) this.#expireNow();
     return true;

@@ -191,6 +191,19 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "x-max-length 0 with drop-head still hands a message to a consumer ready for it (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, q, { arguments: { "x-max-length": 0 } }),
+      publish(0, 1, "", q, "dropped"),
+      consume(0, 1, q),
+      publish(0, 1, "", q, "delivered"),
+      ack(0, 1, 1),
+      close(),
+    ],
+  },
+  {
     name: "requeued messages are held to max-length with drop-head (fix)",
     ops: ({ queues: [q] }) => [
       open(),
