@@ -64,9 +64,11 @@ export async function runRandom(o: RandomRunOptions): Promise<RandomRunStats> {
     if (d === null) continue;
     if (result.flaky) {
       stats.flaky++;
-      o.log?.(
+      o.log?.(describeDivergence(
+        result,
         `seed ${seed}: a difference at step ${d.step} did not reproduce (RabbitMQ's timing); not counted`,
-      );
+        2,
+      ));
     } else if (d.known) {
       stats.known.set(d.known.id, (stats.known.get(d.known.id) ?? 0) + 1);
     } else {

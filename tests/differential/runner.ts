@@ -15,9 +15,13 @@
 //    passively (its message and consumer counts go into the transcript), and
 //    every open channel answers a no-op (a passive declare of amq.direct),
 //    which comes after any delivery already on its way to that channel.
-// Step 2 is not airtight on RabbitMQ: a queue process answers that declare
-// ahead of acks still in its mailbox when it is busy. compare.ts therefore
-// runs a differing sequence again before it reports it.
+// 4. when the broker closed a channel or connection during the step, the
+//    messages it held come back to their queues after our close-ok, with no
+//    answer to wait for: step 3 is repeated until nothing changes.
+// Steps 2 and 4 are not airtight on RabbitMQ: a queue process answers a
+// declare ahead of acks still in its mailbox when it is busy, and a requeue
+// may come late. compare.ts therefore runs a differing sequence again before
+// it reports it.
 // Lines are grouped per connection and channel, in arrival order within a
 // channel. Server-made names (amq.gen-…, amq.ctag-…) become $gen1, $ctag1, …
 // in order of first appearance, and operations refer to them that way; x-death
@@ -115,6 +119,8 @@ interface ConnState {
   cursor: number;
   /** "socket closed" is in the transcript already */
   closedNoted: boolean;
+  /** the broker sent connection.close but left the socket open */
+  leftOpen: boolean;
 }
 
 /** What the generator may look at: the state as the broker showed it so far. */
@@ -162,6 +168,12 @@ export class SequenceRunner {
   readonly #aliasOf = new Map<string, string>();
   readonly #actualOf = new Map<string, string>();
   #aliasCount = { gen: 0, ctag: 0 };
+  /** basic.get's no-ack flag: get-ok carries none, and one get is in flight at a time. */
+  #lastGetNoAck = false;
+  /** the broker closed a channel or connection that held unacked messages (barrier step 4) */
+  #requeuePending = false;
+  /** the observer's lines for the current step */
+  #observed: string[] = [];
 
   constructor(url: string, names: { queues: readonly string[]; exchanges: readonly string[] }) {
     this.#url = url;
@@ -206,7 +218,13 @@ export class SequenceRunner {
     const old = this.#conns.get(conn);
     if (old && !old.c.socketClosed) throw new Error(`connection ${conn} is already open`);
     const c = await RecordingConnection.open(this.#url, REPLY_TIMEOUT_MS);
-    const state: ConnState = { c, channels: new Map(), cursor: c.log.length, closedNoted: false };
+    const state: ConnState = {
+      c,
+      channels: new Map(),
+      cursor: c.log.length,
+      closedNoted: false,
+      leftOpen: false,
+    };
     c.onInbound = (m) => this.#track(state, m);
     this.#conns.set(conn, state);
     return "-> connection.open-ok";
@@ -332,7 +350,11 @@ export class SequenceRunner {
     const ch = s.channels.get(m.channel);
     switch (m.name) {
       case "channel.close":
+        if (ch?.unacked.length) this.#requeuePending = true;
         if (ch) ch.open = false;
+        break;
+      case "connection.close":
+        if ([...s.channels.values()].some((c) => c.open && c.unacked.length > 0)) this.#requeuePending = true;
         break;
       case "basic.deliver":
       case "basic.get-ok": {
@@ -362,9 +384,6 @@ export class SequenceRunner {
     }
   }
 
-  /** basic.get's no-ack flag: get-ok carries none, and one get is in flight at a time. */
-  #lastGetNoAck = false;
-
   #forgetExclusive(conn: number): void {
     for (const [q, owner] of this.#exclusiveOwner) if (owner === conn) this.#exclusiveOwner.delete(q);
   }
@@ -376,6 +395,19 @@ export class SequenceRunner {
   }
 
   async #barrier(op: Op): Promise<void> {
+    // 0. a broker that closed a connection closes its socket after our close-ok
+    for (const s of this.#conns.values()) {
+      if (!s.c.closing || s.c.socketClosed) continue;
+      const closed = await s.c.waitFor(() => false, REPLY_TIMEOUT_MS, {
+        take: false,
+        what: "the socket to close",
+      })
+        .then(() => true, () => false);
+      if (!closed) {
+        s.leftOpen = true;
+        await s.c.abort();
+      }
+    }
     // 1. the operation's own channel waits for the queues it touched
     if (op.kind !== "connection.open" && op.kind !== "connection.close") {
       const name = op.kind === "publish" ? "basic.publish" : op.method;
@@ -401,6 +433,26 @@ export class SequenceRunner {
       }
     }
     // 3. the observer's counts, and a no-op on every open channel
+    await this.#observeAndFlush();
+    // 4. a channel or connection the broker closed gives its unacked messages back only once our
+    //    close-ok has reached it, with nothing to wait for: RabbitMQ requeues them a moment later.
+    //    Observe again until nothing changes for SETTLE_ROUNDS rounds.
+    if (this.#requeuePending) {
+      this.#requeuePending = false;
+      let stable = 0;
+      for (let round = 0; round < SETTLE_MAX_ROUNDS && stable < SETTLE_ROUNDS; round++) {
+        const before = [this.#observed.join("\n"), ...[...this.#conns.values()].map((s) => s.c.log.length)]
+          .join();
+        await new Promise((r) => setTimeout(r, SETTLE_PAUSE_MS));
+        await this.#observeAndFlush();
+        const after = [this.#observed.join("\n"), ...[...this.#conns.values()].map((s) => s.c.log.length)]
+          .join();
+        stable = before === after ? stable + 1 : 0;
+      }
+    }
+  }
+
+  async #observeAndFlush(): Promise<void> {
     const flushes: Promise<void>[] = [this.#observe()];
     for (const s of this.#conns.values()) {
       if (s.c.socketClosed || s.c.closing) continue;
@@ -476,8 +528,6 @@ export class SequenceRunner {
     for (const m of obs.log.slice(start)) m.taken = true;
   }
 
-  #observed: string[] = [];
-
   /** Everything the connections received since the last step that no waiter took, grouped per channel. */
   #collect(): string[] {
     const out: string[] = [];
@@ -507,7 +557,7 @@ export class SequenceRunner {
       }
       if (s.c.socketClosed && !s.closedNoted) {
         s.closedNoted = true;
-        add(0, "socket closed");
+        add(0, s.leftOpen ? `socket left open ${REPLY_TIMEOUT_MS} ms after close-ok` : "socket closed");
       }
       for (const [n, lines] of [...byChannel.entries()].sort(([a], [b]) => a - b)) {
         for (const l of lines) out.push(`c${i}.${n} ${l}`);
@@ -597,3 +647,6 @@ export class SequenceRunner {
 }
 
 const NOOP_DECLARE: MethodArgs = { exchange: "amq.direct", type: "direct", passive: true };
+const SETTLE_PAUSE_MS = 10;
+const SETTLE_ROUNDS = 2;
+const SETTLE_MAX_ROUNDS = 20;
