@@ -104,6 +104,10 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
   const { queues, exchanges } = names;
   const missingQueue = `${queues[0]}-missing`;
   const missingExchange = `${exchanges[0]}-missing`;
+  // Routing keys are also queue names on the default exchange, where other tests' queues live: a plain
+  // "a" could route to one. These are the sequence's own (its prefix has no dots, so "*.b" matches `${p}.b`).
+  const p = queues[0].replace(/-q0$/, "");
+  const keys = [`${p}.a`, `${p}.b`, `${p}.a.b`, "#", "*.b", ""];
   let bodies = 0;
   const setUpSteps = 2 + d.int(2, 6);
 
@@ -117,8 +121,7 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
     // amq.* are shared by everyone on the node (other test files run in parallel): not routed through
     return d.chance(0.85) ? d.pick(exchanges) : d.pick(["", missingExchange]);
   };
-  const routingKey = (v: View): string =>
-    d.chance(0.5) ? queueName(v) : d.pick(["a", "b", "a.b", "#", "*.b", ""]);
+  const routingKey = (v: View): string => d.chance(0.5) ? queueName(v) : d.pick(keys);
 
   function queueArguments(): MethodArgs {
     const a: MethodArgs = {};
@@ -131,7 +134,7 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
     if (d.chance(0.15)) {
       a["x-dead-letter-exchange"] = d.pick([...exchanges, "", "", missingExchange, 5]);
     }
-    if (d.chance(0.06)) a["x-dead-letter-routing-key"] = d.pick([...queues, "a"]);
+    if (d.chance(0.06)) a["x-dead-letter-routing-key"] = d.pick([...queues, keys[0]]);
     if (d.chance(0.1)) a["x-max-priority"] = d.pick([0, 2, 5, 255, 256, -1, "5"]);
     if (d.chance(0.04)) a["x-expires"] = d.pick([3_600_000, 0, -5, "1"]);
     if (d.chance(0.05)) a["x-single-active-consumer"] = d.pick([true, false, "yes"]);

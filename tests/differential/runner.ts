@@ -252,7 +252,7 @@ export class SequenceRunner {
 
   async #channelOp(op: Extract<Op, { kind: "method" | "publish" }>): Promise<string> {
     const s = this.#mustConn(op.conn);
-    const args = this.#resolve(op.kind === "method" ? op.args : op.args);
+    const args = this.#resolve(op.args);
     if (op.kind === "publish") {
       const ch = s.channels.get(op.ch);
       if (ch?.open && ch.confirm) ch.unconfirmed.add(ch.nextSeq++);

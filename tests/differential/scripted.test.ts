@@ -147,7 +147,7 @@ export const SCRIPTS: Script[] = [
       publish(0, 1, "", head, "second"),
       publish(0, 1, "", reject, "kept"),
       publish(0, 1, "", reject, "refused"),
-      publish(0, 1, "", "nowhere", "returned", { mandatory: true }),
+      publish(0, 1, "", `${dead}-nowhere`, "returned", { mandatory: true }),
       get(0, 1, dead, true),
       get(0, 1, head, true),
       close(),
