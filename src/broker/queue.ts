@@ -416,6 +416,9 @@ export class Queue {
     // RabbitMQ applies drop-head to requeued messages too: the limits hold before anything is redelivered.
     const s = this.#settings;
     if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
+    // ...and a message whose TTL ran out while it was unacked expires now, not when it is next looked at.
+    const now = Date.now();
+    if (entries.some((e) => e.expiresAt !== 0 && e.expiresAt <= now)) this.#expireNow();
     this.dispatch();
   }
 

@@ -204,6 +204,23 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "a requeued message whose TTL ran out while it was unacked expires at once (fix)",
+    ops: ({ queues: [q, dead] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, dead),
+      declare(0, 1, q, {
+        arguments: { "x-message-ttl": 0, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": dead },
+      }),
+      channel(0, 2),
+      consume(0, 2, q),
+      publish(0, 1, "", q, "delivered-then-requeued"),
+      closeChannel(0, 2),
+      get(0, 1, dead, true),
+      close(),
+    ],
+  },
+  {
     name: "requeued messages are held to max-length with drop-head (fix)",
     ops: ({ queues: [q] }) => [
       open(),
