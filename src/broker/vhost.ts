@@ -363,8 +363,10 @@ export class VHost {
   }
 
   bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
-    // as RabbitMQ: both names refused if default, then the source looked up first
-    if (destination === "" || source === "") this.#bindableExchange("");
+    // As RabbitMQ: the default exchange is refused on either side first, then the source is looked up.
+    if (destination === "" || source === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
     const src = this.getExchange(source);
     const dst = this.getExchange(destination);
     this.#addBinding(new Binding(src, dst, routingKey, args));
