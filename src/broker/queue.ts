@@ -400,17 +400,21 @@ export class Queue {
   }
 
   /**
-   * Puts unacked messages back at the head in their original order, marked
-   * redelivered.
+   * Puts unacked messages back in arrival order, marked redelivered: ahead of every
+   * ready message that arrived after them, behind the ones requeued earlier that
+   * arrived before them (as RabbitMQ keeps a queue in order across requeues).
    */
   requeue(entries: QueueEntry[]): void {
     if (entries.length === 0) return;
     this.unackedCount -= entries.length;
     if (this.deleted) return;
     entries.sort((a, b) => b.seq - a.seq);
+    let seq = 0;
+    const arrivedLater = (other: QueueEntry) => other.seq > seq;
     for (const entry of entries) {
       entry.redelivered = true;
-      this.ready.unshift(entry);
+      seq = entry.seq;
+      this.ready.insertBefore(entry, arrivedLater);
       this.#readyBytes += entry.message.body.length;
     }
     // RabbitMQ applies drop-head to requeued messages too: the limits hold before anything is redelivered.

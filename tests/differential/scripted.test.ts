@@ -221,6 +221,25 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name: "messages requeued at different times go back in arrival order (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      channel(0, 2),
+      declare(0, 1, q),
+      publish(0, 1, "", q, "first"),
+      publish(0, 1, "", q, "second"),
+      publish(0, 1, "", q, "third"),
+      get(0, 1, q),
+      get(0, 2, q),
+      closeChannel(0, 1),
+      closeChannel(0, 2),
+      channel(0, 1),
+      consume(0, 1, q, { noAck: true }),
+      close(),
+    ],
+  },
+  {
     name: "requeued messages are held to max-length with drop-head (fix)",
     ops: ({ queues: [q] }) => [
       open(),
