@@ -50,6 +50,8 @@ export interface RabbitNodeOptions {
   plugins?: string[];
   /** Management listener port when rabbitmq_management is enabled; default a free one. */
   managementPort?: number;
+  /** Metrics listener port when rabbitmq_prometheus is enabled; default a free one. */
+  prometheusPort?: number;
   /** Extra rabbitmq.conf lines. */
   config?: string[];
 }
@@ -127,6 +129,10 @@ export class RabbitNode {
   readonly url: string;
   /** http://127.0.0.1:PORT ("" without the management plugin) */
   readonly managementUrl: string;
+  /** 0 when the prometheus plugin is not enabled. */
+  readonly prometheusPort: number;
+  /** http://127.0.0.1:PORT ("" without the prometheus plugin) */
+  readonly prometheusUrl: string;
   #config: string[];
   #server: Deno.ChildProcess | null = null;
   #epmd: Deno.ChildProcess | null = null;
@@ -145,6 +151,10 @@ export class RabbitNode {
       : 0;
     this.url = `amqp://guest:guest@127.0.0.1:${this.port}/`;
     this.managementUrl = this.managementPort ? `http://127.0.0.1:${this.managementPort}` : "";
+    this.prometheusPort = this.plugins.includes("rabbitmq_prometheus")
+      ? opts.prometheusPort ?? freePort()
+      : 0;
+    this.prometheusUrl = this.prometheusPort ? `http://127.0.0.1:${this.prometheusPort}` : "";
     this.#config = opts.config ?? [];
   }
 
@@ -216,6 +226,9 @@ export class RabbitNode {
     const conf = [...this.#config];
     if (this.managementPort) {
       conf.push(`management.tcp.port = ${this.managementPort}`, "management.tcp.ip = 127.0.0.1");
+    }
+    if (this.prometheusPort) {
+      conf.push(`prometheus.tcp.port = ${this.prometheusPort}`, "prometheus.tcp.ip = 127.0.0.1");
     }
     await Deno.writeTextFile(`${b}/rabbitmq.conf`, conf.map((l) => `${l}\n`).join(""));
     await Deno.writeTextFile(`${b}/rabbitmq-env.conf`, "");
