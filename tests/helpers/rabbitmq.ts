@@ -12,7 +12,12 @@ export const RABBITMQ_PROMETHEUS_URL_ENV = "WARREN_TEST_RABBITMQ_PROMETHEUS_URL"
 export const RABBITMQ_PLUGINS_ENV = "WARREN_TEST_RABBITMQ_PLUGINS";
 
 /** What a node started for tests enables unless a test asks for more. */
-export const DEFAULT_TEST_PLUGINS = ["rabbitmq_management", "rabbitmq_prometheus"];
+export const DEFAULT_TEST_PLUGINS = [
+  "rabbitmq_management",
+  "rabbitmq_prometheus",
+  "rabbitmq_shovel",
+  "rabbitmq_federation",
+];
 
 /**
  * The shared node's management API as `http://guest:guest@127.0.0.1:PORT`, for tests that
