@@ -310,7 +310,8 @@ export class Channel {
   }
 
   #queueDeclare(args: MethodArgs): void {
-    const name = args.passive ? this.#queueName(args.queue) : args.queue;
+    // RabbitMQ does not read "" as the last declared queue here: a passive declare of "" is a 404.
+    const name = args.queue;
     if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
       // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
       if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {
@@ -343,6 +344,17 @@ export class Channel {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.authorize("read", "queue", queueName);
+    // RabbitMQ's order: a reused tag, then the queue, then the consumer arguments
+    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
+    if (this.consumers.has(tag)) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `attempt to reuse consumer tag '${tag}'`,
+        BASIC_CLASS_ID,
+        20,
+      );
+    }
+    const queue = this.connection.vhost.getQueue(queueName, this.connection);
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
@@ -350,20 +362,10 @@ export class Channel {
           `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
       );
     }
-    const queue = this.connection.vhost.getQueue(queueName, this.connection);
     if (this.#globalPrefetch !== 0 && !queue.supportsGlobalQos) {
       throw new ConnectionError(
         REPLY_NOT_IMPLEMENTED,
         `queue '${queueName}' in vhost '${this.connection.vhost.name}' does not support global qos`,
-        BASIC_CLASS_ID,
-        20,
-      );
-    }
-    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
-    if (this.consumers.has(tag)) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `attempt to reuse consumer tag '${tag}'`,
         BASIC_CLASS_ID,
         20,
       );
