@@ -6,70 +6,43 @@
 // and queue federation relies on consumer priorities). The scenarios are
 // those of tests/integration/federation.test.ts.
 //
-// A private RabbitMQ node (scripts/bench/brokers.ts RabbitBroker, with
-// rabbitmq_federation enabled) is started; skipped where rabbitmq-server is
+// The RabbitMQ node is the run's shared one (scripts/test.sh starts it with
+// rabbitmq_management and rabbitmq_federation) or, for this file run on its
+// own, a private node (tests/helpers/rabbitmq.ts); skipped where RabbitMQ is
 // not installed, except in CI (CI=true), where that is a failure. By hand,
-// against a running node with rabbitmq_federation_management instead:
+// against a running node:
+//   WARREN_TEST_RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5682/ \
 //   WARREN_TEST_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:15682 \
-//   WARREN_TEST_RABBITMQ_AMQP_URL=amqp://guest:guest@127.0.0.1:5682/ deno test -A tests/e2e/federation_rabbitmq.test.ts
+//   WARREN_TEST_RABBITMQ_PLUGINS=rabbitmq_management,rabbitmq_federation \
+//   deno test -A tests/e2e/federation_rabbitmq.test.ts
 import { callApi } from "../helpers/management_api.ts";
 import {
   apiSide,
-  ctlSide,
   exchangeFederationScenario,
   type FederationSide,
   queueFederationScenario,
   warrenSide,
 } from "../helpers/federation_sides.ts";
-import { freePort, RabbitBroker } from "../../scripts/bench/brokers.ts";
-import { rabbitCli } from "../../scripts/bench/rabbit_cli.ts";
+import { rabbitMqUnavailable, startTestRabbit } from "../helpers/rabbitmq.ts";
 
 const TEST_TIMEOUT_MS = 240_000;
-const RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-const EXTERNAL_API = Deno.env.get("WARREN_TEST_RABBITMQ_MANAGEMENT_URL");
-const EXTERNAL_AMQP = Deno.env.get("WARREN_TEST_RABBITMQ_AMQP_URL");
-
-function installed(): boolean {
-  try {
-    Deno.statSync(RABBITMQ_SERVER);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function rabbitSide(): Promise<FederationSide> {
-  if (EXTERNAL_API && EXTERNAL_AMQP) {
-    const name = (await callApi(EXTERNAL_API, "GET", "/api/cluster-name")).body.name as string;
-    return apiSide(EXTERNAL_API, EXTERNAL_AMQP, name);
-  }
-  const baseDir = await Deno.makeTempDir({ prefix: "warren-federation-rabbit-" });
-  const nodeName = `warren-fed-${crypto.randomUUID().slice(0, 8)}@localhost`;
-  const rabbit = new RabbitBroker({ baseDir, nodeName, port: freePort(), distPort: freePort() });
-  const onUnload = () => rabbit.killNow();
-  globalThis.addEventListener("unload", onUnload);
-  const close = async () => {
-    await rabbit.stop();
-    globalThis.removeEventListener("unload", onUnload);
-    await Deno.remove(baseDir, { recursive: true }).catch(() => {});
-  };
+  const rabbit = await startTestRabbit({ plugins: ["rabbitmq_management", "rabbitmq_federation"] });
   try {
-    await rabbit.start();
-    const node = { baseDir, nodeName };
-    await rabbitCli(node, "rabbitmq-plugins", ["enable", "rabbitmq_federation"]);
-    const ctl = (args: string[]) => rabbitCli(node, "rabbitmqctl", args);
-    const clusterName =
-      (await ctl(["-q", "cluster_status", "--formatter", "json"]).then(JSON.parse)).cluster_name;
-    return ctlSide(rabbit.url, clusterName, ctl, close);
+    // Credentials go in the Authorization header, not the URL.
+    const api = rabbit.managementUrl.replace(/\/\/[^@/]*@/, "//");
+    const name = (await callApi(api, "GET", "/api/cluster-name")).body.name as string;
+    return apiSide(api, rabbit.url, name, () => rabbit.close());
   } catch (e) {
-    await close();
+    await rabbit.close();
     throw e;
   }
 }
 
 Deno.test({
   name: "federation between RabbitMQ and Warren works both ways for exchanges and queues",
-  ignore: !(EXTERNAL_API && EXTERNAL_AMQP) && !installed() && Deno.env.get("CI") !== "true",
+  ignore: rabbitMqUnavailable(),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {

@@ -1,10 +1,9 @@
 // The two ends of a federation in tests, each a Warren node or a RabbitMQ
-// node, driven the same way: upstreams and policies set through the
-// management API (Warren, or RabbitMQ with rabbitmq_federation_management)
-// or through rabbitmqctl (a private RabbitMQ node without management), and
-// the scenarios every pairing must pass: exchange federation (bindings
-// mirrored upstream, x-received-from added) and queue federation (messages
-// move only once a downstream consumer waits).
+// node, driven the same way (upstreams and policies set through the
+// management API), and the scenarios every pairing must pass: exchange
+// federation (bindings mirrored upstream, x-received-from added, the
+// upstream queue removed with the link) and queue federation (messages move
+// only once a downstream consumer waits).
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "./amqplib.ts";
@@ -217,33 +216,4 @@ export async function queueFederationScenario(up: FederationSide, down: Federati
     await upConn.close().catch(() => {});
     await downConn.close().catch(() => {});
   }
-}
-
-/** A private RabbitMQ node (no management plugin) driven with rabbitmqctl, vhost "/". */
-export function ctlSide(
-  amqpUrl: string,
-  clusterName: string,
-  ctl: (args: string[]) => Promise<string>,
-  close: () => Promise<void>,
-): FederationSide {
-  return {
-    amqpUrl,
-    clusterName,
-    setParameter: async (c, n, value) =>
-      void await ctl(["set_parameter", "-p", "/", c, n, JSON.stringify(value)]),
-    clearParameter: async (c, n) => void await ctl(["clear_parameter", "-p", "/", c, n]),
-    setPolicy: async (n, pattern, applyTo, definition) =>
-      void await ctl([
-        "set_policy",
-        "-p",
-        "/",
-        "--apply-to",
-        applyTo,
-        n,
-        pattern,
-        JSON.stringify(definition),
-      ]),
-    clearPolicy: async (n) => void await ctl(["clear_policy", "-p", "/", n]),
-    close,
-  };
 }

@@ -17,6 +17,7 @@ export const DEFAULT_TEST_PLUGINS = [
   "rabbitmq_prometheus",
   "rabbitmq_shovel",
   "rabbitmq_federation",
+  "rabbitmq_federation_management",
 ];
 
 /**
