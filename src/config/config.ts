@@ -241,13 +241,20 @@ export function describeConfig(config: Config): Record<string, string> {
   return Object.assign({}, ...SETTINGS.map((s) => s.describe?.(config) ?? {}));
 }
 
-/** The settings that choose each listener's port, for the busy-port message. */
-const PORT_SETTINGS = {
-  amqpPort: "--port, RABBITMQ_NODE_PORT or listeners.tcp.default",
-  tls: "listeners.ssl.default",
-  managementPort: "--management-port or management.tcp.port",
-  prometheusPort: "--prometheus-port or prometheus.tcp.port",
-} as const;
+/** The listeners whose port a setting chooses, by the Config field holding it. */
+type PortField = "amqpPort" | "tls" | "managementPort" | "prometheusPort";
+
+/** How a field can be set, for the busy-port message: `--port, RABBITMQ_NODE_PORT or listeners.tcp.default`. */
+function settingNames(field: PortField): string {
+  const names: string[] = [];
+  for (const s of SETTINGS) {
+    if (!s.defaults || !Object.hasOwn(s.defaults, field)) continue;
+    names.push(...(s.flags ?? []).filter((f) => f.field === field).map((f) => `--${f.name}`));
+    names.push(...(s.env ?? []).filter((e) => e.field === field).map((e) => e.name));
+    if (s.key !== null) names.push(s.key);
+  }
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
 
 /**
  * The one-line start-up error for a listener whose port is taken, naming
@@ -255,11 +262,11 @@ const PORT_SETTINGS = {
  * port 5672 is already in use`, or for a default port, the settings that
  * can change it.
  */
-export function busyPortError(config: Config, listener: keyof typeof PORT_SETTINGS): ConfigError {
+export function busyPortError(config: Config, listener: PortField): ConfigError {
   const port = listener === "tls" ? config.tls?.port : config[listener];
   const origin = config.origins[listener];
   if (origin) return new ConfigError(`${origin}: port ${port} is already in use`);
   return new ConfigError(
-    `port ${port} is already in use (the default; choose another with ${PORT_SETTINGS[listener]})`,
+    `port ${port} is already in use (the default; choose another with ${settingNames(listener)})`,
   );
 }
