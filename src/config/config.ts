@@ -10,7 +10,7 @@ import type { SyncLevel } from "../store/sync_level.ts";
 import { ConfigError } from "./config_error.ts";
 import { parseConfText } from "./conf_file.ts";
 import { applyConfEntries } from "./conf_keys.ts";
-import { type Input, SETTINGS } from "./settings.ts";
+import { CONFIG_SEARCH_PATHS, type Input, SETTINGS } from "./settings.ts";
 import { BadValue, unreadableReason } from "./values.ts";
 
 export { ConfigError };
@@ -114,9 +114,6 @@ export const DEFAULT_CONFIG: Config = Object.assign(
   ...SETTINGS.map((s) => s.defaults ?? {}),
 );
 
-/** Where rabbitmq.conf is looked for when neither --config nor RABBITMQ_CONFIG_FILE names one. */
-export const CONFIG_SEARCH_PATHS: readonly string[] = ["rabbitmq.conf", "/etc/warren/rabbitmq.conf"];
-
 export interface LoadConfigOptions {
   /** Overrides CONFIG_SEARCH_PATHS (tests point it at a temp dir). */
   searchPaths?: readonly string[];
@@ -125,9 +122,20 @@ export interface LoadConfigOptions {
 const FLAGS = SETTINGS.flatMap((s) => s.flags ?? []);
 const ENV = SETTINGS.flatMap((s) => s.env ?? []);
 
-/** What each `serve` flag does, for `warren --help`. */
+/**
+ * What each `serve` flag does, for `warren --help`: its descriptor's help,
+ * and for a flag that sets a field, the default and the environment
+ * variable that sets the same field.
+ */
 export const FLAG_HELP: Record<string, { value?: string; text: string }> = Object.fromEntries(
-  FLAGS.map((f) => [f.name, { ...(f.value ? { value: f.value } : {}), text: f.help }]),
+  FLAGS.map((f) => {
+    let text = f.help;
+    if (f.field !== undefined && !f.switch) {
+      const env = ENV.find((e) => e.field === f.field);
+      text += ` (default ${String(DEFAULT_CONFIG[f.field])}${env ? `; ${env.name}` : ""})`;
+    }
+    return [f.name, { ...(f.value ? { value: f.value } : {}), text }];
+  }),
 );
 
 /** Sets the field an environment variable or flag decides, naming it when the value is bad. */

@@ -43,6 +43,7 @@ export interface Input {
 export interface Flag extends Input {
   /** What follows the flag in `--help` (`--port PORT`); absent for a switch. */
   value?: string;
+  /** `--help`'s text; the default and the variable for the same field are added to it. */
   help: string;
   /** A switch: present means true. */
   switch?: boolean;
@@ -102,6 +103,9 @@ function field<K extends keyof Config>(
   };
 }
 
+/** Where rabbitmq.conf is looked for when neither --config nor RABBITMQ_CONFIG_FILE names one. */
+export const CONFIG_SEARCH_PATHS: readonly string[] = ["rabbitmq.conf", "/etc/warren/rabbitmq.conf"];
+
 const MASK = "********";
 
 function hostPort(hostname: string, port: number): string {
@@ -125,7 +129,9 @@ export const SETTINGS: readonly Setting[] = [
     flags: [{
       name: "config",
       value: "FILE",
-      help: "rabbitmq.conf to read (default ./rabbitmq.conf, /etc/warren/rabbitmq.conf)",
+      help: `rabbitmq.conf to read (default ${
+        CONFIG_SEARCH_PATHS.map((p) => p.includes("/") ? p : `./${p}`).join(", ")
+      })`,
     }],
     describe: (c) => ({ config_file: c.configFile ?? "none" }),
     shownDefault: "see above",
@@ -139,10 +145,10 @@ export const SETTINGS: readonly Setting[] = [
       input("RABBITMQ_NODE_IP_ADDRESS", "amqpHostname", text),
     ],
     flags: [
-      flag("port", "amqpPort", port, { value: "PORT", help: "AMQP port (default 5672; RABBITMQ_NODE_PORT)" }),
+      flag("port", "amqpPort", port, { value: "PORT", help: "AMQP port" }),
       flag("hostname", "amqpHostname", text, {
         value: "IP",
-        help: "AMQP listener address (default 0.0.0.0; RABBITMQ_NODE_IP_ADDRESS)",
+        help: "AMQP listener address",
       }),
     ],
     describe: (c) => ({ "listeners.tcp.default": hostPort(c.amqpHostname, c.amqpPort) }),
@@ -282,7 +288,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [
       flag("management-port", "managementPort", port, {
         value: "PORT",
-        help: "management API and web UI port (default 15672)",
+        help: "management API and web UI port",
       }),
     ],
     describe: (c) => ({ "management.tcp.port": String(c.managementPort) }),
@@ -302,7 +308,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [
       flag("prometheus-port", "prometheusPort", port, {
         value: "PORT",
-        help: "Prometheus metrics port (default 15692)",
+        help: "Prometheus metrics port",
       }),
     ],
     describe: (c) => ({ "prometheus.tcp.port": String(c.prometheusPort) }),
@@ -483,7 +489,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [
       flag("log-level", "logLevel", logLevel, {
         value: "LEVEL",
-        help: "debug, info, warning, error or none (default info)",
+        help: "debug, info, warning, error or none",
       }),
     ],
     describe: (c) => ({ "log.console.level": c.logLevel }),
@@ -535,7 +541,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [
       flag("data-dir", "dataDir", text, {
         value: "DIR",
-        help: "where durable state lives (default ./data; WARREN_DATA_DIR)",
+        help: "where durable state lives",
       }),
     ],
     describe: (c) => ({ "warren.data_dir": c.inMemory ? "none (in memory)" : c.dataDir }),
@@ -549,7 +555,7 @@ export const SETTINGS: readonly Setting[] = [
     flags: [
       flag("sync", "sync", syncLevel, {
         value: "LEVEL",
-        help: "full (fsync before every confirm, default) or normal",
+        help: "full (fsync before every confirm) or normal",
       }),
     ],
     describe: (c) => ({ "warren.sync": c.sync }),
