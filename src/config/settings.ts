@@ -91,15 +91,19 @@ export function ignore(cfg: Config, file: ConfFile, key: string, reason?: string
   cfg.ignoredKeys.push({ key, where: `${file.path}:${file.lines.get(key)}`, ...(reason ? { reason } : {}) });
 }
 
-/** A setter for a key that sets one field with one parser. */
+/**
+ * A setter for a key that sets one field with one parser; with `origin`,
+ * the line is remembered for start-up errors about the field (a busy port,
+ * a file that cannot be opened).
+ */
 function field<K extends keyof Config>(
   name: K,
   parse: (value: string) => Config[K],
-  track = false,
+  options: { origin?: boolean } = {},
 ): ConfSetter {
   return (cfg, value, file, key) => {
     cfg[name] = parse(value);
-    if (track) origin(cfg, file, name, key);
+    if (options.origin) origin(cfg, file, name, key);
   };
 }
 
@@ -107,6 +111,11 @@ function field<K extends keyof Config>(
 export const CONFIG_SEARCH_PATHS: readonly string[] = ["rabbitmq.conf", "/etc/warren/rabbitmq.conf"];
 
 const MASK = "********";
+
+/** A definitions file, or a directory of them, checked readable when the key is read. */
+function definitions(value: string): string {
+  return readablePath(value, { directoryOk: true });
+}
 
 function hostPort(hostname: string, port: number): string {
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
@@ -272,8 +281,8 @@ export const SETTINGS: readonly Setting[] = [
     defaults: { managementHostname: "0.0.0.0" },
     // management.listener.* are the management plugin's older spellings.
     conf: {
-      "management.tcp.ip": field("managementHostname", ipAddress, true),
-      "management.listener.ip": field("managementHostname", ipAddress, true),
+      "management.tcp.ip": field("managementHostname", ipAddress, { origin: true }),
+      "management.listener.ip": field("managementHostname", ipAddress, { origin: true }),
     },
     describe: (c) => ({ "management.tcp.ip": c.managementHostname }),
     doc: "management listener address (`management.listener.ip` is read too)",
@@ -282,8 +291,8 @@ export const SETTINGS: readonly Setting[] = [
     key: "management.tcp.port",
     defaults: { managementPort: 15672 },
     conf: {
-      "management.tcp.port": field("managementPort", port, true),
-      "management.listener.port": field("managementPort", port, true),
+      "management.tcp.port": field("managementPort", port, { origin: true }),
+      "management.listener.port": field("managementPort", port, { origin: true }),
     },
     flags: [
       flag("management-port", "managementPort", port, {
@@ -297,14 +306,14 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: "prometheus.tcp.ip",
     defaults: { prometheusHostname: "0.0.0.0" },
-    conf: { "prometheus.tcp.ip": field("prometheusHostname", ipAddress, true) },
+    conf: { "prometheus.tcp.ip": field("prometheusHostname", ipAddress, { origin: true }) },
     describe: (c) => ({ "prometheus.tcp.ip": c.prometheusHostname }),
     doc: "Prometheus listener address",
   },
   {
     key: "prometheus.tcp.port",
     defaults: { prometheusPort: 15692 },
-    conf: { "prometheus.tcp.port": field("prometheusPort", port, true) },
+    conf: { "prometheus.tcp.port": field("prometheusPort", port, { origin: true }) },
     flags: [
       flag("prometheus-port", "prometheusPort", port, {
         value: "PORT",
@@ -500,7 +509,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: "log.file",
     defaults: { logFile: null },
-    conf: { "log.file": field("logFile", (v) => (v === "false" ? null : text(v)), true) },
+    conf: { "log.file": field("logFile", (v) => (v === "false" ? null : text(v)), { origin: true }) },
     describe: (c) => ({ "log.file": c.logFile ?? "false" }),
     doc: "also append log lines to this file",
   },
@@ -514,7 +523,9 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: "load_definitions",
     defaults: { loadDefinitions: null },
-    conf: { load_definitions: field("loadDefinitions", (v) => readablePath(v, { directoryOk: true }), true) },
+    conf: {
+      load_definitions: field("loadDefinitions", definitions, { origin: true }),
+    },
     describe: (c) => ({ load_definitions: c.loadDefinitions ?? "none" }),
     shownDefault: "none",
     doc: "definitions (a JSON file or a directory of them) to import at start; must be readable",
@@ -523,11 +534,7 @@ export const SETTINGS: readonly Setting[] = [
     key: "management.load_definitions",
     defaults: { managementLoadDefinitions: null },
     conf: {
-      "management.load_definitions": field(
-        "managementLoadDefinitions",
-        (v) => readablePath(v, { directoryOk: true }),
-        true,
-      ),
+      "management.load_definitions": field("managementLoadDefinitions", definitions, { origin: true }),
     },
     describe: (c) => ({ "management.load_definitions": c.managementLoadDefinitions ?? "none" }),
     shownDefault: "none",
@@ -536,7 +543,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: "warren.data_dir",
     defaults: { dataDir: "./data" },
-    conf: { "warren.data_dir": field("dataDir", text, true) },
+    conf: { "warren.data_dir": field("dataDir", text, { origin: true }) },
     env: [input("WARREN_DATA_DIR", "dataDir", text)],
     flags: [
       flag("data-dir", "dataDir", text, {
