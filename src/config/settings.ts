@@ -11,6 +11,7 @@
 // time), so there is no import cycle.
 import type { Config } from "./config.ts";
 import type { ConfFile } from "./conf_keys.ts";
+import { FRAME_MIN_SIZE_BYTES } from "../amqp/spec.ts";
 import {
   BadValue,
   bool,
@@ -20,6 +21,7 @@ import {
   ipAddress,
   listener,
   logLevel,
+  MAX_MESSAGE_SIZE_LIMIT_BYTES,
   maxMessageSize,
   permission,
   port,
@@ -420,7 +422,8 @@ export const SETTINGS: readonly Setting[] = [
     defaults: { frameMaxBytes: 131072 },
     conf: { frame_max: field("frameMaxBytes", frameMax) },
     describe: (c) => ({ frame_max: String(c.frameMaxBytes) }),
-    doc: "largest frame in bytes (at least 4096; `KB`/`MB`/`GB` are powers of 1024 here, as in RabbitMQ)",
+    doc:
+      `largest frame in bytes (at least ${FRAME_MIN_SIZE_BYTES}; \`KB\`/\`MB\`/\`GB\` are powers of 1024 here, as in RabbitMQ)`,
   },
   {
     key: "channel_max",
@@ -428,7 +431,7 @@ export const SETTINGS: readonly Setting[] = [
     // 0 is RabbitMQ's "no limit", which the 16-bit field caps at 65535.
     conf: { channel_max: field("channelMax", (v) => integer(v, 0, U16_MAX) || U16_MAX) },
     describe: (c) => ({ channel_max: String(c.channelMax) }),
-    doc: "channels per connection (0 means 65535)",
+    doc: `channels per connection (0 means ${U16_MAX})`,
   },
   {
     key: "max_message_size",
@@ -436,7 +439,7 @@ export const SETTINGS: readonly Setting[] = [
     conf: { max_message_size: field("maxMessageSizeBytes", maxMessageSize) },
     describe: (c) => ({ max_message_size: String(c.maxMessageSizeBytes) }),
     shownDefault: "`134217728` (128 MiB)",
-    doc: "largest message body in bytes, up to 536870912 (512 MiB)",
+    doc: `largest message body in bytes, up to ${MAX_MESSAGE_SIZE_LIMIT_BYTES} (512 MiB)`,
   },
   {
     key: "consumer_timeout",

@@ -16,7 +16,7 @@ const FRAME_MAX_LIMIT_BYTES = 0xffff_ffff;
 /** channel-max and heartbeat are 16-bit fields in connection.tune. */
 export const U16_MAX = 0xffff;
 /** RabbitMQ's ceiling for max_message_size (its schema rejects more). */
-const MAX_MESSAGE_SIZE_LIMIT_BYTES = 512 * 1024 * 1024;
+export const MAX_MESSAGE_SIZE_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /**
  * rabbitmq.conf's log levels onto Warren's: RabbitMQ has syslog's eight,
