@@ -1,21 +1,17 @@
 // The node's effective configuration. Four sources, each overriding the
 // one after it: command-line flags, environment variables (RABBITMQ_* as
 // RabbitMQ reads them, plus WARREN_*), rabbitmq.conf (RabbitMQ's sysctl
-// format, see conf_keys.ts), and RabbitMQ's defaults. Every mistake is a
+// format, see conf_keys.ts), and RabbitMQ's defaults. Which setting has
+// which key, variable, flag and default is settings.ts. Every mistake is a
 // ConfigError naming the flag, the variable, or the file, line and key.
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../log.ts";
-import { SYNC_LEVELS, type SyncLevel } from "../store/sqlite_store.ts";
+import type { SyncLevel } from "../store/sync_level.ts";
 import { ConfigError } from "./config_error.ts";
 import { parseConfText } from "./conf_file.ts";
-import {
-  applyConfEntries,
-  LOG_LEVEL_HINT,
-  parseLogLevel,
-  parsePortNumber,
-  parseSyncLevel,
-  unreadableReason,
-} from "./conf_keys.ts";
+import { applyConfEntries } from "./conf_keys.ts";
+import { CONFIG_SEARCH_PATHS, type Input, SETTINGS } from "./settings.ts";
+import { BadValue, unreadableReason } from "./values.ts";
 
 export { ConfigError };
 
@@ -112,105 +108,46 @@ export interface Config {
   origins: Partial<Record<keyof Config, string>>;
 }
 
-export const DEFAULT_CONFIG: Config = {
-  amqpPort: 5672,
-  amqpHostname: "0.0.0.0",
-  extraAmqpListeners: [],
-  tcpNoDelay: true,
-  tcpKeepAlive: false,
-  tls: null,
-  managementPort: 15672,
-  managementHostname: "0.0.0.0",
-  prometheusPort: 15692,
-  clusterName: "warren",
-  prometheusHostname: "0.0.0.0",
-  prometheusPerObject: false,
-  dataDir: "./data",
-  configFile: null,
-  logLevel: "info",
-  logFileLevel: "info",
-  logFile: null,
-  logConsole: true,
-  inMemory: false,
-  sync: "full",
-  defaultUser: "guest",
-  defaultPass: "guest",
-  defaultVHost: "/",
-  defaultUserTags: ["administrator"],
-  defaultPermissions: { configure: ".*", write: ".*", read: ".*" },
-  loopbackUsers: ["guest"],
-  heartbeatS: 60,
-  consumerTimeoutMs: 30 * 60 * 1000,
-  frameMaxBytes: 131072,
-  channelMax: 2047,
-  maxMessageSizeBytes: 128 * 1024 * 1024,
-  memoryHighWatermark: { relative: 0.4 },
-  diskFreeLimitBytes: 50 * 1000 * 1000,
-  loadDefinitions: null,
-  managementLoadDefinitions: null,
-  ignoredKeys: [],
-  origins: {},
-};
-
-/** Where rabbitmq.conf is looked for when neither --config nor RABBITMQ_CONFIG_FILE names one. */
-export const CONFIG_SEARCH_PATHS: readonly string[] = ["rabbitmq.conf", "/etc/warren/rabbitmq.conf"];
+/** RabbitMQ's defaults (Warren's own for its warren.* settings), from the settings' descriptors. */
+export const DEFAULT_CONFIG: Config = Object.assign(
+  { ignoredKeys: [], origins: {} },
+  ...SETTINGS.map((s) => s.defaults ?? {}),
+);
 
 export interface LoadConfigOptions {
   /** Overrides CONFIG_SEARCH_PATHS (tests point it at a temp dir). */
   searchPaths?: readonly string[];
 }
 
-const FLAGS = {
-  port: { type: "string" },
-  hostname: { type: "string" },
-  "management-port": { type: "string" },
-  "prometheus-port": { type: "string" },
-  "data-dir": { type: "string" },
-  config: { type: "string" },
-  "log-level": { type: "string" },
-  "in-memory": { type: "boolean" },
-  sync: { type: "string" },
-} as const;
+const FLAGS = SETTINGS.flatMap((s) => s.flags ?? []);
+const ENV = SETTINGS.flatMap((s) => s.env ?? []);
 
-/** What each `serve` flag does, for `warren --help` (typed so no flag goes undocumented). */
-export const FLAG_HELP: Record<keyof typeof FLAGS, { value?: string; text: string }> = {
-  port: { value: "PORT", text: "AMQP port (default 5672; RABBITMQ_NODE_PORT)" },
-  hostname: { value: "IP", text: "AMQP listener address (default 0.0.0.0; RABBITMQ_NODE_IP_ADDRESS)" },
-  "management-port": { value: "PORT", text: "management API and web UI port (default 15672)" },
-  "prometheus-port": { value: "PORT", text: "Prometheus metrics port (default 15692)" },
-  "data-dir": { value: "DIR", text: "where durable state lives (default ./data; WARREN_DATA_DIR)" },
-  config: {
-    value: "FILE",
-    text: "rabbitmq.conf to read (default ./rabbitmq.conf, /etc/warren/rabbitmq.conf)",
-  },
-  "log-level": { value: "LEVEL", text: "debug, info, warning, error or none (default info)" },
-  "in-memory": { text: "keep nothing on disk" },
-  sync: { value: "LEVEL", text: "full (fsync before every confirm, default) or normal" },
-};
+/**
+ * What each `serve` flag does, for `warren --help`: its descriptor's help,
+ * and for a flag that sets a field, the default and the environment
+ * variable that sets the same field.
+ */
+export const FLAG_HELP: Record<string, { value?: string; text: string }> = Object.fromEntries(
+  FLAGS.map((f) => {
+    let text = f.help;
+    if (f.field !== undefined && !f.switch) {
+      const env = ENV.find((e) => e.field === f.field);
+      text += ` (default ${String(DEFAULT_CONFIG[f.field])}${env ? `; ${env.name}` : ""})`;
+    }
+    return [f.name, { ...(f.value ? { value: f.value } : {}), text }];
+  }),
+);
 
-function port(value: string, source: string): number {
-  const n = parsePortNumber(value);
-  if (n === null) throw new ConfigError(`${source}: '${value}' is not a port number (0-65535)`);
-  return n;
-}
-
-function sync(value: string, source: string): SyncLevel {
-  const level = parseSyncLevel(value);
-  if (level === null) {
-    throw new ConfigError(`${source}: '${value}' is not one of ${SYNC_LEVELS.join(", ")}`);
+/** Sets the field an environment variable or flag decides, naming it when the value is bad. */
+function applyInput(cfg: Config, input: Input, value: string, source: string): void {
+  if (input.field === undefined || input.parse === undefined) return;
+  try {
+    (cfg as unknown as Record<string, unknown>)[input.field] = input.parse(value);
+  } catch (e) {
+    if (e instanceof BadValue) throw new ConfigError(`${source}: ${e.message}`);
+    throw e;
   }
-  return level;
-}
-
-function logLevel(value: string, source: string): LogLevel {
-  const level = parseLogLevel(value);
-  if (level === null) throw new ConfigError(`${source}: '${value}' is not one of ${LOG_LEVEL_HINT}`);
-  return level;
-}
-
-function nonEmpty(value: string, source: string): string {
-  if (value === "") throw new ConfigError(`${source}: must not be empty`);
-  return value;
+  cfg.origins[input.field] = source;
 }
 
 function isFile(path: string): boolean {
@@ -258,46 +195,24 @@ function applyConfigFile(cfg: Config, file: { path: string; source: string }): v
 }
 
 function applyEnv(cfg: Config, env: Record<string, string | undefined>): void {
-  // An empty variable counts as unset, as in a shell's `${VAR:-default}`.
-  const get = (name: string) => (env[name] === undefined || env[name] === "" ? undefined : env[name]);
-  const set = <K extends keyof Config>(
-    field: K,
-    name: string,
-    parse: (v: string, source: string) => Config[K],
-  ) => {
-    const value = get(name);
-    if (value === undefined) return;
-    cfg[field] = parse(value, name);
-    cfg.origins[field] = name;
-  };
-  set("amqpPort", "RABBITMQ_NODE_PORT", port);
-  set("amqpHostname", "RABBITMQ_NODE_IP_ADDRESS", nonEmpty);
-  set("defaultUser", "RABBITMQ_DEFAULT_USER", nonEmpty);
-  set("defaultPass", "RABBITMQ_DEFAULT_PASS", nonEmpty);
-  set("defaultVHost", "RABBITMQ_DEFAULT_VHOST", nonEmpty);
-  set("dataDir", "WARREN_DATA_DIR", nonEmpty);
-  set("sync", "WARREN_SYNC", sync);
+  for (const input of ENV) {
+    const value = env[input.name];
+    // An empty variable counts as unset, as in a shell's `${VAR:-default}`.
+    if (value !== undefined && value !== "") applyInput(cfg, input, value, input.name);
+  }
 }
 
-function applyFlags(cfg: Config, values: Record<string, string | boolean | undefined>): void {
-  const set = <K extends keyof Config>(
-    field: K,
-    flag: string,
-    parse: (v: string, source: string) => Config[K],
-  ) => {
-    const value = values[flag];
-    if (typeof value !== "string") return;
-    cfg[field] = parse(value, `--${flag}`);
-    cfg.origins[field] = `--${flag}`;
-  };
-  set("amqpPort", "port", port);
-  set("amqpHostname", "hostname", nonEmpty);
-  set("managementPort", "management-port", port);
-  set("prometheusPort", "prometheus-port", port);
-  set("dataDir", "data-dir", nonEmpty);
-  set("logLevel", "log-level", logLevel);
-  set("sync", "sync", sync);
-  if (values["in-memory"] === true) cfg.inMemory = true;
+function applyFlags(cfg: Config, values: Record<string, unknown>): void {
+  for (const flag of FLAGS) {
+    const value = values[flag.name];
+    if (flag.switch) {
+      if (value === true && flag.field !== undefined) {
+        (cfg as unknown as Record<string, unknown>)[flag.field] = true;
+      }
+    } else if (typeof value === "string") {
+      applyInput(cfg, flag, value, `--${flag.name}`);
+    }
+  }
 }
 
 /**
@@ -310,10 +225,13 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   options: LoadConfigOptions = {},
 ): Config {
-  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  const flags = Object.fromEntries(
+    FLAGS.map((f) => [f.name, { type: f.switch ? "boolean" as const : "string" as const }]),
+  );
+  const { values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false });
   const cfg = structuredClone(DEFAULT_CONFIG);
   const file = locateConfigFile(
-    values.config,
+    typeof values.config === "string" ? values.config : undefined,
     env.RABBITMQ_CONFIG_FILE,
     options.searchPaths ?? CONFIG_SEARCH_PATHS,
   );
@@ -323,79 +241,28 @@ export function loadConfig(
   return cfg;
 }
 
-const MASK = "********";
-
-function hostPort(hostname: string, port: number): string {
-  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-}
-
 /**
  * The effective configuration as rabbitmq.conf keys and values, for the
- * start-up log line and `ctl status`. Secrets (default_pass) are masked.
+ * start-up log line and `ctl environment`. Secrets (default_pass) are masked.
  */
 export function describeConfig(config: Config): Record<string, string> {
-  const out: Record<string, string> = {
-    config_file: config.configFile ?? "none",
-    "listeners.tcp.default": hostPort(config.amqpHostname, config.amqpPort),
-  };
-  for (const extra of config.extraAmqpListeners) {
-    out[`listeners.tcp.${extra.name}`] = hostPort(extra.hostname, extra.port);
-  }
-  out["listeners.ssl.default"] = config.tls ? hostPort(config.tls.hostname, config.tls.port) : "none";
-  out["tcp_listen_options.nodelay"] = String(config.tcpNoDelay);
-  out["tcp_listen_options.keepalive"] = String(config.tcpKeepAlive);
-  if (config.tls) {
-    out["ssl_options.certfile"] = config.tls.certFile;
-    out["ssl_options.keyfile"] = config.tls.keyFile;
-    out["ssl_options.cacertfile"] = config.tls.caCertFile ?? "none";
-    out["ssl_options.verify"] = config.tls.verifyPeer ? "verify_peer" : "verify_none";
-    out["ssl_options.fail_if_no_peer_cert"] = String(config.tls.failIfNoPeerCert);
-  }
-  Object.assign(out, {
-    "management.tcp.ip": config.managementHostname,
-    "management.tcp.port": String(config.managementPort),
-    "prometheus.tcp.ip": config.prometheusHostname,
-    "prometheus.tcp.port": String(config.prometheusPort),
-    "prometheus.return_per_object_metrics": String(config.prometheusPerObject),
-    cluster_name: config.clusterName,
-    default_user: config.defaultUser,
-    default_pass: MASK,
-    default_vhost: config.defaultVHost,
-    default_user_tags: config.defaultUserTags.join(",") || "none",
-    "default_permissions.configure": config.defaultPermissions.configure,
-    "default_permissions.write": config.defaultPermissions.write,
-    "default_permissions.read": config.defaultPermissions.read,
-    loopback_users: config.loopbackUsers.join(",") || "none",
-    heartbeat: String(config.heartbeatS),
-    frame_max: String(config.frameMaxBytes),
-    channel_max: String(config.channelMax),
-    max_message_size: String(config.maxMessageSizeBytes),
-    consumer_timeout: String(config.consumerTimeoutMs),
-  });
-  const w = config.memoryHighWatermark;
-  if ("absoluteBytes" in w) out["vm_memory_high_watermark.absolute"] = String(w.absoluteBytes);
-  else out["vm_memory_high_watermark.relative"] = String(w.relative);
-  Object.assign(out, {
-    "disk_free_limit.absolute": String(config.diskFreeLimitBytes),
-    "log.console": String(config.logConsole),
-    "log.console.level": config.logLevel,
-    "log.file": config.logFile ?? "false",
-    "log.file.level": config.logFileLevel,
-    load_definitions: config.loadDefinitions ?? "none",
-    "management.load_definitions": config.managementLoadDefinitions ?? "none",
-    "warren.data_dir": config.inMemory ? "none (in memory)" : config.dataDir,
-    "warren.sync": config.sync,
-  });
-  return out;
+  return Object.assign({}, ...SETTINGS.map((s) => s.describe?.(config) ?? {}));
 }
 
-/** The settings that choose each listener's port, for the busy-port message. */
-const PORT_SETTINGS = {
-  amqpPort: "--port, RABBITMQ_NODE_PORT or listeners.tcp.default",
-  tls: "listeners.ssl.default",
-  managementPort: "--management-port or management.tcp.port",
-  prometheusPort: "--prometheus-port or prometheus.tcp.port",
-} as const;
+/** The listeners whose port a setting chooses, by the Config field holding it. */
+type PortField = "amqpPort" | "tls" | "managementPort" | "prometheusPort";
+
+/** How a field can be set, for the busy-port message: `--port, RABBITMQ_NODE_PORT or listeners.tcp.default`. */
+function settingNames(field: PortField): string {
+  const names: string[] = [];
+  for (const s of SETTINGS) {
+    if (!s.defaults || !Object.hasOwn(s.defaults, field)) continue;
+    names.push(...(s.flags ?? []).filter((f) => f.field === field).map((f) => `--${f.name}`));
+    names.push(...(s.env ?? []).filter((e) => e.field === field).map((e) => e.name));
+    if (s.key !== null) names.push(s.key);
+  }
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
 
 /**
  * The one-line start-up error for a listener whose port is taken, naming
@@ -403,11 +270,11 @@ const PORT_SETTINGS = {
  * port 5672 is already in use`, or for a default port, the settings that
  * can change it.
  */
-export function busyPortError(config: Config, listener: keyof typeof PORT_SETTINGS): ConfigError {
+export function busyPortError(config: Config, listener: PortField): ConfigError {
   const port = listener === "tls" ? config.tls?.port : config[listener];
   const origin = config.origins[listener];
   if (origin) return new ConfigError(`${origin}: port ${port} is already in use`);
   return new ConfigError(
-    `port ${port} is already in use (the default; choose another with ${PORT_SETTINGS[listener]})`,
+    `port ${port} is already in use (the default; choose another with ${settingNames(listener)})`,
   );
 }

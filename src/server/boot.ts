@@ -4,6 +4,7 @@
 import { Broker } from "../broker/broker.ts";
 import { UserRegistry } from "../auth/users.ts";
 import type { Store } from "../store/store.ts";
+import { DEFAULT_CONFIG } from "../config/config.ts";
 
 export interface NodeDefaults {
   vhost: string;
@@ -15,10 +16,10 @@ export interface NodeDefaults {
 }
 
 export const RABBITMQ_DEFAULTS: NodeDefaults = {
-  vhost: "/",
-  user: "guest",
-  pass: "guest",
-  tags: ["administrator"],
+  vhost: DEFAULT_CONFIG.defaultVHost,
+  user: DEFAULT_CONFIG.defaultUser,
+  pass: DEFAULT_CONFIG.defaultPass,
+  tags: [...DEFAULT_CONFIG.defaultUserTags],
 };
 
 export function bootNode(store: Store, defaults: NodeDefaults = RABBITMQ_DEFAULTS): {
@@ -36,7 +37,7 @@ export function bootNode(store: Store, defaults: NodeDefaults = RABBITMQ_DEFAULT
     users.setPermission(
       defaults.vhost,
       defaults.user,
-      defaults.permissions ?? { configure: ".*", write: ".*", read: ".*" },
+      defaults.permissions ?? { ...DEFAULT_CONFIG.defaultPermissions },
     );
     store.flush();
   }

@@ -1,5 +1,7 @@
 // The server's limits and negotiated defaults, in one place. Each is
-// enforced where it applies, with RabbitMQ's error when broken.
+// enforced where it applies, with RabbitMQ's error when broken. The ones a
+// setting can change take their defaults from the settings' table.
+import { DEFAULT_CONFIG } from "../config/config.ts";
 
 export interface ServerLimits {
   channelMax: number;
@@ -10,11 +12,11 @@ export interface ServerLimits {
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
-  channelMax: 2047,
-  frameMaxBytes: 131072,
-  heartbeatS: 60,
-  maxMessageSizeBytes: 128 * 1024 * 1024,
-  consumerTimeoutMs: 30 * 60 * 1000,
+  channelMax: DEFAULT_CONFIG.channelMax,
+  frameMaxBytes: DEFAULT_CONFIG.frameMaxBytes,
+  heartbeatS: DEFAULT_CONFIG.heartbeatS,
+  maxMessageSizeBytes: DEFAULT_CONFIG.maxMessageSizeBytes,
+  consumerTimeoutMs: DEFAULT_CONFIG.consumerTimeoutMs,
 };
 
 /** How often unacked deliveries are checked against consumer_timeout, at most. */

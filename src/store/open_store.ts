@@ -2,7 +2,8 @@
 // missing, and anything that makes it unusable becomes one StoreError line.
 import { MemoryStore } from "./memory_store.ts";
 import { SchemaError } from "./schema.ts";
-import { SqliteStore, StoreError, type SyncLevel } from "./sqlite_store.ts";
+import { SqliteStore, StoreError } from "./sqlite_store.ts";
+import type { SyncLevel } from "./sync_level.ts";
 import type { Store } from "./store.ts";
 
 export const DATA_FILE = "warren.db";

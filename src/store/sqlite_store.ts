@@ -14,6 +14,7 @@ import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
 import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
+import type { SyncLevel } from "./sync_level.ts";
 import type {
   BindingRecord,
   DelayedRecord,
@@ -33,9 +34,6 @@ import type {
 } from "./store.ts";
 
 const log = logger("store");
-
-export type SyncLevel = "full" | "normal";
-export const SYNC_LEVELS: readonly SyncLevel[] = ["full", "normal"];
 
 /** How long writes nobody is waiting for may wait for company. */
 const LAZY_COMMIT_MS = 20;

@@ -258,6 +258,10 @@ Deno.test("busyPortError names the setting that chose the port", () => {
     busyPortError(byDefault, "amqpPort").message,
     "port 5672 is already in use (the default; choose another with --port, RABBITMQ_NODE_PORT or listeners.tcp.default)",
   );
+  assert.equal(
+    busyPortError(byDefault, "managementPort").message,
+    "port 15672 is already in use (the default; choose another with --management-port or management.tcp.port)",
+  );
 });
 
 Deno.test("log.file: every log line is appended to the file, after what it held", () => {
