@@ -15,8 +15,14 @@ import {
 } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
 import { wireTypeName } from "../amqp/field_table.ts";
-import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
-import { BASIC_CLASS_ID, type MethodSpec } from "../amqp/spec.ts";
+import { dispatchTable, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import {
+  BASIC_CLASS_ID,
+  type MethodArgs,
+  type MethodArgsOut,
+  type MethodName,
+  type MethodSpec,
+} from "../amqp/spec.ts";
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
@@ -75,7 +81,7 @@ export class Channel {
   #lastQueue = "";
   #tx: Transaction | null = null;
   /** Reused for every basic.deliver so a delivery allocates no argument object. */
-  readonly #deliverArgs: MethodArgs = {
+  readonly #deliverArgs: MethodArgs<"basic.deliver"> = {
     consumerTag: "",
     deliveryTag: 0,
     redelivered: false,
@@ -136,134 +142,163 @@ export class Channel {
     this.connection.vhost.counters.channelsClosed++;
   }
 
-  #send(spec: MethodSpec, args?: MethodArgs): void {
+  #send<N extends MethodName>(spec: MethodSpec<N>, args?: MethodArgsOut<N>): void {
     writeMethodFrame(this.connection.out, this.id, spec, args);
     this.connection.scheduleFlush();
   }
 
-  #reply(args: MethodArgs, spec: MethodSpec, replyArgs?: MethodArgs): void {
-    if (!args.noWait) this.#send(spec, replyArgs);
+  /** Sends a method's -ok reply unless the client asked for none (no-wait). */
+  #reply<N extends MethodName>(noWait: boolean, spec: MethodSpec<N>, replyArgs?: MethodArgsOut<N>): void {
+    if (!noWait) this.#send(spec, replyArgs);
   }
 
   // ---- frames ---------------------------------------------------------
 
-  handleMethod(spec: MethodSpec, args: MethodArgs): void {
+  handleMethod(spec: MethodSpec, args: MethodArgs<MethodName>): void {
     if (this.state === "closing") {
       // After a channel.close of ours only the peer's close-ok (or close) means anything.
-      if (spec.name === "channel.close-ok") this.#finishClose();
-      else if (spec.name === "channel.close") this.#send(M.channelCloseOk);
+      if (spec === M.channelCloseOk) this.#finishClose();
+      else if (spec === M.channelClose) this.#send(M.channelCloseOk);
       return;
     }
     this.#publisher.checkNoContentPending();
-    const vhost = this.connection.vhost;
-    switch (spec.name) {
-      case "basic.publish":
-        return this.#publisher.start(args);
-      case "basic.ack":
-        return this.#settleTags(args.deliveryTag, args.multiple, true, false);
-      case "basic.nack":
-        return this.#settleTags(args.deliveryTag, args.multiple, false, args.requeue);
-      case "basic.reject":
-        return this.#settleTags(args.deliveryTag, false, false, args.requeue);
-      case "basic.consume":
-        return this.#consume(args);
-      case "basic.cancel":
-        return this.#cancel(args.consumerTag, args.noWait);
-      case "basic.get":
-        return this.#get(args.queue, args.noAck);
-      case "basic.qos":
-        return this.#qos(args.prefetchSize, args.prefetchCount, args.global);
-      case "basic.recover":
-      case "basic.recover-async":
-        return this.#recover(args.requeue, spec.name === "basic.recover");
-      case "exchange.declare":
-        if (!args.passive) this.authorize("configure", "exchange", args.exchange);
-        vhost.declareExchange({
-          name: args.exchange,
-          type: args.type,
-          passive: args.passive,
-          durable: args.durable,
-          autoDelete: args.autoDelete,
-          internal: args.internal,
-          arguments: args.arguments,
-        });
-        return this.#reply(args, M.exchangeDeclareOk);
-      case "exchange.delete":
-        this.authorize("configure", "exchange", args.exchange);
-        vhost.deleteExchange(args.exchange, args.ifUnused);
-        return this.#reply(args, M.exchangeDeleteOk);
-      case "exchange.bind":
-      case "exchange.unbind": {
-        this.authorize("write", "exchange", args.destination);
-        refuseDefaultExchange(args.destination);
-        refuseDefaultExchange(args.source);
-        this.authorize("read", "exchange", args.source);
-        const bind = spec.name === "exchange.bind";
-        if (bind) vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        else vhost.unbindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        return this.#reply(args, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
-      }
-      case "queue.declare":
-        return this.#queueDeclare(args);
-      case "queue.bind":
-      case "queue.unbind": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("write", "queue", queue);
-        // RabbitMQ's order: write on the destination, the default exchange, read on the source.
-        refuseDefaultExchange(args.exchange);
-        this.authorize("read", "exchange", args.exchange);
-        if (spec.name === "queue.bind") {
-          vhost.bindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
-          return this.#reply(args, M.queueBindOk);
-        }
-        vhost.unbindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
-        return this.#send(M.queueUnbindOk);
-      }
-      case "queue.purge": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("read", "queue", queue);
-        return this.#reply(args, M.queuePurgeOk, { messageCount: vhost.purgeQueue(queue, this.connection) });
-      }
-      case "queue.delete": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("configure", "queue", queue);
-        const n = vhost.deleteQueue(queue, {
-          ifUnused: args.ifUnused,
-          ifEmpty: args.ifEmpty,
-          owner: this.connection,
-        });
-        return this.#reply(args, M.queueDeleteOk, { messageCount: n });
-      }
-      case "confirm.select":
-        if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
-        this.#publisher.selectConfirms();
-        return this.#reply(args, M.confirmSelectOk);
-      case "tx.select":
-        if (this.#publisher.confirming) throw preconditionFailed("cannot switch from confirm to tx mode");
-        this.#tx ??= new Transaction();
-        return this.#send(M.txSelectOk);
-      case "tx.commit":
-        return this.#txCommit();
-      case "tx.rollback":
-        return this.#txRollback();
-      case "channel.flow":
-        this.#flowActive = args.active;
-        this.#send(M.channelFlowOk, { active: args.active });
-        if (this.#flowActive) this.resumeDeliveries();
-        return;
-      case "channel.close":
-        this.#teardown();
-        this.#send(M.channelCloseOk);
-        this.#markClosed();
-        this.connection.channelClosed(this);
-        return;
-      case "channel.close-ok":
-        return;
-      case "channel.open":
-        throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
-      default:
-        throw new ConnectionError(REPLY_COMMAND_INVALID, "unimplemented method", spec.classId, spec.methodId);
+    const handler = Channel.#DISPATCH[spec.index];
+    if (handler === undefined) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, "unimplemented method", spec.classId, spec.methodId);
     }
+    handler(this, args);
+  }
+
+  /** What each method a client may send on a channel does. */
+  static readonly #DISPATCH = dispatchTable<Channel>({
+    "basic.publish": (ch, a) => ch.#publisher.start(a),
+    "basic.ack": (ch, a) => ch.#settleTags(a.deliveryTag, a.multiple, true, false),
+    "basic.nack": (ch, a) => ch.#settleTags(a.deliveryTag, a.multiple, false, a.requeue),
+    "basic.reject": (ch, a) => ch.#settleTags(a.deliveryTag, false, false, a.requeue),
+    "basic.consume": (ch, a) => ch.#consume(a),
+    "basic.cancel": (ch, a) => ch.#cancel(a.consumerTag, a.noWait),
+    "basic.get": (ch, a) => ch.#get(a.queue, a.noAck),
+    "basic.qos": (ch, a) => ch.#qos(a.prefetchSize, a.prefetchCount, a.global),
+    "basic.recover": (ch, a) => ch.#recover(a.requeue, true),
+    "basic.recover-async": (ch, a) => ch.#recover(a.requeue, false),
+    "exchange.declare": (ch, a) => ch.#exchangeDeclare(a),
+    "exchange.delete": (ch, a) => ch.#exchangeDelete(a),
+    "exchange.bind": (ch, a) => ch.#exchangeBind(a, true),
+    "exchange.unbind": (ch, a) => ch.#exchangeBind(a, false),
+    "queue.declare": (ch, a) => ch.#queueDeclare(a),
+    "queue.bind": (ch, a) => ch.#queueBind(a),
+    "queue.unbind": (ch, a) => ch.#queueUnbind(a),
+    "queue.purge": (ch, a) => ch.#queuePurge(a),
+    "queue.delete": (ch, a) => ch.#queueDelete(a),
+    "confirm.select": (ch, a) => ch.#confirmSelect(a.noWait),
+    "tx.select": (ch) => ch.#txSelect(),
+    "tx.commit": (ch) => ch.#txCommit(),
+    "tx.rollback": (ch) => ch.#txRollback(),
+    "channel.flow": (ch, a) => ch.#flow(a.active),
+    "channel.close": (ch) => ch.#peerClose(),
+    "channel.close-ok": () => {},
+    "channel.open": () => {
+      throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
+    },
+  });
+
+  // ---- exchanges and queues -------------------------------------------
+
+  #exchangeDeclare(a: MethodArgs<"exchange.declare">): void {
+    if (!a.passive) this.authorize("configure", "exchange", a.exchange);
+    this.connection.vhost.declareExchange({
+      name: a.exchange,
+      type: a.type,
+      passive: a.passive,
+      durable: a.durable,
+      autoDelete: a.autoDelete,
+      internal: a.internal,
+      arguments: a.arguments,
+    });
+    this.#reply(a.noWait, M.exchangeDeclareOk);
+  }
+
+  #exchangeDelete(a: MethodArgs<"exchange.delete">): void {
+    this.authorize("configure", "exchange", a.exchange);
+    this.connection.vhost.deleteExchange(a.exchange, a.ifUnused);
+    this.#reply(a.noWait, M.exchangeDeleteOk);
+  }
+
+  #exchangeBind(a: MethodArgs<"exchange.bind" | "exchange.unbind">, bind: boolean): void {
+    this.authorize("write", "exchange", a.destination);
+    refuseDefaultExchange(a.destination);
+    refuseDefaultExchange(a.source);
+    this.authorize("read", "exchange", a.source);
+    const vhost = this.connection.vhost;
+    if (bind) vhost.bindExchange(a.destination, a.source, a.routingKey, a.arguments);
+    else vhost.unbindExchange(a.destination, a.source, a.routingKey, a.arguments);
+    this.#reply(a.noWait, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
+  }
+
+  /** RabbitMQ's order for queue.bind and unbind: write on the queue, the default exchange, read on the source. */
+  #bindingQueue(a: MethodArgs<"queue.bind" | "queue.unbind">): string {
+    const queue = this.#queueName(a.queue);
+    this.authorize("write", "queue", queue);
+    refuseDefaultExchange(a.exchange);
+    this.authorize("read", "exchange", a.exchange);
+    return queue;
+  }
+
+  #queueBind(a: MethodArgs<"queue.bind">): void {
+    const queue = this.#bindingQueue(a);
+    this.connection.vhost.bindQueue(queue, a.exchange, a.routingKey, a.arguments, this.connection);
+    this.#reply(a.noWait, M.queueBindOk);
+  }
+
+  #queueUnbind(a: MethodArgs<"queue.unbind">): void {
+    const queue = this.#bindingQueue(a);
+    this.connection.vhost.unbindQueue(queue, a.exchange, a.routingKey, a.arguments, this.connection);
+    this.#send(M.queueUnbindOk);
+  }
+
+  #queuePurge(a: MethodArgs<"queue.purge">): void {
+    const queue = this.#queueName(a.queue);
+    this.authorize("read", "queue", queue);
+    const messageCount = this.connection.vhost.purgeQueue(queue, this.connection);
+    this.#reply(a.noWait, M.queuePurgeOk, { messageCount });
+  }
+
+  #queueDelete(a: MethodArgs<"queue.delete">): void {
+    const queue = this.#queueName(a.queue);
+    this.authorize("configure", "queue", queue);
+    const messageCount = this.connection.vhost.deleteQueue(queue, {
+      ifUnused: a.ifUnused,
+      ifEmpty: a.ifEmpty,
+      owner: this.connection,
+    });
+    this.#reply(a.noWait, M.queueDeleteOk, { messageCount });
+  }
+
+  // ---- modes ------------------------------------------------------------
+
+  #confirmSelect(noWait: boolean): void {
+    if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
+    this.#publisher.selectConfirms();
+    this.#reply(noWait, M.confirmSelectOk);
+  }
+
+  #txSelect(): void {
+    if (this.#publisher.confirming) throw preconditionFailed("cannot switch from confirm to tx mode");
+    this.#tx ??= new Transaction();
+    this.#send(M.txSelectOk);
+  }
+
+  #flow(active: boolean): void {
+    this.#flowActive = active;
+    this.#send(M.channelFlowOk, { active });
+    if (active) this.resumeDeliveries();
+  }
+
+  #peerClose(): void {
+    this.#teardown();
+    this.#send(M.channelCloseOk);
+    this.#markClosed();
+    this.connection.channelClosed(this);
   }
 
   handleHeader(bytes: Uint8Array, start: number, end: number): void {
@@ -308,14 +343,14 @@ export class Channel {
     return this.#lastQueue;
   }
 
-  #queueDeclare(args: MethodArgs): void {
+  #queueDeclare(args: MethodArgs<"queue.declare">): void {
     const name = args.passive ? this.#queueName(args.queue) : args.queue;
     if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
       // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
       if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {
         throw notFound(`no queue '${name}' in vhost '${this.connection.vhost.name}'`);
       }
-      return this.#reply(args, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
+      return this.#reply(args.noWait, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
     }
     if (!args.passive && name !== "") this.authorize("configure", "queue", name);
     const r = this.connection.vhost.declareQueue({
@@ -329,7 +364,7 @@ export class Channel {
     });
     if (r.queue.exclusiveOwner === this.connection) this.connection.exclusiveQueues.add(r.queue);
     this.#lastQueue = r.queue.name;
-    this.#reply(args, M.queueDeclareOk, {
+    this.#reply(args.noWait, M.queueDeclareOk, {
       queue: r.queue.name,
       messageCount: r.messageCount,
       consumerCount: r.consumerCount,
@@ -338,7 +373,7 @@ export class Channel {
 
   // ---- consuming ------------------------------------------------------
 
-  #consume(args: MethodArgs): void {
+  #consume(args: MethodArgs<"basic.consume">): void {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.authorize("read", "queue", queueName);
@@ -354,18 +389,11 @@ export class Channel {
       throw new ConnectionError(
         REPLY_NOT_IMPLEMENTED,
         `queue '${queueName}' in vhost '${this.connection.vhost.name}' does not support global qos`,
-        BASIC_CLASS_ID,
-        20,
       );
     }
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `attempt to reuse consumer tag '${tag}'`,
-        BASIC_CLASS_ID,
-        20,
-      );
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
     const consumer = new ChannelConsumer(
       this,
@@ -383,7 +411,7 @@ export class Channel {
     this.consumers.set(tag, consumer);
   }
 
-  #consumeDirectReplies(args: MethodArgs): void {
+  #consumeDirectReplies(args: MethodArgs<"basic.consume">): void {
     if (!args.noAck) throw preconditionFailed("reply consumer cannot acknowledge");
     if (this.directReply) throw preconditionFailed("reply consumer already set");
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
@@ -465,12 +493,7 @@ export class Channel {
 
   #qos(prefetchSize: number, prefetchCount: number, global: boolean): void {
     if (prefetchSize !== 0) {
-      throw new ConnectionError(
-        REPLY_NOT_IMPLEMENTED,
-        `prefetch_size!=0 (${prefetchSize})`,
-        BASIC_CLASS_ID,
-        10,
-      );
+      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, `prefetch_size!=0 (${prefetchSize})`);
     }
     if (global) this.#globalPrefetch = prefetchCount;
     else this.#prefetchCount = prefetchCount;
@@ -517,7 +540,7 @@ export class Channel {
 
   #recover(requeue: boolean, sendOk: boolean): void {
     if (!requeue) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "requeue=false", BASIC_CLASS_ID, sendOk ? 110 : 100);
+      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "requeue=false");
     }
     this.#settle(this.deliveries.takeAll(), false, true);
     if (sendOk) this.#send(M.basicRecoverOk);

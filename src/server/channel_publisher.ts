@@ -5,9 +5,9 @@
 // queues, at once otherwise.
 import { AmqpError, ConnectionError, REPLY_NO_ROUTE, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
-import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import { methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
-import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+import { BASIC_CLASS_ID, type MethodArgs } from "../amqp/spec.ts";
 import { Message } from "../broker/message.ts";
 import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
@@ -20,10 +20,11 @@ import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
 const BASIC_RETURN = methodSpec("basic.return");
-const PUBLISH_METHOD_ID = 40;
+const BASIC_PUBLISH = methodSpec("basic.publish");
 
+/** Errors found once the content is in: no method frame is being handled, so they name basic.publish. */
 function publishError(code: number, text: string): AmqpError {
-  return new AmqpError(code, text, BASIC_CLASS_ID, PUBLISH_METHOD_ID);
+  return new AmqpError(code, text, BASIC_PUBLISH.classId, BASIC_PUBLISH.methodId);
 }
 
 /** RabbitMQ's check of the expiration property: a non-negative integer of milliseconds, as text. */
@@ -82,10 +83,8 @@ export class ChannelPublisher {
     this.#content.checkNoContentPending();
   }
 
-  start(args: MethodArgs): void {
-    if (args.immediate) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true", BASIC_CLASS_ID, PUBLISH_METHOD_ID);
-    }
+  start(args: MethodArgs<"basic.publish">): void {
+    if (args.immediate) throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true");
     this.#content.start(args.exchange, args.routingKey, args.mandatory);
     this.channel.connection.notePublish();
   }

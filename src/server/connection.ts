@@ -16,13 +16,16 @@ import {
   truncateShortstr,
 } from "../amqp/errors.ts";
 import { type FrameSink, parseFrames, writeHeartbeat } from "../amqp/frames.ts";
-import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import { decodeMethod, dispatchTable, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import {
   FRAME_BODY,
   FRAME_HEADER,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
   FRAME_OVERHEAD_BYTES,
+  type MethodArgs,
+  type MethodArgsOut,
+  type MethodName,
   type MethodSpec,
   PROTOCOL_HEADER,
 } from "../amqp/spec.ts";
@@ -51,6 +54,8 @@ const log = logger("connection");
 
 const M = {
   start: methodSpec("connection.start"),
+  startOk: methodSpec("connection.start-ok"),
+  open: methodSpec("connection.open"),
   tune: methodSpec("connection.tune"),
   openOk: methodSpec("connection.open-ok"),
   close: methodSpec("connection.close"),
@@ -59,6 +64,7 @@ const M = {
   blocked: methodSpec("connection.blocked"),
   unblocked: methodSpec("connection.unblocked"),
   channelOpen: methodSpec("channel.open"),
+  channelCloseOk: methodSpec("channel.close-ok"),
 };
 
 export interface ConnectionContext extends AuthContext {
@@ -72,7 +78,7 @@ export interface ConnectionContext extends AuthContext {
 }
 
 /** What a client may send on channel 0 once the connection is open. */
-const RUNNING_CONNECTION_METHODS = new Set([
+const RUNNING_CONNECTION_METHODS = new Set<MethodName>([
   "connection.close",
   "connection.close-ok",
   "connection.update-secret",
@@ -253,8 +259,8 @@ export class Connection implements FrameSink {
     if (this.#phase === "closing") {
       if (type === FRAME_METHOD && channel === 0) {
         const { spec } = decodeMethod(this.#reader.reset(bytes, start, end));
-        if (spec.name === "connection.close-ok") this.#closeSocket();
-        else if (spec.name === "connection.close") this.#send(0, M.closeOk);
+        if (spec === M.closeOk) this.#closeSocket();
+        else if (spec === M.close) this.#send(0, M.closeOk);
       }
       return;
     }
@@ -294,7 +300,7 @@ export class Connection implements FrameSink {
     return ch.state === "open" ? ch : undefined;
   }
 
-  #channelMethod(id: number, spec: MethodSpec, args: MethodArgs): void {
+  #channelMethod(id: number, spec: MethodSpec, args: MethodArgs<MethodName>): void {
     if (this.#phase !== "running") {
       throw new ConnectionError(REPLY_UNEXPECTED_FRAME, `frame on channel ${id} before connection.open`);
     }
@@ -314,7 +320,7 @@ export class Connection implements FrameSink {
         ch.opened();
         return;
       }
-      if (spec.name === "channel.close-ok") return;
+      if (spec === M.channelCloseOk) return;
       throw new ConnectionError(REPLY_CHANNEL_ERROR, "expected 'channel.open'", spec.classId, spec.methodId);
     }
     try {
@@ -364,7 +370,7 @@ export class Connection implements FrameSink {
     });
   }
 
-  #connectionMethod(spec: MethodSpec, args: MethodArgs): void {
+  #connectionMethod(spec: MethodSpec, args: MethodArgs<MethodName>): void {
     const phase = this.#phase;
     const expected = phase === "start-ok"
       ? "connection.start-ok"
@@ -381,7 +387,7 @@ export class Connection implements FrameSink {
         spec.methodId,
       );
     }
-    if (expected !== null && spec.name !== expected && spec.name !== "connection.close") {
+    if (expected !== null && spec.name !== expected && spec !== M.close) {
       throw new ConnectionError(
         REPLY_COMMAND_INVALID,
         `expected '${expected}', got '${spec.name}'`,
@@ -389,37 +395,34 @@ export class Connection implements FrameSink {
         spec.methodId,
       );
     }
-    switch (spec.name) {
-      case "connection.start-ok":
-        return this.#startOk(args);
-      case "connection.tune-ok":
-        return this.#tuneOk(args);
-      case "connection.open":
-        return this.#open(args.virtualHost);
-      case "connection.close":
-        this.#send(0, M.closeOk);
-        this.#drainUntilPeerCloses();
-        return;
-      case "connection.close-ok":
-        this.#closeSocket();
-        return;
-      case "connection.update-secret":
-        this.#send(0, M.updateSecretOk);
-        return;
-      case "connection.blocked":
-      case "connection.unblocked":
-        return;
-      default:
-        throw new ConnectionError(
-          REPLY_COMMAND_INVALID,
-          `method ${spec.name} is not valid on channel 0`,
-          spec.classId,
-          spec.methodId,
-        );
+    const handler = Connection.#DISPATCH[spec.index];
+    if (handler === undefined) {
+      throw new ConnectionError(
+        REPLY_COMMAND_INVALID,
+        `method ${spec.name} is not valid on channel 0`,
+        spec.classId,
+        spec.methodId,
+      );
     }
+    handler(this, args);
   }
 
-  #startOk(args: MethodArgs): void {
+  /** What each method a client may send on channel 0 does. */
+  static readonly #DISPATCH = dispatchTable<Connection>({
+    "connection.start-ok": (c, a) => c.#startOk(a),
+    "connection.tune-ok": (c, a) => c.#tuneOk(a),
+    "connection.open": (c, a) => c.#open(a.virtualHost),
+    "connection.close": (c) => {
+      c.#send(0, M.closeOk);
+      c.#drainUntilPeerCloses();
+    },
+    "connection.close-ok": (c) => c.#closeSocket(),
+    "connection.update-secret": (c) => c.#send(0, M.updateSecretOk),
+    "connection.blocked": () => {},
+    "connection.unblocked": () => {},
+  });
+
+  #startOk(args: MethodArgs<"connection.start-ok">): void {
     this.clientProperties = args.clientProperties ?? {};
     const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
     this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
@@ -427,7 +430,12 @@ export class Connection implements FrameSink {
     const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
     if (!result.ok) {
       log.warning("authentication failed", { peer: this.peer, user: result.username, reason: result.reason });
-      throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
+      throw new ConnectionError(
+        REPLY_ACCESS_REFUSED,
+        result.replyText,
+        M.startOk.classId,
+        M.startOk.methodId,
+      );
     }
     this.user = result.user;
     this.#phase = "tune-ok";
@@ -438,7 +446,7 @@ export class Connection implements FrameSink {
     });
   }
 
-  #tuneOk(args: MethodArgs): void {
+  #tuneOk(args: MethodArgs<"connection.tune-ok">): void {
     const tuned = negotiateTune(
       { frameMax: args.frameMax, channelMax: args.channelMax, heartbeat: args.heartbeat },
       this.limits,
@@ -452,13 +460,20 @@ export class Connection implements FrameSink {
 
   #open(vhostName: string): void {
     const vhost = this.ctx.vhostNamed(vhostName);
-    if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost ${vhostName} not found`, 10, 40);
+    if (!vhost) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `vhost ${vhostName} not found`,
+        M.open.classId,
+        M.open.methodId,
+      );
+    }
     if (!this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
         `access to vhost '${vhostName}' refused for user '${this.user.name}'`,
-        10,
-        40,
+        M.open.classId,
+        M.open.methodId,
       );
     }
     this.vhost = vhost;
@@ -569,7 +584,7 @@ export class Connection implements FrameSink {
 
   // ---- writing --------------------------------------------------------
 
-  #send(channel: number, spec: MethodSpec, args?: MethodArgs): void {
+  #send<N extends MethodName>(channel: number, spec: MethodSpec<N>, args?: MethodArgsOut<N>): void {
     writeMethodFrame(this.out, channel, spec, args);
     this.scheduleFlush();
   }
