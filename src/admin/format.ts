@@ -8,7 +8,7 @@ import type { Queue } from "../broker/queue.ts";
 import { QuorumQueue } from "../broker/quorum_queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
-import type { Connection } from "../server/connection.ts";
+import { type Connection, connectionOf } from "../server/connection.ts";
 import type { Channel } from "../server/channel.ts";
 import { ChannelConsumer } from "../server/channel_consumer.ts";
 import type { AdminContext } from "./context.ts";
@@ -333,11 +333,11 @@ export function connectionJson(ctx: AdminContext, c: Connection): Record<string,
 }
 
 export function channelName(ctx: AdminContext, ch: Channel): string {
-  return `${connectionName(ctx, ch.connection)} (${ch.id})`;
+  return `${connectionName(ctx, connectionOf(ch))} (${ch.id})`;
 }
 
 export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unknown> {
-  const c = ch.connection;
+  const c = connectionOf(ch);
   const peer = peerAddress(c);
   const counts = channelCounters(ch);
   const rates = ctx.rates.rates(ch, counts);
@@ -371,20 +371,20 @@ export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unkn
 
 export function consumerJson(ctx: AdminContext, x: ChannelConsumer): Record<string, unknown> {
   const ch = x.channel;
-  const peer = peerAddress(ch.connection);
+  const peer = peerAddress(connectionOf(ch));
   return {
     arguments: tableToJson(x.arguments),
     ack_required: !x.noAck,
     active: true,
     activity_status: "up",
     channel_details: {
-      connection_name: connectionName(ctx, ch.connection),
+      connection_name: connectionName(ctx, connectionOf(ch)),
       name: channelName(ctx, ch),
       node: ctx.nodeName,
       number: ch.id,
       peer_host: peer.host,
       peer_port: peer.port,
-      user: ch.connection.user.name,
+      user: connectionOf(ch).user.name,
     },
     consumer_tag: x.tag,
     exclusive: x.exclusive,

@@ -1,8 +1,9 @@
 // One AMQP channel: turns methods into broker calls and deliveries into
 // frames, with prefetch, flow, transactions and RabbitMQ's permission
-// checks. Publishing lives in channel_publisher.ts and delivery tags in
-// deliveries.ts. Errors thrown here are AmqpErrors; the connection turns
-// them into channel.close or connection.close.
+// checks. Publishing lives in channel_publisher.ts, delivery tags in
+// deliveries.ts, direct reply-to in direct_reply.ts; the connection is seen
+// only through ChannelHost. Errors thrown here are AmqpErrors; the
+// connection turns them into channel.close or connection.close.
 import {
   AmqpError,
   ConnectionError,
@@ -16,24 +17,23 @@ import {
 import { writeContent } from "../amqp/frames.ts";
 import { wireTypeName } from "../amqp/field_table.ts";
 import { dispatchTable, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
-import {
-  BASIC_CLASS_ID,
-  type MethodArgs,
-  type MethodArgsOut,
-  type MethodName,
-  type MethodSpec,
-} from "../amqp/spec.ts";
+import { type MethodArgs, type MethodArgsOut, type MethodName, type MethodSpec } from "../amqp/spec.ts";
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
-import { refuseDefaultExchange, REPLY_TO_PREFIX } from "../broker/vhost.ts";
-import type { AccessKind, ResourceKind } from "../auth/users.ts";
+import { refuseDefaultExchange } from "../broker/vhost.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher } from "./channel_publisher.ts";
-import type { Connection } from "./connection.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
-import { DirectReplyConsumer, isDirectReplyQueue } from "./direct_reply.ts";
+import {
+  checkReplyAddressExists,
+  consumeDirectReplies,
+  type DirectReplyConsumer,
+  isDirectReplyQueue,
+  isReplyAddress,
+} from "./direct_reply.ts";
 import { type PendingPublish, Transaction } from "./transaction.ts";
+import type { ChannelHost } from "./channel_host.ts";
 import { logger } from "../log.ts";
 
 const log = logger("channel");
@@ -88,11 +88,7 @@ export class Channel {
     exchange: "",
     routingKey: "",
   };
-  /** Granted (kind, resource, name) checks, valid while the registry's version stays put. */
-  #granted = new Set<string>();
-  #grantedVersion = -1;
-
-  constructor(readonly connection: Connection, readonly id: number) {
+  constructor(readonly host: ChannelHost, readonly id: number) {
     this.#publisher = new ChannelPublisher(this);
   }
 
@@ -133,18 +129,31 @@ export class Channel {
   }
 
   opened(): void {
-    this.connection.vhost.counters.channelsOpened++;
+    this.host.vhost.counters.channelsOpened++;
     this.#send(M.channelOpenOk);
   }
 
   #markClosed(): void {
     this.state = "closed";
-    this.connection.vhost.counters.channelsClosed++;
+    this.host.vhost.counters.channelsClosed++;
   }
 
   #send<N extends MethodName>(spec: MethodSpec<N>, args?: MethodArgsOut<N>): void {
-    writeMethodFrame(this.connection.out, this.id, spec, args);
-    this.connection.scheduleFlush();
+    writeMethodFrame(this.host.out, this.id, spec, args);
+    this.host.scheduleFlush();
+  }
+
+  /** Sends a method that carries a message (deliver, get-ok, return): the method frame, header and body. */
+  sendWithContent<N extends MethodName>(
+    spec: MethodSpec<N>,
+    args: MethodArgsOut<N>,
+    rawProperties: Uint8Array,
+    body: Uint8Array,
+  ): void {
+    const out = this.host.out;
+    writeMethodFrame(out, this.id, spec, args);
+    writeContent(out, this.id, spec.classId, rawProperties, body, this.host.frameMax);
+    this.host.scheduleFlush();
   }
 
   /** Sends a method's -ok reply unless the client asked for none (no-wait). */
@@ -205,8 +214,8 @@ export class Channel {
   // ---- exchanges and queues -------------------------------------------
 
   #exchangeDeclare(a: MethodArgs<"exchange.declare">): void {
-    if (!a.passive) this.authorize("configure", "exchange", a.exchange);
-    this.connection.vhost.declareExchange({
+    if (!a.passive) this.host.authorize("configure", "exchange", a.exchange);
+    this.host.vhost.declareExchange({
       name: a.exchange,
       type: a.type,
       passive: a.passive,
@@ -219,17 +228,17 @@ export class Channel {
   }
 
   #exchangeDelete(a: MethodArgs<"exchange.delete">): void {
-    this.authorize("configure", "exchange", a.exchange);
-    this.connection.vhost.deleteExchange(a.exchange, a.ifUnused);
+    this.host.authorize("configure", "exchange", a.exchange);
+    this.host.vhost.deleteExchange(a.exchange, a.ifUnused);
     this.#reply(a.noWait, M.exchangeDeleteOk);
   }
 
   #exchangeBind(a: MethodArgs<"exchange.bind" | "exchange.unbind">, bind: boolean): void {
-    this.authorize("write", "exchange", a.destination);
+    this.host.authorize("write", "exchange", a.destination);
     refuseDefaultExchange(a.destination);
     refuseDefaultExchange(a.source);
-    this.authorize("read", "exchange", a.source);
-    const vhost = this.connection.vhost;
+    this.host.authorize("read", "exchange", a.source);
+    const vhost = this.host.vhost;
     if (bind) vhost.bindExchange(a.destination, a.source, a.routingKey, a.arguments);
     else vhost.unbindExchange(a.destination, a.source, a.routingKey, a.arguments);
     this.#reply(a.noWait, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
@@ -238,38 +247,38 @@ export class Channel {
   /** RabbitMQ's order for queue.bind and unbind: write on the queue, the default exchange, read on the source. */
   #bindingQueue(a: MethodArgs<"queue.bind" | "queue.unbind">): string {
     const queue = this.#queueName(a.queue);
-    this.authorize("write", "queue", queue);
+    this.host.authorize("write", "queue", queue);
     refuseDefaultExchange(a.exchange);
-    this.authorize("read", "exchange", a.exchange);
+    this.host.authorize("read", "exchange", a.exchange);
     return queue;
   }
 
   #queueBind(a: MethodArgs<"queue.bind">): void {
     const queue = this.#bindingQueue(a);
-    this.connection.vhost.bindQueue(queue, a.exchange, a.routingKey, a.arguments, this.connection);
+    this.host.vhost.bindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
     this.#reply(a.noWait, M.queueBindOk);
   }
 
   #queueUnbind(a: MethodArgs<"queue.unbind">): void {
     const queue = this.#bindingQueue(a);
-    this.connection.vhost.unbindQueue(queue, a.exchange, a.routingKey, a.arguments, this.connection);
+    this.host.vhost.unbindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
     this.#send(M.queueUnbindOk);
   }
 
   #queuePurge(a: MethodArgs<"queue.purge">): void {
     const queue = this.#queueName(a.queue);
-    this.authorize("read", "queue", queue);
-    const messageCount = this.connection.vhost.purgeQueue(queue, this.connection);
+    this.host.authorize("read", "queue", queue);
+    const messageCount = this.host.vhost.purgeQueue(queue, this.host);
     this.#reply(a.noWait, M.queuePurgeOk, { messageCount });
   }
 
   #queueDelete(a: MethodArgs<"queue.delete">): void {
     const queue = this.#queueName(a.queue);
-    this.authorize("configure", "queue", queue);
-    const messageCount = this.connection.vhost.deleteQueue(queue, {
+    this.host.authorize("configure", "queue", queue);
+    const messageCount = this.host.vhost.deleteQueue(queue, {
       ifUnused: a.ifUnused,
       ifEmpty: a.ifEmpty,
-      owner: this.connection,
+      owner: this.host,
     });
     this.#reply(a.noWait, M.queueDeleteOk, { messageCount });
   }
@@ -298,7 +307,7 @@ export class Channel {
     this.#teardown();
     this.#send(M.channelCloseOk);
     this.#markClosed();
-    this.connection.channelClosed(this);
+    this.host.channelClosed(this);
   }
 
   handleHeader(bytes: Uint8Array, start: number, end: number): void {
@@ -323,19 +332,6 @@ export class Channel {
     if (this.state === "open") this.#publisher.flushConfirms();
   }
 
-  /** 403 unless the connection's user may do `kind` on the resource (RabbitMQ's mapping of methods to permissions). */
-  authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
-    const users = this.connection.ctx.users;
-    if (users.version !== this.#grantedVersion) {
-      this.#granted.clear();
-      this.#grantedVersion = users.version;
-    }
-    const key = `${kind}\u0000${resource}\u0000${name}`;
-    if (this.#granted.has(key)) return;
-    users.checkAccess(this.connection.user.name, this.connection.vhost.name, kind, resource, name);
-    this.#granted.add(key);
-  }
-
   /** The empty queue name means the channel's last declared queue, as in RabbitMQ. */
   #queueName(name: string): string {
     if (name !== "") return name;
@@ -345,24 +341,21 @@ export class Channel {
 
   #queueDeclare(args: MethodArgs<"queue.declare">): void {
     const name = args.passive ? this.#queueName(args.queue) : args.queue;
-    if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
-      // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
-      if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {
-        throw notFound(`no queue '${name}' in vhost '${this.connection.vhost.name}'`);
-      }
+    if (args.passive && isReplyAddress(name)) {
+      checkReplyAddressExists(this.host.vhost, name);
       return this.#reply(args.noWait, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
     }
-    if (!args.passive && name !== "") this.authorize("configure", "queue", name);
-    const r = this.connection.vhost.declareQueue({
+    if (!args.passive && name !== "") this.host.authorize("configure", "queue", name);
+    const r = this.host.vhost.declareQueue({
       name,
       passive: args.passive,
       durable: args.durable,
       exclusive: args.exclusive,
       autoDelete: args.autoDelete,
       arguments: args.arguments,
-      owner: this.connection,
+      owner: this.host,
     });
-    if (r.queue.exclusiveOwner === this.connection) this.connection.exclusiveQueues.add(r.queue);
+    if (r.queue.exclusiveOwner === this.host) this.host.ownExclusiveQueue(r.queue);
     this.#lastQueue = r.queue.name;
     this.#reply(args.noWait, M.queueDeclareOk, {
       queue: r.queue.name,
@@ -376,19 +369,19 @@ export class Channel {
   #consume(args: MethodArgs<"basic.consume">): void {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
-    this.authorize("read", "queue", queueName);
+    this.host.authorize("read", "queue", queueName);
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
-        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.connection.vhost.name}': ` +
+        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.host.vhost.name}': ` +
           `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
       );
     }
-    const queue = this.connection.vhost.getQueue(queueName, this.connection);
+    const queue = this.host.vhost.getQueue(queueName, this.host);
     if (this.#globalPrefetch !== 0 && !queue.supportsGlobalQos) {
       throw new ConnectionError(
         REPLY_NOT_IMPLEMENTED,
-        `queue '${queueName}' in vhost '${this.connection.vhost.name}' does not support global qos`,
+        `queue '${queueName}' in vhost '${this.host.vhost.name}' does not support global qos`,
       );
     }
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
@@ -412,17 +405,12 @@ export class Channel {
   }
 
   #consumeDirectReplies(args: MethodArgs<"basic.consume">): void {
-    if (!args.noAck) throw preconditionFailed("reply consumer cannot acknowledge");
-    if (this.directReply) throw preconditionFailed("reply consumer already set");
-    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
-    this.directReply = new DirectReplyConsumer(this, tag);
-    this.connection.vhost.replyTargets.set(this.directReply.token, this.directReply);
-    if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: tag });
+    this.directReply = consumeDirectReplies(this, this.directReply, args.consumerTag, args.noAck);
+    if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: this.directReply.tag });
   }
 
   #dropDirectReplies(): void {
-    if (!this.directReply) return;
-    this.connection.vhost.replyTargets.delete(this.directReply.token);
+    this.directReply?.close();
     this.directReply = null;
   }
 
@@ -439,13 +427,13 @@ export class Channel {
   consumerCancelledByBroker(consumer: ChannelConsumer): void {
     if (this.consumers.get(consumer.tag) !== consumer) return;
     this.consumers.delete(consumer.tag);
-    if (this.state === "open" && this.connection.consumerCancelNotify) {
+    if (this.state === "open" && this.host.consumerCancelNotify) {
       this.#send(M.basicCancel, { consumerTag: consumer.tag, noWait: true });
     }
   }
 
   canDeliver(): boolean {
-    return this.state === "open" && this.#flowActive && this.connection.writable;
+    return this.state === "open" && this.#flowActive && this.host.writable;
   }
 
   withinGlobalPrefetch(): boolean {
@@ -460,35 +448,29 @@ export class Channel {
     a.redelivered = entry.redelivered;
     a.exchange = m.exchange;
     a.routingKey = m.routingKey;
-    const out = this.connection.out;
-    writeMethodFrame(out, this.id, M.basicDeliver, a);
     // A message never returned goes out as published; the queue's type decides what a returned one carries.
     const props = entry.deliveryCount === 0 ? m.rawProperties : queue.deliveryProperties(entry, false);
-    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
-    this.connection.scheduleFlush();
+    this.sendWithContent(M.basicDeliver, a, props, m.body);
   }
 
   #get(queueName: string, noAck: boolean): void {
     const name = this.#queueName(queueName);
-    this.authorize("read", "queue", name);
-    const queue = this.connection.vhost.getQueue(name, this.connection);
+    this.host.authorize("read", "queue", name);
+    const queue = this.host.vhost.getQueue(name, this.host);
     const entry = queue.get(noAck);
     if (!entry) {
       this.#send(M.basicGetEmpty);
       return;
     }
     const m = entry.message;
-    const out = this.connection.out;
-    writeMethodFrame(out, this.id, M.basicGetOk, {
+    const args = {
       deliveryTag: this.deliveries.next(queue, entry, null, !noAck),
       redelivered: entry.redelivered,
       exchange: m.exchange,
       routingKey: m.routingKey,
       messageCount: queue.messageCount,
-    });
-    const props = queue.deliveryProperties(entry, true);
-    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
-    this.connection.scheduleFlush();
+    };
+    this.sendWithContent(M.basicGetOk, args, queue.deliveryProperties(entry, true), m.body);
   }
 
   #qos(prefetchSize: number, prefetchCount: number, global: boolean): void {
@@ -570,10 +552,10 @@ export class Channel {
   /** consumer_timeout: a delivery unacked for too long closes the channel, as in RabbitMQ. */
   checkConsumerTimeout(now: number): void {
     const oldest = this.deliveries.oldestDeliveredAt;
-    const timeoutMs = this.connection.limits.consumerTimeoutMs;
+    const timeoutMs = this.host.limits.consumerTimeoutMs;
     if (oldest === 0 || now - oldest <= timeoutMs || this.state !== "open") return;
     log.warning("consumer timeout: closing channel", {
-      peer: this.connection.peer,
+      peer: this.host.peer,
       channel: this.id,
       timeout_ms: timeoutMs,
     });
@@ -598,7 +580,7 @@ export class Channel {
 
   #finishClose(): void {
     this.#markClosed();
-    this.connection.channelClosed(this);
+    this.host.channelClosed(this);
   }
 
   /** Gives back everything the channel holds: consumers go, unacked messages are requeued. */

@@ -4,18 +4,16 @@
 // confirms — after the store's commit for persistent messages in durable
 // queues, at once otherwise.
 import { AmqpError, ConnectionError, REPLY_NO_ROUTE, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
-import { writeContent } from "../amqp/frames.ts";
 import { methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
-import { BASIC_CLASS_ID, type MethodArgs } from "../amqp/spec.ts";
+import type { MethodArgs } from "../amqp/spec.ts";
 import { Message } from "../broker/message.ts";
 import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
 import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
 import type { PendingPublish } from "./transaction.ts";
 import { mayCarrySenderSelected, senderSelected } from "./sender_selected.ts";
-import { rewriteReplyTo } from "./direct_reply.ts";
-import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
+import { isReplyAddress, replyTarget, rewriteReplyTo } from "./direct_reply.ts";
 
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
@@ -58,7 +56,7 @@ export class ChannelPublisher {
   dropped = 0;
 
   constructor(readonly channel: Channel) {
-    this.#content = new ContentAssembler(channel.connection.limits.maxMessageSizeBytes);
+    this.#content = new ContentAssembler(channel.host.limits.maxMessageSizeBytes);
   }
 
   /** Confirms sent so far. */
@@ -86,7 +84,7 @@ export class ChannelPublisher {
   start(args: MethodArgs<"basic.publish">): void {
     if (args.immediate) throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true");
     this.#content.start(args.exchange, args.routingKey, args.mandatory);
-    this.channel.connection.notePublish();
+    this.channel.host.notePublish();
   }
 
   /** The content header; returns the finished publish when the body is empty. */
@@ -101,9 +99,9 @@ export class ChannelPublisher {
   }
 
   #complete(c: AssembledContent): PendingPublish {
-    const connection = this.channel.connection;
-    this.channel.authorize("write", "exchange", c.exchange);
-    const vhost = connection.vhost;
+    const host = this.channel.host;
+    host.authorize("write", "exchange", c.exchange);
+    const vhost = host.vhost;
     const x = vhost.exchanges.get(c.exchange);
     if (x === undefined) throw publishError(404, `no exchange '${c.exchange}' in vhost '${vhost.name}'`);
     if (x.internal) {
@@ -112,10 +110,10 @@ export class ChannelPublisher {
     const summary = scanProperties(c.rawProperties, this.#summary);
     if (summary.hasUserId) {
       const userId = decodeProperties(c.rawProperties).userId;
-      if (userId !== connection.user.name) {
+      if (userId !== host.user.name) {
         throw publishError(
           406,
-          `user_id property set to '${userId}' but authenticated user was '${connection.user.name}'`,
+          `user_id property set to '${userId}' but authenticated user was '${host.user.name}'`,
         );
       }
     }
@@ -134,13 +132,14 @@ export class ChannelPublisher {
   route(p: PendingPublish): void {
     const { exchange: x, message, mandatory } = p;
     const seq = this.#confirms ? this.#confirms.next() : 0;
-    const vhost = this.channel.connection.vhost;
+    const host = this.channel.host;
+    const vhost = host.vhost;
     const counters = vhost.counters;
     this.published++;
     counters.received++;
     if (seq) counters.receivedConfirm++;
-    if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {
-      const target = vhost.replyTargets.get(message.routingKey.slice(REPLY_TO_PREFIX.length));
+    if (x.name === "" && isReplyAddress(message.routingKey)) {
+      const target = replyTarget(vhost, message.routingKey);
       if (target) {
         counters.routed++;
         target.deliverReply(message);
@@ -151,7 +150,7 @@ export class ChannelPublisher {
     const { queues, rejected, delayed } = vhost.publish(x, message, p.extraRoutingKeys);
     if (delayed) {
       counters.routed++;
-      if (seq) vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      if (seq) host.whenDurable((ok) => this.#settle(seq, ok));
       return;
     }
     if (queues.length === 0) {
@@ -171,12 +170,12 @@ export class ChannelPublisher {
       if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
     }
     if (durable) {
-      vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      host.whenDurable((ok) => this.#settle(seq, ok));
     } else this.#settle(seq, true);
   }
 
   #unroutable(message: Message, mandatory: boolean): void {
-    const counters = this.channel.connection.vhost.counters;
+    const counters = this.channel.host.vhost.counters;
     if (mandatory) {
       this.returned++;
       counters.unroutableReturned++;
@@ -192,9 +191,9 @@ export class ChannelPublisher {
     this.#confirms.settle(seq, ok);
     if (ok) {
       this.confirmed++;
-      this.channel.connection.vhost.counters.confirmed++;
+      this.channel.host.vhost.counters.confirmed++;
     }
-    this.channel.connection.markConfirmsPending(this.channel);
+    this.channel.host.markConfirmsPending(this.channel);
   }
 
   /** Writes the settled confirms; called just before the connection flushes. */
@@ -202,21 +201,18 @@ export class ChannelPublisher {
     if (this.#confirms === null) return;
     const ch = this.channel;
     this.#confirms.drain((deliveryTag, multiple, ack) => {
-      writeMethodFrame(ch.connection.out, ch.id, ack ? BASIC_ACK : BASIC_NACK, { deliveryTag, multiple });
+      writeMethodFrame(ch.host.out, ch.id, ack ? BASIC_ACK : BASIC_NACK, { deliveryTag, multiple });
     });
   }
 
   #sendReturn(message: Message): void {
-    const ch = this.channel;
-    const out = ch.connection.out;
-    writeMethodFrame(out, ch.id, BASIC_RETURN, {
+    const args = {
       replyCode: REPLY_NO_ROUTE,
       replyText: "NO_ROUTE",
       exchange: message.exchange,
       routingKey: message.routingKey,
-    });
-    writeContent(out, ch.id, BASIC_CLASS_ID, message.rawProperties, message.body, ch.connection.frameMax);
-    ch.connection.scheduleFlush();
+    };
+    this.channel.sendWithContent(BASIC_RETURN, args, message.rawProperties, message.body);
   }
 
   /** The channel is closing: drop half-assembled content and outstanding confirms. */

@@ -32,10 +32,11 @@ import {
 import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
-import type { User } from "../auth/users.ts";
+import type { AccessKind, ResourceKind, User } from "../auth/users.ts";
 import { logger } from "../log.ts";
 import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
+import type { ChannelHost } from "./channel_host.ts";
 import {
   CLOSE_OK_TIMEOUT_MS,
   DRAIN_AFTER_CLOSE_MAX_MS,
@@ -96,7 +97,7 @@ type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" 
 
 let nextConnectionId = 1;
 
-export class Connection implements FrameSink {
+export class Connection implements FrameSink, ChannelHost {
   readonly id = nextConnectionId++;
   readonly #outbox: Outbox;
   /** Where frames for this connection are appended; flushed once per turn. */
@@ -113,6 +114,9 @@ export class Connection implements FrameSink {
   consumerCancelNotify = false;
   #phase: Phase = "header";
   readonly #channels = new Map<number, Channel>();
+  /** Granted (kind, resource, name) checks, valid while the user registry's version stays put. */
+  readonly #granted = new Set<string>();
+  #grantedVersion = -1;
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
   #lastReadMs = Date.now();
@@ -338,7 +342,26 @@ export class Connection implements FrameSink {
     ch.closeWithError(err);
   }
 
-  /** Called for every basic.publish: the first one marks this a publishing connection. */
+  authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+    const users = this.ctx.users;
+    if (users.version !== this.#grantedVersion) {
+      this.#granted.clear();
+      this.#grantedVersion = users.version;
+    }
+    const key = `${kind}\u0000${resource}\u0000${name}`;
+    if (this.#granted.has(key)) return;
+    users.checkAccess(this.user.name, this.vhost.name, kind, resource, name);
+    this.#granted.add(key);
+  }
+
+  whenDurable(done: (ok: boolean) => void): void {
+    this.vhost.store.whenDurable(done);
+  }
+
+  ownExclusiveQueue(q: Queue): void {
+    this.exclusiveQueues.add(q);
+  }
+
   notePublish(): void {
     this.#alarmGate.notePublish();
   }
@@ -608,4 +631,11 @@ export class Connection implements FrameSink {
     for (const ch of this.#confirmPending) ch.flushConfirms();
     this.#confirmPending.clear();
   }
+}
+
+/** The connection a channel belongs to, for the admin API: every channel's host is the connection that opened it. */
+export function connectionOf(ch: Channel): Connection {
+  const c = ch.host;
+  if (!(c instanceof Connection)) throw new Error(`channel ${ch.id} is not hosted by a connection`);
+  return c;
 }
