@@ -252,13 +252,8 @@ export class VHost {
 
   /** Re-applies policies to every queue (a policy was set or cleared). */
   applyPolicies(): void {
-    for (const q of this.queues.values()) {
-      try {
-        q.applySettings(this.#settingsFor(q.name, q.arguments));
-      } catch {
-        // Declare-time arguments were valid when declared; a policy value never makes them invalid.
-      }
-    }
+    // Settings only merge here: arguments were checked when declared, policy values when the policy was set.
+    for (const q of this.queues.values()) q.applySettings(this.#settingsFor(q.name, q.arguments));
     for (const x of this.exchanges.values()) x.alternateExchange = this.#alternateExchangeOf(x);
   }
 

@@ -13,6 +13,7 @@ import {
   REPLY_COMMAND_INVALID,
   REPLY_NOT_ALLOWED,
   REPLY_NOT_IMPLEMENTED,
+  REPLY_PRECONDITION_FAILED,
 } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
 import { wireTypeName } from "../amqp/field_table.ts";
@@ -23,7 +24,7 @@ import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
 import { refuseDefaultExchange } from "../broker/vhost.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
-import { ChannelPublisher } from "./channel_publisher.ts";
+import { ChannelPublisher, publishError } from "./channel_publisher.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
 import {
   checkReplyAddressExists,
@@ -323,8 +324,16 @@ export class Channel {
   }
 
   #published(p: PendingPublish): void {
-    if (this.#tx) this.#tx.publishes.push(p);
-    else this.#publisher.route(p);
+    const tx = this.#tx;
+    if (tx === null) return this.#publisher.route(p);
+    const max = this.host.limits.maxUncommittedMessages;
+    if (tx.publishes.length >= max) {
+      throw publishError(
+        REPLY_PRECONDITION_FAILED,
+        `transaction holds ${max} uncommitted messages, the most a channel may hold; commit or roll back`,
+      );
+    }
+    tx.publishes.push(p);
   }
 
   /** Writes settled publisher confirms; the connection calls this just before it flushes. */
@@ -367,6 +376,7 @@ export class Channel {
   // ---- consuming ------------------------------------------------------
 
   #consume(args: MethodArgs<"basic.consume">): void {
+    this.#checkConsumerLimit(args.consumerTag);
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.host.authorize("read", "queue", queueName);
@@ -402,6 +412,14 @@ export class Channel {
     if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: tag });
     queue.addConsumer(consumer);
     this.consumers.set(tag, consumer);
+  }
+
+  /** A new consumer past the channel's limit is refused, as RabbitMQ does with consumer_max_per_channel. */
+  #checkConsumerLimit(tag: string): void {
+    const max = this.host.limits.maxConsumersPerChannel;
+    if (this.consumers.size >= max && !this.consumers.has(tag)) {
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `reached maximum (${max}) of consumers per channel`);
+    }
   }
 
   #consumeDirectReplies(args: MethodArgs<"basic.consume">): void {

@@ -3,10 +3,17 @@
 // it, returns it when mandatory and unroutable, and settles publisher
 // confirms — after the store's commit for persistent messages in durable
 // queues, at once otherwise.
-import { AmqpError, ConnectionError, REPLY_NO_ROUTE, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
+import {
+  AmqpError,
+  ConnectionError,
+  REPLY_NO_ROUTE,
+  REPLY_NOT_IMPLEMENTED,
+  REPLY_PRECONDITION_FAILED,
+} from "../amqp/errors.ts";
 import { methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
 import type { MethodArgs } from "../amqp/spec.ts";
+import { present } from "../assert.ts";
 import { Message } from "../broker/message.ts";
 import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
@@ -21,7 +28,7 @@ const BASIC_RETURN = methodSpec("basic.return");
 const BASIC_PUBLISH = methodSpec("basic.publish");
 
 /** Errors found once the content is in: no method frame is being handled, so they name basic.publish. */
-function publishError(code: number, text: string): AmqpError {
+export function publishError(code: number, text: string): AmqpError {
   return new AmqpError(code, text, BASIC_PUBLISH.classId, BASIC_PUBLISH.methodId);
 }
 
@@ -117,7 +124,10 @@ export class ChannelPublisher {
         );
       }
     }
-    if (summary.hasExpiration) checkExpiration(decodeProperties(c.rawProperties).expiration!);
+    if (summary.hasExpiration) {
+      const { expiration } = decodeProperties(c.rawProperties);
+      checkExpiration(present(expiration, "the expiration flag is set, so the property decodes"));
+    }
     let rawProperties = rewriteReplyTo(c.rawProperties, this.channel.directReply);
     let extraRoutingKeys: string[] | undefined;
     if (summary.hasHeaders && mayCarrySenderSelected(rawProperties)) {
@@ -131,7 +141,7 @@ export class ChannelPublisher {
   /** Routes and enqueues; confirms once the message is as safe as promised. */
   route(p: PendingPublish): void {
     const { exchange: x, message, mandatory } = p;
-    const seq = this.#confirms ? this.#confirms.next() : 0;
+    const seq = this.#confirms ? this.#nextConfirm(this.#confirms) : 0;
     const host = this.channel.host;
     const vhost = host.vhost;
     const counters = vhost.counters;
@@ -172,6 +182,17 @@ export class ChannelPublisher {
     if (durable) {
       host.whenDurable((ok) => this.#settle(seq, ok));
     } else this.#settle(seq, true);
+  }
+
+  #nextConfirm(confirms: ConfirmTracker): number {
+    const max = this.channel.host.limits.maxUnconfirmedMessages;
+    if (confirms.outstanding >= max) {
+      throw publishError(
+        REPLY_PRECONDITION_FAILED,
+        `${max} published messages are waiting for their confirms, the most a channel may have`,
+      );
+    }
+    return confirms.next();
   }
 
   #unroutable(message: Message, mandatory: boolean): void {
