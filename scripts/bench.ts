@@ -1,4 +1,4 @@
-// `deno task bench`: Warren's benchmark (issue 6). Runs the scenarios of
+// `deno task bench`: Warren's benchmark. Runs the scenarios of
 // scripts/bench/scenarios.ts against Warren (started from this checkout),
 // RabbitMQ (started from the Debian package on private ports) or any AMQP
 // URL; `--compare` runs Warren and RabbitMQ alternately for several rounds
@@ -84,7 +84,7 @@ function positiveNumber(v: string, flag: string, allowZero = false): number {
   return n;
 }
 
-export function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
+function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
   if (!list) return SCENARIOS.filter((s) => s.group !== 8 || full);
   const picked = new Set<Scenario>();
   for (const item of list.split(",").map((x) => x.trim()).filter(Boolean)) {

@@ -29,7 +29,7 @@ const BASIC_DELIVER = 60;
 const BASIC_ACK = 80;
 const BASIC_NACK = 120;
 
-export interface AmqpUrl {
+interface AmqpUrl {
   hostname: string;
   port: number;
   username: string;
@@ -37,7 +37,7 @@ export interface AmqpUrl {
   vhost: string;
 }
 
-export function parseAmqpUrl(url: string): AmqpUrl {
+function parseAmqpUrl(url: string): AmqpUrl {
   const u = new URL(url);
   if (u.protocol !== "amqp:") throw new Error(`only amqp:// URLs are supported: ${url}`);
   const path = decodeURIComponent(u.pathname.replace(/^\//, ""));

@@ -27,7 +27,7 @@ import {
 import { fieldTableKey } from "../amqp/field_table.ts";
 
 export const HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
-export const DEFAULT_VHOST_DESCRIPTION = "Default virtual host";
+const DEFAULT_VHOST_DESCRIPTION = "Default virtual host";
 
 export function userJson(u: User): Record<string, unknown> {
   return {
@@ -69,7 +69,7 @@ export function vhostJson(ctx: AdminContext, v: VHost, query?: URLSearchParams):
 // ---- policies ----------------------------------------------------------
 
 /** A policy definition with its keys in order, as RabbitMQ (which keeps it as an Erlang map) shows it. */
-export function definitionJson(definition: Record<string, unknown>): Record<string, unknown> {
+function definitionJson(definition: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(definition).sort()) out[key] = definition[key];
   return out;
@@ -91,7 +91,7 @@ export function policyJson(p: Policy): Record<string, unknown> {
  * The policy in effect for a queue or exchange: the one its vhost applies
  * (the same match the broker makes when it computes settings).
  */
-export function policyOf(
+function policyOf(
   ctx: AdminContext,
   o: { vhost: string; name: string },
   kind: "queue" | "exchange",
@@ -411,8 +411,6 @@ const PROPERTY_NAMES: readonly [keyof BasicProperties, string][] = [
   ["appId", "app_id"],
   ["clusterId", "cluster_id"],
 ];
-
-export const PROPERTY_JSON_NAMES: readonly string[] = PROPERTY_NAMES.map(([, json]) => json);
 
 /**
  * Message properties with RabbitMQ's snake_case names. Like RabbitMQ, a

@@ -20,7 +20,7 @@ type FieldList = readonly (readonly [name: string, type: FieldType])[];
 type MethodRow = readonly [id: number, name: string, fields: FieldList, hasContent?: true];
 
 /** Class ids, each named once. */
-export const CLASS = {
+const CLASS = {
   connection: 10,
   channel: 20,
   exchange: 40,

@@ -4,8 +4,6 @@ import type { Store, StoreSnapshot } from "../store/store.ts";
 import { VHost } from "./vhost.ts";
 import { NodeCounters } from "./node_counters.ts";
 
-export const DEFAULT_VHOST = "/";
-
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
   readonly counters = new NodeCounters();

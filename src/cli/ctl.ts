@@ -20,7 +20,7 @@ import { POLICY_VERBS } from "./verbs/policies.ts";
 /** rabbitmqctl's default operation timeout. */
 const DEFAULT_TIMEOUT_S = 60;
 
-export const VERBS: Record<string, Verb> = {
+const VERBS: Record<string, Verb> = {
   ...ACCESS_VERBS,
   ...OBJECT_VERBS,
   ...POLICY_VERBS,

@@ -1,8 +1,8 @@
 // Protocol misuse over a raw socket: bytes no client library would send,
 // and the exact reply RabbitMQ gives (reply code, text, which of channel or
 // connection closes). After each bad connection a well-behaved amqplib
-// client must still publish and consume ("the other connections do not
-// notice", DESIGN.md). Every read has a timeout.
+// client must still publish and consume: the other connections do not
+// notice. Every read has a timeout.
 //
 // Against RabbitMQ (to check the tests themselves):
 //   WARREN_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \
