@@ -33,6 +33,7 @@ import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { AccessKind, ResourceKind, User } from "../auth/users.ts";
+import { present } from "../assert.ts";
 import { logger } from "../log.ts";
 import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
@@ -105,8 +106,8 @@ export class Connection implements FrameSink, ChannelHost {
   readonly exclusiveQueues = new Set<Queue>();
   readonly peer: string;
   readonly connectedAt = Date.now();
-  vhost!: VHost;
-  user!: User;
+  #vhost: VHost | null = null;
+  #user: User | null = null;
   clientProperties: Record<string, unknown> = {};
   frameMax: number;
   channelMax: number;
@@ -167,6 +168,21 @@ export class Connection implements FrameSink, ChannelHost {
 
   get isOpen(): boolean {
     return this.#phase === "running";
+  }
+
+  /** Got past connection.open (it may be closing since): it has a user and a vhost. */
+  get hasOpened(): boolean {
+    return this.#vhost !== null && this.#user !== null;
+  }
+
+  /** The vhost of connection.open; channels, and the admin API's views, exist only after it. */
+  get vhost(): VHost {
+    return present(this.#vhost, "a connection has its vhost once it has opened");
+  }
+
+  /** The user authenticated at connection.start-ok. */
+  get user(): User {
+    return present(this.#user, "a connection has its user once it has authenticated");
   }
 
   /** Serves the connection until it closes. Never throws: one bad client must not end the node. */
@@ -460,7 +476,7 @@ export class Connection implements FrameSink, ChannelHost {
         M.startOk.methodId,
       );
     }
-    this.user = result.user;
+    this.#user = result.user;
     this.#phase = "tune-ok";
     this.#send(0, M.tune, {
       channelMax: this.limits.channelMax,
@@ -491,18 +507,19 @@ export class Connection implements FrameSink, ChannelHost {
         M.open.methodId,
       );
     }
-    if (!this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
+    const user = this.user;
+    if (!this.ctx.users.canAccessVHost(user.name, vhostName)) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
-        `access to vhost '${vhostName}' refused for user '${this.user.name}'`,
+        `access to vhost '${vhostName}' refused for user '${user.name}'`,
         M.open.classId,
         M.open.methodId,
       );
     }
-    this.vhost = vhost;
+    this.#vhost = vhost;
     this.#phase = "running";
     this.#send(0, M.openOk);
-    log.info("connection opened", { peer: this.peer, user: this.user.name, vhost: vhostName });
+    log.info("connection opened", { peer: this.peer, user: user.name, vhost: vhostName });
     this.ctx.onOpened?.(this);
   }
 
@@ -583,7 +600,7 @@ export class Connection implements FrameSink, ChannelHost {
     for (const ch of this.#channels.values()) ch.teardown();
     this.#channels.clear();
     this.#confirmPending.clear();
-    if (this.vhost && this.exclusiveQueues.size > 0) this.vhost.deleteExclusiveQueues(this.exclusiveQueues);
+    if (this.#vhost && this.exclusiveQueues.size > 0) this.#vhost.deleteExclusiveQueues(this.exclusiveQueues);
     this.exclusiveQueues.clear();
   }
 
@@ -600,7 +617,7 @@ export class Connection implements FrameSink, ChannelHost {
       this.socket.close();
     } catch { /* already closed */ }
     if (wasOpen) {
-      log.info("connection closed", { peer: this.peer, user: this.user?.name, vhost: this.vhost?.name });
+      log.info("connection closed", { peer: this.peer, user: this.#user?.name, vhost: this.#vhost?.name });
     }
     this.ctx.onClosed(this);
   }

@@ -24,7 +24,7 @@ const log = logger("admin");
 export function deleteVHost(ctx: AdminContext, name: string): boolean {
   if (!ctx.broker.vhost(name)) return false;
   for (const c of ctx.node.connections) {
-    if (c.vhost?.name === name) c.forceClose(`vhost '${name}' is deleted`);
+    if (c.hasOpened && c.vhost.name === name) c.forceClose(`vhost '${name}' is deleted`);
   }
   ctx.broker.deleteVHost(name);
   ctx.users.dropVHost(name);

@@ -14,9 +14,7 @@ import type { ApiRequest, Router } from "../router.ts";
 
 /** Connections past connection.open (earlier ones have no user or vhost yet). */
 export function openConnections(ctx: AdminContext): Connection[] {
-  return [...ctx.node.connections].filter((c) =>
-    (c as Partial<Connection>).vhost !== undefined && (c as Partial<Connection>).user !== undefined
-  );
+  return [...ctx.node.connections].filter((c) => c.hasOpened);
 }
 
 function mayRead(p: Principal, c: Connection): boolean {
