@@ -9,6 +9,7 @@ import { RoleHandle, type RoleMode } from "./role_host.ts";
 import type { ConsumerConfig, ConsumerResult, ProducerConfig, ProducerResult } from "./roles.ts";
 import { clockMs } from "./message.ts";
 import { ratePerS } from "./stats.ts";
+import { runShovel } from "./shovel_scenario.ts";
 
 export interface BenchOptions {
   durationMs: number;
@@ -133,6 +134,14 @@ export const SCENARIOS: Scenario[] = [
     ],
     needsManaged: true,
     run: runRestart,
+  },
+  {
+    id: "9-shovel",
+    group: 9,
+    title: "shovel node to node, persistent 1 KiB, on-confirm",
+    metrics: [{ key: "msg/s", higherIsBetter: true, target: { kind: "ratio", op: ">=", value: 1 } }],
+    needsManaged: true,
+    run: runShovel,
   },
 ];
 

@@ -20,6 +20,7 @@ import { registerNodeRoutes } from "./routes/node.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerRuntimeParameterRoutes } from "./routes/runtime_parameters.ts";
+import { registerShovelRoutes } from "./routes/shovels.ts";
 import { sampleCounters } from "./stats.ts";
 import { AcceptBackoff } from "../server/accept_loop.ts";
 import { UI_HTML } from "./ui/page.ts";
@@ -63,6 +64,7 @@ function buildRouter(): Router {
   registerPolicyRoutes(router);
   registerClientRoutes(router);
   registerRuntimeParameterRoutes(router);
+  registerShovelRoutes(router);
   return router;
 }
 

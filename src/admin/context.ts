@@ -5,6 +5,7 @@ import type { UserRegistry } from "../auth/users.ts";
 import type { Connection } from "../server/connection.ts";
 import type { ResourceAlarms } from "../server/alarms.ts";
 import type { RateTracker } from "./rates.ts";
+import type { ShovelSupervisor } from "../shovel/shovel_supervisor.ts";
 
 /** The parts of a running server the admin API reads. */
 export interface AdminNode {
@@ -16,6 +17,7 @@ export interface AdminNode {
   readonly tlsPort?: number | null;
   readonly extraListeners?: readonly { hostname: string; port: number }[];
   readonly alarms?: ResourceAlarms | null;
+  readonly shovels?: ShovelSupervisor;
 }
 
 export interface ListenerInfo {

@@ -1,9 +1,12 @@
 // Definitions in RabbitMQ's JSON format: users (with their salted SHA-256
 // hashes, so they move between RabbitMQ and Warren), vhosts, permissions,
-// policies, queues, exchanges and bindings. Import checks the whole file
-// first, then applies it in RabbitMQ's order (policies before the queues
-// and exchanges they match); runtime parameters and topic permissions,
-// which Warren does not have, are accepted and skipped with a log line.
+// policies, runtime and global parameters, queues, exchanges and bindings.
+// Import checks the whole file first (parameters through their component's
+// validation), then applies it in RabbitMQ's order (policies before the
+// queues and exchanges they match), except that parameters come last, so a
+// shovel starts against the queues the file declares rather than declaring
+// them itself. Topic permissions, which Warren does not have, are accepted
+// and skipped with a log line.
 import { hashPassword } from "../auth/password.ts";
 import type { Permission, User } from "../auth/users.ts";
 import type { Policy } from "../broker/policies.ts";
@@ -11,7 +14,15 @@ import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import type { AdminContext } from "./context.ts";
-import { HASHING_ALGORITHM, permissionJson, policyJson, userJson, vhostDescription } from "./format.ts";
+import {
+  HASHING_ALGORITHM,
+  parameterJson,
+  permissionJson,
+  policyJson,
+  userJson,
+  vhostDescription,
+} from "./format.ts";
+import { ParameterValidationError } from "../broker/runtime_parameters.ts";
 import { badRequest, type JsonObject } from "./http.ts";
 import { jsonToTable, tableToJson } from "./json_table.ts";
 import { API_OWNER, existingVHost, runBroker } from "./operations.ts";
@@ -60,6 +71,8 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
   const bindings: JsonObject[] = [];
   const policies: JsonObject[] = [];
   const vhosts = [...ctx.broker.vhosts.values()].filter((v) => inScope(v.name));
+  // RabbitMQ keeps "vhost" on parameters even in a single-vhost export.
+  const parameters = ctx.broker.parameters.list().filter((p) => inScope(p.vhost)).map(parameterJson);
   for (const v of vhosts) {
     for (const p of v.policies.list()) policies.push(strip(policyJson(p)));
     for (const q of v.queues.values()) {
@@ -116,7 +129,7 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
       metadata: { description, tags: [], default_queue_type: "classic" },
       description,
       limits: {},
-      parameters: [],
+      parameters,
       policies,
       queues,
       exchanges,
@@ -133,8 +146,8 @@ export function exportDefinitions(ctx: AdminContext, vhost: string | null): Json
     })),
     permissions: [...ctx.users.allPermissions()].map(permissionJson),
     topic_permissions: [],
-    parameters: [],
-    global_parameters: [],
+    parameters,
+    global_parameters: ctx.broker.parameters.listGlobal().map((g) => ({ name: g.name, value: g.value })),
     policies,
     queues,
     exchanges,
@@ -149,6 +162,8 @@ interface ImportPlan {
   vhosts: string[];
   permissions: ({ vhost: string; user: string } & Permission)[];
   policies: Policy[];
+  parameters: { component: string; vhost: string; name: string; value: unknown }[];
+  globalParameters: { name: string; value: unknown }[];
   exchanges: {
     vhost: string;
     name: string;
@@ -240,6 +255,8 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
     vhosts: [],
     permissions: [],
     policies: [],
+    parameters: [],
+    globalParameters: [],
     exchanges: [],
     queues: [],
     bindings: [],
@@ -339,10 +356,33 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
       arguments: jsonToTable(b.arguments, `${where}.arguments`),
     });
   });
-  for (const key of ["parameters", "topic_permissions"]) {
-    const n = list(defs, key).length;
-    if (n > 0) p.skipped.push(`${n} ${key.replace("_", " ")} (not supported by Warren)`);
+  list(defs, "parameters").forEach((param, i) => {
+    const where = `parameters[${i}]`;
+    if (param.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
+    const component = str(param, "component", where);
+    if (!ctx.broker.parameters.hasComponent(component)) {
+      // A file from a RabbitMQ with more plugins still imports; what Warren cannot run is named in the log.
+      p.skipped.push(
+        `parameter '${str(param, "name", where)}' of component '${component}' (not supported by Warren)`,
+      );
+      return;
+    }
+    p.parameters.push({
+      component,
+      vhost: vhostOf(param, where),
+      name: str(param, "name", where),
+      value: param.value,
+    });
+  });
+  if (vhostScope === null) {
+    list(defs, "global_parameters").forEach((g, i) => {
+      const where = `global_parameters[${i}]`;
+      if (g.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
+      p.globalParameters.push({ name: str(g, "name", where), value: g.value });
+    });
   }
+  const topicPermissions = list(defs, "topic_permissions").length;
+  if (topicPermissions > 0) p.skipped.push(`${topicPermissions} topic permissions (not supported by Warren)`);
 
   // Every vhost and user referred to must exist after the import.
   const vhostExists = (v: string) => p.vhosts.includes(v) || ctx.broker.vhost(v) !== undefined;
@@ -351,9 +391,17 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
     if (!vhostExists(perm.vhost)) throw badRequest(`permissions: vhost '${perm.vhost}' does not exist`);
     if (!userExists(perm.user)) throw badRequest(`permissions: user '${perm.user}' does not exist`);
   }
-  for (const o of [...p.policies, ...p.exchanges, ...p.queues, ...p.bindings]) {
+  for (const o of [...p.policies, ...p.parameters, ...p.exchanges, ...p.queues, ...p.bindings]) {
     if (!vhostExists(o.vhost)) throw badRequest(`definitions: vhost '${o.vhost}' does not exist`);
   }
+  p.parameters.forEach((param, i) => {
+    try {
+      ctx.broker.parameters.validate(param.component, param.vhost, param.name, param.value);
+    } catch (e) {
+      if (e instanceof ParameterValidationError) throw badRequest(`parameters[${i}]: ${e.message}`);
+      throw e;
+    }
+  });
   return p;
 }
 
@@ -409,11 +457,16 @@ export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScop
       } else v.bindExchange(b.destination, b.source, b.routingKey, b.arguments);
     });
   }
+  for (const g of p.globalParameters) ctx.broker.parameters.setGlobal(g.name, g.value);
+  for (const param of p.parameters) {
+    ctx.broker.parameters.set(param.component, param.vhost, param.name, param.value);
+  }
   log.info("definitions imported", {
     users: p.users.length,
     vhosts: p.vhosts.length,
     permissions: p.permissions.length,
     policies: p.policies.length,
+    parameters: p.parameters.length,
     queues: p.queues.length,
     exchanges: p.exchanges.length,
     bindings: p.bindings.length,

@@ -4,6 +4,7 @@ import type { BasicProperties } from "../amqp/properties.ts";
 import type { Exchange } from "../broker/exchange/exchange.ts";
 import type { Binding } from "../broker/exchange/exchange.ts";
 import type { Policy } from "../broker/policies.ts";
+import type { Parameter } from "../broker/runtime_parameters.ts";
 import type { Queue } from "../broker/queue.ts";
 import { QuorumQueue } from "../broker/quorum_queue.ts";
 import type { VHost } from "../broker/vhost.ts";
@@ -85,6 +86,15 @@ export function policyJson(p: Policy): Record<string, unknown> {
     definition: definitionJson(p.definition),
     priority: p.priority,
   };
+}
+
+/** A runtime parameter as /api/parameters and definitions files show it (object values with sorted keys, as RabbitMQ's maps). */
+export function parameterJson(p: Parameter): Record<string, unknown> {
+  const v = p.value;
+  const value = v !== null && typeof v === "object" && !Array.isArray(v)
+    ? definitionJson(v as Record<string, unknown>)
+    : v;
+  return { value, vhost: p.vhost, component: p.component, name: p.name };
 }
 
 /**

@@ -32,8 +32,22 @@ export function specByIds(classId: number, methodId: number): MethodSpec | undef
   return BY_KEY.get(methodKey(classId, methodId));
 }
 
+/** A decoded method of one kind. */
+export interface DecodedOf<N extends MethodName> {
+  spec: MethodSpec<N>;
+  args: MethodArgs<N>;
+}
+
 /** A decoded method frame: `args` has exactly the fields of `spec`. */
-export type DecodedMethod = { [N in MethodName]: { spec: MethodSpec<N>; args: MethodArgs<N> } }[MethodName];
+export type DecodedMethod = { [N in MethodName]: DecodedOf<N> }[MethodName];
+
+/** Narrows a decoded method to the kind of `spec` (each spec is one object, so this is one comparison). */
+export function isMethod<N extends MethodName>(
+  d: DecodedMethod,
+  spec: MethodSpec<N>,
+): d is DecodedMethod & DecodedOf<N> {
+  return d.spec === spec;
+}
 
 /** Arguments of some method, as the decoder hands them to a dispatch table. */
 type AnyArgs = MethodArgs<MethodName>;

@@ -11,6 +11,9 @@ export interface User {
   tags: string[];
 }
 
+/** Who Warren's own in-process connections act as (RabbitMQ's direct connections show user "none"). */
+export const INTERNAL_USER: User = Object.freeze({ name: "none", passwordHash: "", tags: [] as string[] });
+
 export interface Permission {
   configure: string;
   write: string;

@@ -3,12 +3,16 @@
 import type { Store, StoreSnapshot } from "../store/store.ts";
 import { VHost } from "./vhost.ts";
 import { NodeCounters } from "./node_counters.ts";
+import { RuntimeParameters } from "./runtime_parameters.ts";
 
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
   readonly counters = new NodeCounters();
+  readonly parameters: RuntimeParameters;
 
-  constructor(readonly store: Store) {}
+  constructor(readonly store: Store) {
+    this.parameters = new RuntimeParameters(store);
+  }
 
   /** The vhost, created (and stored) if it does not exist yet. */
   addVHost(name: string): VHost {
@@ -26,6 +30,7 @@ export class Broker {
     const v = this.vhosts.get(name);
     if (!v) return false;
     v.clear();
+    this.parameters.clearVHost(name);
     this.vhosts.delete(name);
     this.store.deleteVHost(name);
     return true;
@@ -53,6 +58,7 @@ export class Broker {
     for (const r of snapshot.queues) vhost(r.vhost).restoreQueue(r);
     for (const r of snapshot.bindings) vhost(r.vhost).restoreBinding(r);
     for (const v of this.vhosts.values()) v.applyPolicies();
+    this.parameters.restore(snapshot);
     for (const d of snapshot.delayed) vhost(d.vhost).delayed.add(d.id, d.exchange, d.dueAt);
   }
 

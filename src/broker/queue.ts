@@ -9,7 +9,9 @@
 // in-memory backlog passes a bound it pages every further message out:
 // those live only in the store until the in-memory window runs low and the
 // next batch is read back. Paged messages always follow every in-memory one
-// in sequence order, so the queue stays FIFO.
+// in sequence order, so the queue stays FIFO. Expiry reaches them the same
+// way: once the in-memory ones are gone, the TTL sweep reads the next batch
+// back and expires it, one bounded batch per turn of the event loop.
 import type { FieldTable } from "../amqp/field_table.ts";
 import { accessRefused } from "../amqp/errors.ts";
 import { present } from "../assert.ts";
@@ -55,6 +57,8 @@ export interface QueueStorage {
   nextSeq?: number;
   /** Recovered messages up to here may have been delivered before the restart. */
   deliveredSeq?: number;
+  /** The earliest expiry among the recovered messages (0: none expires), so expiry runs without a client. */
+  nextExpiresAt?: number;
 }
 
 /** What the vhost does for a queue: dead-letter messages, and delete the queue when it expires or is unused. */
@@ -124,6 +128,8 @@ export class Queue {
     this.#pagingAllowed = this.#store !== null && this.#settings.maxPriority === null;
     this.#countsDeliveries = this.storesEveryMessage;
     if (this.#pagedCount > 0 && !this.#pagingAllowed) this.#pageIn(Number.MAX_SAFE_INTEGER);
+    // A timer, not a sweep now: the vhost that takes the dead letters is still being recovered.
+    if (this.#pagedCount > 0 && storage?.nextExpiresAt) this.#armTtlTimer(storage.nextExpiresAt);
     this.#armQueueExpiry();
   }
 
@@ -288,6 +294,9 @@ export class Queue {
     for (const e of expired) this.#readyBytes -= e.message.body.length;
     if (expired.length > 0) this.deadLetter(expired, "expired");
     if (next !== 0) this.#armTtlTimer(next);
+    // The paged messages are next in line: read the next batch back. Its expired ones arm a
+    // timer that is already due, so each batch goes in a turn of its own and memory stays bounded.
+    if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn(PAGE_IN_BATCH);
   }
 
   // ---- queue expiry (x-expires) -----------------------------------------
@@ -322,8 +331,9 @@ export class Queue {
   }
 
   #shiftReady(now = Date.now()): QueueEntry | undefined {
-    if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn(PAGE_IN_BATCH);
     while (true) {
+      // Inside the loop: when a whole batch read back has expired, the next one may hold a live message.
+      if (this.#pagedCount > 0 && this.ready.length < PAGE_IN_BATCH / 2) this.#pageIn(PAGE_IN_BATCH);
       const entry = this.ready.shift();
       if (!entry) return undefined;
       this.#readyBytes -= entry.message.body.length;

@@ -458,6 +458,7 @@ export class VHost {
         pagedCount: r.messageCount,
         nextSeq: r.maxSeq + 1,
         deliveredSeq: r.deliveredSeq,
+        nextExpiresAt: r.nextExpiresAt,
       }),
     );
   }

@@ -16,6 +16,7 @@ import { ACCESS_VERBS } from "./verbs/access.ts";
 import { NODE_VERBS } from "./verbs/node.ts";
 import { OBJECT_VERBS } from "./verbs/objects.ts";
 import { POLICY_VERBS } from "./verbs/policies.ts";
+import { PARAMETER_VERBS } from "./verbs/parameters.ts";
 
 /** rabbitmqctl's default operation timeout. */
 const DEFAULT_TIMEOUT_S = 60;
@@ -24,6 +25,7 @@ const VERBS: Record<string, Verb> = {
   ...ACCESS_VERBS,
   ...OBJECT_VERBS,
   ...POLICY_VERBS,
+  ...PARAMETER_VERBS,
   ...NODE_VERBS,
 };
 
@@ -174,6 +176,9 @@ export async function runCtl(argv: string[], run: CtlRunOptions = {}): Promise<n
       vhost: parsed.options.vhost ?? "/",
       readStdin: run.readStdin ?? readAllStdin,
       locate: () => new NodeClient(resolveTarget(parsed.options, env)),
+      progress: (line) => {
+        if (!parsed.options.quiet && !parsed.options.silent && formatter !== "json") io.out(line);
+      },
     };
     if (verb.banner && !parsed.options.quiet && formatter !== "json") {
       const banner = verb.banner(ctx);

@@ -12,6 +12,8 @@ export interface VerbContext {
   readStdin(): Promise<string>;
   /** A client for the node as ctl would find it now (await_startup: the node may have just written its record). */
   locate(): NodeClient;
+  /** Prints a progress line of long work (not with --quiet, --silent or the json formatter). */
+  progress(line: string): void;
 }
 
 export interface Verb {

@@ -14,6 +14,8 @@ export interface ChannelHost {
   readonly vhost: VHost;
   /** The authenticated user, for the user_id check of published messages. */
   readonly user: User;
+  /** One of Warren's own clients (a shovel): trusted, so no permission or user_id checks. */
+  readonly internal: boolean;
   readonly limits: ServerLimits;
   /** host:port of the client, for log lines. */
   readonly peer: string;

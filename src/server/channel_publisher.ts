@@ -115,7 +115,8 @@ export class ChannelPublisher {
       throw publishError(403, `cannot publish to internal exchange '${c.exchange}' in vhost '${vhost.name}'`);
     }
     const summary = scanProperties(c.rawProperties, this.#summary);
-    if (summary.hasUserId) {
+    // Warren's own connections forward other users' messages, as RabbitMQ's shovels (direct connections) do.
+    if (summary.hasUserId && !host.internal) {
       const userId = decodeProperties(c.rawProperties).userId;
       if (userId !== host.user.name) {
         throw publishError(

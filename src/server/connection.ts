@@ -32,7 +32,7 @@ import {
 import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
-import type { AccessKind, ResourceKind, User } from "../auth/users.ts";
+import { type AccessKind, INTERNAL_USER, type ResourceKind, type User } from "../auth/users.ts";
 import { present } from "../assert.ts";
 import { logger } from "../log.ts";
 import { type AuthContext, authenticate } from "./authentication.ts";
@@ -140,7 +140,12 @@ export class Connection implements FrameSink, ChannelHost {
         true,
   });
 
-  constructor(readonly socket: Transport, readonly ctx: ConnectionContext) {
+  /**
+   * `internal`: one of Warren's own clients over an in-process pipe (a
+   * shovel to `amqp://`). Like RabbitMQ's direct connections it is trusted:
+   * no credentials, every vhost and resource allowed.
+   */
+  constructor(readonly socket: Transport, readonly ctx: ConnectionContext, readonly internal = false) {
     this.limits = ctx.limits;
     this.frameMax = ctx.limits.frameMaxBytes;
     this.channelMax = ctx.limits.channelMax;
@@ -359,6 +364,7 @@ export class Connection implements FrameSink, ChannelHost {
   }
 
   authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+    if (this.internal) return;
     const users = this.ctx.users;
     if (users.version !== this.#grantedVersion) {
       this.#granted.clear();
@@ -465,18 +471,25 @@ export class Connection implements FrameSink, ChannelHost {
     this.clientProperties = args.clientProperties ?? {};
     const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
     this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
-    const addr = this.socket.remoteAddr as Deno.NetAddr;
-    const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
-    if (!result.ok) {
-      log.warning("authentication failed", { peer: this.peer, user: result.username, reason: result.reason });
-      throw new ConnectionError(
-        REPLY_ACCESS_REFUSED,
-        result.replyText,
-        M.startOk.classId,
-        M.startOk.methodId,
-      );
+    if (this.internal) this.#user = INTERNAL_USER;
+    else {
+      const addr = this.socket.remoteAddr as Deno.NetAddr;
+      const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
+      if (!result.ok) {
+        log.warning("authentication failed", {
+          peer: this.peer,
+          user: result.username,
+          reason: result.reason,
+        });
+        throw new ConnectionError(
+          REPLY_ACCESS_REFUSED,
+          result.replyText,
+          M.startOk.classId,
+          M.startOk.methodId,
+        );
+      }
+      this.#user = result.user;
     }
-    this.#user = result.user;
     this.#phase = "tune-ok";
     this.#send(0, M.tune, {
       channelMax: this.limits.channelMax,
@@ -508,7 +521,7 @@ export class Connection implements FrameSink, ChannelHost {
       );
     }
     const user = this.user;
-    if (!this.ctx.users.canAccessVHost(user.name, vhostName)) {
+    if (!this.internal && !this.ctx.users.canAccessVHost(user.name, vhostName)) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
         `access to vhost '${vhostName}' refused for user '${user.name}'`,

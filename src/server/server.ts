@@ -12,6 +12,16 @@ import { type AlarmKind, type AlarmLimits, ResourceAlarms } from "./alarms.ts";
 import { listenTls, type TlsListener, type TlsListenOptions } from "./tls_listener.ts";
 import type { Transport } from "./transport.ts";
 import { acceptUntilClosed } from "./accept_loop.ts";
+import { memoryPipe } from "./memory_pipe.ts";
+import { SHOVEL_COMPONENT, ShovelSupervisor } from "../shovel/shovel_supervisor.ts";
+
+function hostnameOrLocalhost(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
 
 const log = logger("server");
 
@@ -39,6 +49,8 @@ export interface ServerOptions {
   tls?: TlsListenOptions;
   /** Memory and disk limits; no alarms when omitted. */
   alarms?: AlarmLimits;
+  /** The node's name as shovel status reports it; warren@<hostname> by default. */
+  nodeName?: string;
 }
 
 /** An extra listener's port is taken; `index` is its place in ServerOptions.extraListeners. */
@@ -59,6 +71,10 @@ export interface Server {
   /** The amqps port, when TLS is configured. */
   readonly tlsPort: number | null;
   readonly alarms: ResourceAlarms | null;
+  /** The node's dynamic shovels (runtime parameters of component "shovel"). */
+  readonly shovels: ShovelSupervisor;
+  /** A transport to this node's AMQP side with no socket: Warren's own clients (shovels to `amqp://`). */
+  openLocal(): Transport;
   close(): Promise<void>;
 }
 
@@ -90,8 +106,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   let closing = false;
 
-  const serve = (transport: Transport) => {
-    const conn = new Connection(transport, ctx);
+  const serve = (transport: Transport, internal = false) => {
+    const conn = new Connection(transport, ctx, internal);
     connections.add(conn);
     const p = conn.run().catch((e) => log.error("connection loop failed", { error: String(e) }));
     running.add(p);
@@ -127,8 +143,26 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     log.info("listener up", { protocol: "amqps", hostname: options.tls.hostname, port: tlsListener.port });
   }
 
+  const openLocal = (): Transport => {
+    if (closing) throw new Deno.errors.ConnectionRefused("the node is shutting down");
+    const [client, server] = memoryPipe();
+    serve(server, true);
+    return client;
+  };
+  const shovels = new ShovelSupervisor({
+    parameters: broker.parameters,
+    connectLocal: openLocal,
+    nodeName: options.nodeName ?? `warren@${hostnameOrLocalhost()}`,
+    mayConnect: (user, v) => broker.vhost(v) !== undefined && users.canAccessVHost(user, v),
+  });
+  broker.parameters.registerComponent(SHOVEL_COMPONENT, shovels);
+  // Shovels found in the store start now that the node accepts connections.
+  broker.parameters.start();
+
   return {
     port,
+    shovels,
+    openLocal,
     tlsPort: tlsListener?.port ?? null,
     alarms,
     hostname,
@@ -139,6 +173,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     async close() {
       if (closing) return;
       closing = true;
+      await shovels.close();
       alarms?.stop();
       clearInterval(timeoutCheck);
       for (const l of listeners) {

@@ -1,12 +1,15 @@
 // The store that keeps nothing: for tests and --in-memory mode, where a
 // restart forgets everything, so every write is already as durable as it
 // will ever be. Queues get store id 0, so the broker never pages them out.
+import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
 import type {
   BindingRecord,
   DelayedRecord,
   DurableCallback,
   ExchangeRecord,
+  GlobalParameterRecord,
   LoadedMessage,
+  ParameterRecord,
   PermissionRecord,
   PolicyRecord,
   QueueRecord,
@@ -21,6 +24,8 @@ export class MemoryStore implements Store {
     return {
       vhosts: [],
       policies: [],
+      parameters: [],
+      globalParameters: [],
       delayed: [],
       users: [],
       permissions: [],
@@ -31,6 +36,10 @@ export class MemoryStore implements Store {
   }
   savePolicy(_record: PolicyRecord): void {}
   deletePolicy(_vhost: string, _name: string): void {}
+  saveParameter(_record: ParameterRecord): void {}
+  deleteParameter(_component: string, _vhost: string, _name: string): void {}
+  saveGlobalParameter(_record: GlobalParameterRecord): void {}
+  deleteGlobalParameter(_name: string): void {}
   /** Delayed messages wait in memory here: there is nowhere else to keep them. */
   readonly #delayed = new Map<number, DelayedRecord>();
   #lastDelayedId = 0;
@@ -70,5 +79,11 @@ export class MemoryStore implements Store {
     callback(true);
   }
   flush(): void {}
+  backup(_file: string): Promise<BackupResult> {
+    return Promise.reject(
+      new BackupError("the node keeps nothing on disk (in-memory mode): nothing to back up"),
+    );
+  }
+  readonly backupProgress: BackupProgress | null = null;
   close(): void {}
 }

@@ -54,6 +54,13 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE queue_messages ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: runtime parameters (shovels, federation upstreams, …) and global parameters, values as JSON.
+  `
+  CREATE TABLE runtime_parameters (
+    component TEXT NOT NULL, vhost TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (component, vhost, name)) WITHOUT ROWID;
+  CREATE TABLE global_parameters (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,16 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       priority: r.priority as number,
       definition: JSON.parse(r.definition as string),
     })),
+    parameters: all("SELECT component, vhost, name, value FROM runtime_parameters").map((r) => ({
+      component: r.component as string,
+      vhost: r.vhost as string,
+      name: r.name as string,
+      value: JSON.parse(r.value as string),
+    })),
+    globalParameters: all("SELECT name, value FROM global_parameters").map((r) => ({
+      name: r.name as string,
+      value: JSON.parse(r.value as string),
+    })),
     delayed: all("SELECT id, vhost, exchange, due_at FROM delayed_messages").map((r) => ({
       id: r.id as number,
       vhost: r.vhost as string,
@@ -76,7 +86,9 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       ),
   };
   const stats = db.prepare(
-    "SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq FROM queue_messages WHERE queue_id = ?",
+    `SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq,
+            coalesce(min(CASE WHEN expires_at > 0 THEN expires_at END), 0) AS next_expires_at
+     FROM queue_messages WHERE queue_id = ?`,
   );
   let lastQueueId = 0;
   for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
@@ -91,6 +103,7 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       messageCount: s.n as number,
       maxSeq: s.max_seq as number,
       deliveredSeq: r.delivered_seq as number,
+      nextExpiresAt: s.next_expires_at as number,
     };
     snapshot.queues.push(q);
     lastQueueId = Math.max(lastQueueId, q.id);

@@ -8,16 +8,20 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { fieldTableKey } from "../amqp/field_table.ts";
 import { readSnapshot, type SnapshotRead } from "./sqlite_snapshot.ts";
+import { backupTarget, copyFileInSteps } from "./sqlite_backup.ts";
 import { inspectWal, type WalDamage } from "./wal_file.ts";
 import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
+import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
 import type {
   BindingRecord,
   DelayedRecord,
   DurableCallback,
   ExchangeRecord,
+  GlobalParameterRecord,
   LoadedMessage,
+  ParameterRecord,
   PermissionRecord,
   PolicyRecord,
   QueueRecord,
@@ -80,9 +84,14 @@ export class SqliteStore implements Store {
   #commitImmediate: ReturnType<typeof setImmediate> | undefined;
   #closed = false;
   readonly #s: Record<string, StatementSync>;
+  #backup: BackupProgress | null = null;
+  /** Kept open until the store closes: closing a descriptor of the file would drop SQLite's lock on it. */
+  #backupSource: Deno.FsFile | null = null;
 
   constructor(path: string, options: { sync: SyncLevel }) {
     this.#path = path;
+    this.#syncFull = options.sync === "full";
+    this.#fullSyncNow = this.#syncFull;
     const refusal = missingDatabase(path);
     if (refusal !== null) throw new StoreError(refusal);
     let walDamage: WalDamage | null;
@@ -219,6 +228,33 @@ export class SqliteStore implements Store {
   }
   deletePolicy(vhost: string, name: string): void {
     this.#coldOp("DELETE FROM policies WHERE vhost = ? AND name = ?", vhost, name);
+  }
+  saveParameter(r: ParameterRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO runtime_parameters (component, vhost, name, value) VALUES (?, ?, ?, ?)",
+      r.component,
+      r.vhost,
+      r.name,
+      JSON.stringify(r.value),
+    );
+  }
+  deleteParameter(component: string, vhost: string, name: string): void {
+    this.#coldOp(
+      "DELETE FROM runtime_parameters WHERE component = ? AND vhost = ? AND name = ?",
+      component,
+      vhost,
+      name,
+    );
+  }
+  saveGlobalParameter(r: GlobalParameterRecord): void {
+    this.#coldOp(
+      "INSERT OR REPLACE INTO global_parameters (name, value) VALUES (?, ?)",
+      r.name,
+      JSON.stringify(r.value),
+    );
+  }
+  deleteGlobalParameter(name: string): void {
+    this.#coldOp("DELETE FROM global_parameters WHERE name = ?", name);
   }
 
   saveDelayed(r: Omit<DelayedRecord, "id">): number {
@@ -437,6 +473,16 @@ export class SqliteStore implements Store {
     }
   }
 
+  readonly #syncFull: boolean;
+  /** What PRAGMA synchronous is set to now. */
+  #fullSyncNow: boolean;
+
+  #setFullSync(full: boolean): void {
+    if (full === this.#fullSyncNow) return;
+    this.#db.exec(`PRAGMA synchronous = ${full ? "FULL" : "NORMAL"}`);
+    this.#fullSyncNow = full;
+  }
+
   #commitBatch = (): void => {
     this.flush();
   };
@@ -477,6 +523,16 @@ export class SqliteStore implements Store {
     let ok = true;
     const s = this.#s;
     try {
+      // A batch that only removes (acks, delivery marks) and that nobody waits for is not
+      // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
+      // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
+      // (a shovel draining a queue) an event-loop stall per batch. The next synced commit
+      // makes it durable with everything before it, since the WAL is written in order.
+      this.#setFullSync(
+        this.#syncFull &&
+          !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
+            callbacks.length === 0),
+      );
       this.#db.exec("BEGIN");
       for (const m of messages.values()) {
         s.insMessage.run(
@@ -532,11 +588,60 @@ export class SqliteStore implements Store {
     for (const cb of callbacks) cb(ok);
   }
 
+  // ---- online backup --------------------------------------------------
+
+  get backupProgress(): BackupProgress | null {
+    return this.#backup;
+  }
+
+  /**
+   * Everything committed so far is checkpointed into the main file, which
+   * then does not change until checkpoints resume: the copy of it is the
+   * node as of this moment (see sqlite_backup.ts).
+   */
+  async backup(requested: string): Promise<BackupResult> {
+    if (this.#closed) throw new BackupError("the node is stopping");
+    const file = backupTarget(requested);
+    if (this.#backup !== null) throw new BackupError(`a backup to ${this.#backup.file} is already running`);
+    if (this.#ownFiles().includes(file)) throw new BackupError(`${file} is the node's own data file`);
+    const progress: BackupProgress = { file, copiedBytes: 0, totalBytes: 0, startedAt: Date.now() };
+    this.#backup = progress;
+    const pragma = (sql: string) => this.#db.prepare(sql).get() as Row;
+    const autoCheckpoint = pragma("PRAGMA wal_autocheckpoint").wal_autocheckpoint as number;
+    try {
+      this.flush();
+      this.#db.exec("PRAGMA wal_autocheckpoint = 0");
+      if (pragma("PRAGMA wal_checkpoint(TRUNCATE)").busy !== 0) {
+        throw new BackupError("the write-ahead log could not be checkpointed");
+      }
+      progress.totalBytes = (pragma("PRAGMA page_count").page_count as number) *
+        (pragma("PRAGMA page_size").page_size as number);
+      this.#backupSource ??= Deno.openSync(this.#path, { read: true });
+      await copyFileInSteps(this.#backupSource, file, progress, () => this.#closed);
+      return { file, bytes: progress.totalBytes, ms: Date.now() - progress.startedAt };
+    } finally {
+      this.#backup = null;
+      if (!this.#closed) this.#db.exec(`PRAGMA wal_autocheckpoint = ${autoCheckpoint}`);
+    }
+  }
+
+  /** The data file and SQLite's files beside it, by absolute path. */
+  #ownFiles(): string[] {
+    let path = this.#path;
+    try {
+      path = Deno.realPathSync(path);
+    } catch { /* compared as configured */ }
+    return [path, ...TRACE_SUFFIXES.map((s) => path + s)];
+  }
+
   close(): void {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
     this.#db.close();
+    // Only now: the database has let go of its lock.
+    this.#backupSource?.close();
+    this.#backupSource = null;
   }
 }
 

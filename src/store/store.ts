@@ -54,6 +54,8 @@ export interface RecoveredQueue extends QueueRecord {
   maxSeq: number;
   /** Messages up to this sequence number may have been delivered before: they come back redelivered. */
   deliveredSeq: number;
+  /** The earliest expiry among its messages; 0 when none expires. */
+  nextExpiresAt: number;
 }
 
 export interface PolicyRecord {
@@ -63,6 +65,20 @@ export interface PolicyRecord {
   applyTo: "queues" | "exchanges" | "all";
   priority: number;
   definition: Record<string, unknown>;
+}
+
+/** A runtime parameter: one component's named JSON value in a vhost. */
+export interface ParameterRecord {
+  component: string;
+  vhost: string;
+  name: string;
+  value: unknown;
+}
+
+/** A node-wide parameter (cluster_name, internal_cluster_id, …). */
+export interface GlobalParameterRecord {
+  name: string;
+  value: unknown;
 }
 
 /** A message held by a delayed-message exchange until it is due. */
@@ -80,6 +96,8 @@ export interface DelayedRecord {
 export interface StoreSnapshot {
   vhosts: string[];
   policies: PolicyRecord[];
+  parameters: ParameterRecord[];
+  globalParameters: GlobalParameterRecord[];
   /** Delayed messages by id and due time only: bodies stay on disk until due. */
   delayed: { id: number; vhost: string; exchange: string; dueAt: number }[];
   users: UserRecord[];
@@ -127,6 +145,23 @@ export interface LoadedMessage {
 
 export type DurableCallback = (ok: boolean) => void;
 
+export interface BackupProgress {
+  /** Where the copy goes (the final name; it is written under a temporary one). */
+  file: string;
+  copiedBytes: number;
+  totalBytes: number;
+  startedAt: number;
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  ms: number;
+}
+
+/** A backup that cannot be made: another one runs, the target is unusable, the node stopped. */
+export class BackupError extends Error {}
+
 export interface Store {
   /** Reads everything durable; called once at start-up. */
   load(): StoreSnapshot;
@@ -140,6 +175,11 @@ export interface Store {
 
   savePolicy(record: PolicyRecord): void;
   deletePolicy(vhost: string, name: string): void;
+
+  saveParameter(record: ParameterRecord): void;
+  deleteParameter(component: string, vhost: string, name: string): void;
+  saveGlobalParameter(record: GlobalParameterRecord): void;
+  deleteGlobalParameter(name: string): void;
 
   /** Keeps a delayed message until due; returns its id. Durable stores write it with the next batch. */
   saveDelayed(record: Omit<DelayedRecord, "id">): number;
@@ -175,5 +215,14 @@ export interface Store {
   whenDurable(callback: DurableCallback): void;
   /** Writes everything pending now. */
   flush(): void;
+
+  /**
+   * Writes a consistent copy of everything durable to `file` (an absolute
+   * path) while the node keeps serving; a node started on the copy restores
+   * it. Rejects with a BackupError.
+   */
+  backup(file: string): Promise<BackupResult>;
+  /** The backup being written, or null. */
+  readonly backupProgress: BackupProgress | null;
   close(): void;
 }

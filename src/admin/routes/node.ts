@@ -4,7 +4,16 @@ import { VERSION } from "../../version.ts";
 import { checkVHostAccess, isMonitor, visibleVHosts } from "../auth.ts";
 import type { AdminContext, ListenerInfo } from "../context.ts";
 import { exportDefinitions, importDefinitions, RABBITMQ_COMPAT_VERSION } from "../definitions.ts";
-import { ApiError, badRequest, jsonResponse, noContent, notAuthorised, readJsonBody } from "../http.ts";
+import { BackupError } from "../../store/store.ts";
+import {
+  ApiError,
+  badRequest,
+  jsonResponse,
+  noContent,
+  notAuthorised,
+  readJsonBody,
+  stringField,
+} from "../http.ts";
 import { renderMetrics } from "../metrics.ts";
 import { existingVHost, vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
@@ -217,6 +226,30 @@ export function registerNodeRoutes(r: Router): void {
   r.post("/api/definitions", "admin", importHandler);
   r.get("/api/definitions/:vhost", "admin", exportHandler);
   r.post("/api/definitions/:vhost", "admin", importHandler);
+
+  // ---- online backup ----
+  // Writes a file wherever the node's user may: an administrator's power only.
+  r.post("/api/backup", "admin", async (rq) => {
+    const file = stringField(await readJsonBody(rq.req, ["file"]), "file");
+    try {
+      const done = await rq.ctx.broker.store.backup(file);
+      return jsonResponse({ file: done.file, bytes: done.bytes, duration_ms: done.ms });
+    } catch (e) {
+      if (e instanceof BackupError) throw badRequest(e.message);
+      throw e;
+    }
+  });
+  r.get("/api/backup", "admin", (rq) => {
+    const p = rq.ctx.broker.store.backupProgress;
+    if (p === null) return jsonResponse({ running: false });
+    return jsonResponse({
+      running: true,
+      file: p.file,
+      copied_bytes: p.copiedBytes,
+      total_bytes: p.totalBytes,
+      started_at: p.startedAt,
+    });
+  });
 
   // ---- Prometheus ----
   // Per-queue metrics name every queue of every vhost: only monitoring users and administrators get them here.

@@ -148,8 +148,8 @@ table.kv td.num { font-variant-numeric: tabular-nums; }
 .kv-lines .overridden > .mono { text-decoration: line-through; color: var(--muted); }
 
 /* policies */
-.policy-form > * + * { margin-top: 10px; }
-.policy-form .inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
+.policy-form > * + *, .shovel-form > * + * { margin-top: 10px; }
+.policy-form .inline, .shovel-form .inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 12px; }
 textarea.definition { min-height: 84px; max-width: 640px; }
 .key-buttons { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; font-size: 12.5px; }
 p.note { margin: 8px 0 0; font-size: 12.5px; }
@@ -167,7 +167,8 @@ p.note { margin: 8px 0 0; font-size: 12.5px; }
 .state::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #9aa4b2; }
 .state.running::before, .state.idle::before { background: #2f9e5b; }
 .state.blocked::before, .state.blocking::before, .state.flow::before { background: #d99a1e; }
-.state.crashed::before, .state.down::before { background: var(--err); }
+.state.crashed::before, .state.down::before, .state.terminated::before { background: var(--err); }
+.state.starting::before { background: #d99a1e; }
 
 /* charts */
 .chart svg { display: block; width: 100%; height: 150px; }

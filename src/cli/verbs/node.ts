@@ -7,6 +7,12 @@ import type { Verb, VerbContext } from "../verb.ts";
 const AWAIT_STARTUP_DEFAULT_S = 300;
 /** How often await_startup and stop look at the node again. */
 const POLL_INTERVAL_MS = 200;
+/** How often `backup` prints how far the copy has got. */
+const BACKUP_PROGRESS_INTERVAL_MS = 500;
+
+function mib(bytes: unknown): string {
+  return (Number(bytes) / (1024 * 1024)).toFixed(1);
+}
 
 type Row = Record<string, unknown>;
 
@@ -358,6 +364,42 @@ export const NODE_VERBS: Record<string, Verb> = {
         (status) => status === 400 ? EXIT.dataErr : EXIT.software,
       );
       return { kind: "message", text: "Successfully imported definitions." };
+    },
+  },
+  backup: {
+    usage: "backup <file_path>",
+    description:
+      "Writes a consistent copy of the node (definitions and persistent messages) while it keeps serving; " +
+      "start a node on a data dir holding the copy as warren.db to restore it",
+    minArgs: 1,
+    maxArgs: 1,
+    banner: (ctx) => `Backing up the node to a file at "${ctx.args[0]}" ...`,
+    async run(ctx) {
+      // The node writes the file, on this machine (ctl reaches it over loopback): name it absolutely.
+      const file = ctx.args[0].startsWith("/") ? ctx.args[0] : `${Deno.cwd()}/${ctx.args[0]}`;
+      let finished = false;
+      const reply = ctx.client.call("POST", "/api/backup", { file }).finally(() => (finished = true));
+      while (!finished) {
+        await Promise.race([reply.catch(() => {}), sleep(BACKUP_PROGRESS_INTERVAL_MS)]);
+        if (finished) break;
+        const status = (await ctx.client.call("GET", "/api/backup")).body as Row | null;
+        if (status?.running === true && status.file !== undefined) {
+          ctx.progress(`Copied ${mib(status.copied_bytes)} of ${mib(status.total_bytes)} MiB`);
+        }
+      }
+      const done = await reply;
+      if (done.status !== 200) {
+        const reason = (done.body as Row | null)?.reason;
+        throw new CtlError(
+          done.status === 400 ? EXIT.dataErr : EXIT.software,
+          typeof reason === "string" ? reason : `backup failed (HTTP ${done.status})`,
+        );
+      }
+      const r = done.body as Row;
+      return {
+        kind: "message",
+        text: `Backed up ${mib(r.bytes)} MiB to ${r.file} in ${r.duration_ms} ms.`,
+      };
     },
   },
   status: {

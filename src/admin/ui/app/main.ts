@@ -11,6 +11,7 @@ import { viewOverview } from "./views/overview.ts";
 import { viewPermissions } from "./views/permissions.ts";
 import { viewPolicies } from "./views/policies.ts";
 import { viewQueue, viewQueues } from "./views/queues.ts";
+import { viewShovels } from "./views/shovels.ts";
 import { viewUser, viewUsers } from "./views/users.ts";
 import { viewVhost, viewVhosts } from "./views/vhosts.ts";
 
@@ -31,4 +32,5 @@ start({
   vhost: viewVhost,
   permissions: viewPermissions,
   policies: viewPolicies,
+  shovels: viewShovels,
 });

@@ -19,6 +19,7 @@ export const TABS: [string, string][] = [
   ["vhosts", "Virtual hosts"],
   ["permissions", "Permissions"],
   ["policies", "Policies"],
+  ["shovels", "Shovels"],
 ];
 
 /** Detail pages and the tab they belong to. */

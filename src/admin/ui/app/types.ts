@@ -187,3 +187,20 @@ export interface Paged<T> {
   page_size: number;
   total_count: number;
 }
+
+export interface ShovelParameter {
+  vhost: string;
+  name: string;
+  component: string;
+  value: Record<string, unknown>;
+}
+
+export interface ShovelStatus {
+  vhost: string;
+  name: string;
+  state: string;
+  timestamp: string;
+  reason?: string;
+  /** Warren's count of messages moved (RabbitMQ's status has none). */
+  messages_forwarded?: number;
+}
