@@ -112,17 +112,15 @@ interface Waiter {
 function waiterFor<R extends MethodName>(
   reply: MethodSpec<R>,
 ): { waiter: Waiter; done: Promise<MethodArgs<R>> } {
-  let waiter!: Waiter;
-  const done = new Promise<MethodArgs<R>>((resolve, reject) => {
-    waiter = {
-      spec: reply,
-      resolve: (d) => {
-        if (isMethod(d, reply)) resolve(d.args);
-      },
-      reject,
-    };
-  });
-  return { waiter, done };
+  const { promise, resolve, reject } = Promise.withResolvers<MethodArgs<R>>();
+  const waiter: Waiter = {
+    spec: reply,
+    resolve: (d) => {
+      if (isMethod(d, reply)) resolve(d.args);
+    },
+    reject,
+  };
+  return { waiter, done: promise };
 }
 
 const CLIENT_PROPERTIES: FieldTable = {
@@ -150,7 +148,7 @@ export class ClientConnection implements FrameSink {
   #lastReadMs = Date.now();
   #lastWriteMs = Date.now();
   #closedError: Error | null = null;
-  #resolveClosed!: (e: Error) => void;
+  readonly #resolveClosed: (e: Error) => void;
   frameMaxBytes = 0;
   channelMax = 0;
   heartbeatS = 0;
@@ -163,7 +161,9 @@ export class ClientConnection implements FrameSink {
 
   private constructor(transport: ClientTransport) {
     this.#transport = transport;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const { promise, resolve } = Promise.withResolvers<Error>();
+    this.closed = promise;
+    this.#resolveClosed = resolve;
   }
 
   /** Runs the handshake over `transport`; the transport is closed if it fails. */
@@ -408,7 +408,7 @@ export class ClientChannel {
   readonly #waiters: Waiter[] = [];
   readonly #consumers = new Map<string, (d: Delivery) => void>();
   #closedError: Error | null = null;
-  #resolveClosed!: (e: Error) => void;
+  readonly #resolveClosed: (e: Error) => void;
   /** The delivery being assembled from header and body frames. */
   #pending: Delivery | null = null;
   #pendingFill = 0;
@@ -424,7 +424,9 @@ export class ClientChannel {
   readonly closed: Promise<Error>;
 
   constructor(readonly connection: ClientConnection, readonly id: number) {
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const { promise, resolve } = Promise.withResolvers<Error>();
+    this.closed = promise;
+    this.#resolveClosed = resolve;
   }
 
   get isOpen(): boolean {
@@ -514,20 +516,32 @@ export class ClientChannel {
 
   onMethod(d: DecodedMethod): void {
     if (isMethod(d, M.deliver)) {
-      return this.#startContent({ ...d.args, rawProperties: EMPTY, body: EMPTY }, false);
-    }
-    if (isMethod(d, M.return)) {
-      const a = d.args;
-      this.#returnText = a.replyText;
-      // A return has no delivery tag: its reply code rides there until the content is complete.
-      const pending = { consumerTag: "", deliveryTag: a.replyCode, redelivered: false };
-      return this.#startContent({
-        ...pending,
-        exchange: a.exchange,
-        routingKey: a.routingKey,
+      const { consumerTag, deliveryTag, redelivered, exchange, routingKey } = d.args;
+      const delivery = {
+        consumerTag,
+        deliveryTag,
+        redelivered,
+        exchange,
+        routingKey,
         rawProperties: EMPTY,
         body: EMPTY,
-      }, true);
+      };
+      return this.#startContent(delivery, false);
+    }
+    if (isMethod(d, M.return)) {
+      const { replyCode, replyText, exchange, routingKey } = d.args;
+      this.#returnText = replyText;
+      // A return has no delivery tag: its reply code rides there until the content is complete.
+      const returned = {
+        consumerTag: "",
+        deliveryTag: replyCode,
+        redelivered: false,
+        exchange,
+        routingKey,
+        rawProperties: EMPTY,
+        body: EMPTY,
+      };
+      return this.#startContent(returned, true);
     }
     if (isMethod(d, M.ack)) return this.onConfirm(d.args.deliveryTag, d.args.multiple, true);
     if (isMethod(d, M.nack)) return this.onConfirm(d.args.deliveryTag, d.args.multiple, false);
@@ -561,7 +575,7 @@ export class ClientChannel {
     d.rawProperties = rawProperties;
     d.body = bodySize === 0 ? EMPTY : new Uint8Array(bodySize);
     this.#pendingFill = 0;
-    if (bodySize === 0) this.#finishContent();
+    if (bodySize === 0) this.#finishContent(d);
   }
 
   onBody(bytes: Uint8Array, start: number, end: number): void {
@@ -569,11 +583,10 @@ export class ClientChannel {
     if (!d) return;
     d.body.set(bytes.subarray(start, end), this.#pendingFill);
     this.#pendingFill += end - start;
-    if (this.#pendingFill >= d.body.length) this.#finishContent();
+    if (this.#pendingFill >= d.body.length) this.#finishContent(d);
   }
 
-  #finishContent(): void {
-    const d = this.#pending!;
+  #finishContent(d: Delivery): void {
     this.#pending = null;
     if (this.#pendingIsReturn) {
       const code = d.deliveryTag;

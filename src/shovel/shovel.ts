@@ -275,13 +275,15 @@ export class Shovel {
     const props = this.#rewrite === null ? d.rawProperties : this.#rewrite.rewrite(d.rawProperties);
     const seq = dest.publish(exchange, routingKey, props, d.body);
     if (c.ackMode === "on-confirm") {
-      this.#window!.add(seq, d.deliveryTag);
+      present(this.#window, "an on-confirm session has its confirm window").add(seq, d.deliveryTag);
       return;
     }
     if (c.ackMode === "on-publish") this.#publishAckTag = d.deliveryTag;
     this.forwarded++;
     if (this.forwarded >= this.#stopAt) {
-      if (this.#publishAckTag >= 0) this.#srcCh!.ack(this.#publishAckTag, true);
+      if (this.#publishAckTag >= 0) {
+        present(this.#srcCh, "a running session has its source channel").ack(this.#publishAckTag, true);
+      }
       this.#endSession?.({ done: true });
     }
   };
