@@ -3,7 +3,9 @@
 // the `rabbitmq` user), or any broker already running at a URL. Each knows
 // its process id, so the harness can read its CPU time and memory.
 import { AmqpConnection, withTimeout } from "./amqp_client.ts";
-import { findDescendant, processAlive } from "./procstat.ts";
+import { freePort, pump, RabbitNode, waitExit } from "../rabbitmq_node.ts";
+
+export { freePort };
 
 export interface Broker {
   readonly name: string;
@@ -18,14 +20,6 @@ export interface Broker {
   readonly managed: boolean;
   /** Last resort when the harness exits abruptly: SIGKILL, synchronously. */
   killNow(): void;
-}
-
-/** Asks the OS for a free TCP port (closed again at once; a race is possible but unlikely). */
-export function freePort(): number {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Resolves once an AMQP handshake succeeds at url, polling every `everyMs`. */
@@ -53,23 +47,6 @@ export const lifecycle = { stopping: false };
 
 function refuseIfStopping(name: string): void {
   if (lifecycle.stopping) throw new Error(`not starting ${name}: the benchmark is shutting down`);
-}
-
-/** Copies a child's output to a log file so its pipe never fills. */
-async function pump(stream: ReadableStream<Uint8Array>, file: Deno.FsFile): Promise<void> {
-  try {
-    for await (const chunk of stream) await file.write(chunk);
-  } catch { /* the file or stream closed */ }
-}
-
-async function waitExit(child: Deno.ChildProcess, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const exited = await Promise.race([
-    child.status.then(() => true),
-    new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms)),
-  ]);
-  clearTimeout(timer);
-  return exited;
 }
 
 export interface WarrenOptions {
@@ -160,169 +137,40 @@ export interface RabbitOptions {
   distPort: number;
 }
 
-const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
-const RABBIT_HOME = "/var/lib/rabbitmq";
-
+/** RabbitMQ as a benchmark broker: a private node (scripts/rabbitmq_node.ts) without plugins. */
 export class RabbitBroker implements Broker {
   readonly name = "rabbitmq";
   readonly managed = true;
   readonly url: string;
-  #opts: RabbitOptions;
-  #child: Deno.ChildProcess | null = null;
-  #beamPid: number | null = null;
-  #log: Deno.FsFile | null = null;
+  #node: RabbitNode;
+  #running = false;
 
   constructor(opts: RabbitOptions) {
-    this.#opts = opts;
-    this.url = `amqp://guest:guest@127.0.0.1:${opts.port}/`;
+    this.#node = new RabbitNode(opts);
+    this.url = this.#node.url;
   }
 
   pid(): number | null {
-    return this.#beamPid;
-  }
-
-  #env(): Record<string, string> {
-    const b = this.#opts.baseDir;
-    return {
-      HOME: RABBIT_HOME,
-      PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
-      LANG: "C.UTF-8",
-      RABBITMQ_NODENAME: this.#opts.nodeName,
-      RABBITMQ_NODE_PORT: String(this.#opts.port),
-      RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
-      RABBITMQ_DIST_PORT: String(this.#opts.distPort),
-      RABBITMQ_MNESIA_BASE: `${b}/mnesia`,
-      RABBITMQ_LOG_BASE: `${b}/log`,
-      RABBITMQ_ENABLED_PLUGINS_FILE: `${b}/enabled_plugins`,
-      RABBITMQ_CONFIG_FILE: `${b}/rabbitmq.conf`,
-      RABBITMQ_ADVANCED_CONFIG_FILE: `${b}/advanced.config`,
-      RABBITMQ_CONF_ENV_FILE: `${b}/rabbitmq-env.conf`,
-      RABBITMQ_PID_FILE: `${b}/rabbit.pid`,
-    };
-  }
-
-  /**
-   * argv that runs a RabbitMQ script as the rabbitmq user with this node's environment.
-   * runuser's PAM session drops the open-files soft limit to 1024, too few for 1,000
-   * connections; it is raised back to the hard limit, the one Warren runs with.
-   */
-  #asRabbit(script: string, args: string[]): string[] {
-    const env = Object.entries(this.#env()).map(([k, v]) => `${k}=${v}`);
-    const cmd = [
-      "sh",
-      "-c",
-      'ulimit -n "$(ulimit -Hn)" && exec "$@"',
-      "sh",
-      "env",
-      "-i",
-      ...env,
-      `${RABBIT_BIN}/${script}`,
-      ...args,
-    ];
-    return Deno.uid() === 0 ? ["runuser", "-u", "rabbitmq", "--", ...cmd] : cmd;
-  }
-
-  async #prepareDirs(): Promise<void> {
-    const b = this.#opts.baseDir;
-    await Deno.mkdir(`${b}/mnesia`, { recursive: true });
-    await Deno.mkdir(`${b}/log`, { recursive: true });
-    await Deno.writeTextFile(`${b}/enabled_plugins`, "[].\n");
-    await Deno.writeTextFile(`${b}/rabbitmq.conf`, "");
-    await Deno.writeTextFile(`${b}/rabbitmq-env.conf`, "");
-    if (Deno.uid() === 0) {
-      const chown = await new Deno.Command("chown", { args: ["-R", "rabbitmq:rabbitmq", b] }).output();
-      if (!chown.success) throw new Error(`chown ${b} failed: ${new TextDecoder().decode(chown.stderr)}`);
-      // every parent must be traversable by the rabbitmq user
-      let dir = b;
-      while (dir !== "/" && dir !== "") {
-        dir = dir.replace(/\/[^/]+\/?$/, "") || "/";
-        const st = await Deno.stat(dir);
-        if (((st.mode ?? 0) & 0o001) === 0) await Deno.chmod(dir, (st.mode ?? 0o700) | 0o711);
-      }
-    }
+    return this.#node.beamPid;
   }
 
   async start(): Promise<number> {
     refuseIfStopping(this.name);
-    await this.#prepareDirs();
-    this.#log = await Deno.open(`${this.#opts.baseDir}/console.log`, { create: true, append: true });
-    const argv = this.#asRabbit("rabbitmq-server", []);
-    const t0 = performance.now();
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      cwd: this.#opts.baseDir,
-    }).spawn();
-    this.#child = child;
     liveBrokers.add(this);
-    pump(child.stdout, this.#log);
-    pump(child.stderr, this.#log);
-    const exited = child.status.then(async (s) => {
-      await new Promise((r) => setTimeout(r, 100));
-      const logFile = `${this.#opts.baseDir}/console.log`;
-      const tail = (await Deno.readTextFile(logFile).catch(() => "")).trim().split("\n").slice(-10).join(
-        "\n",
-      );
-      throw new Error(`rabbitmq-server exited during start-up (code ${s.code}); ${logFile} ends:\n${tail}`);
-    });
-    exited.catch(() => {});
-    await Promise.race([waitForAmqp(this.url, 180_000, 5), exited]);
-    const startupMs = performance.now() - t0;
-    this.#beamPid = findDescendant(child.pid, "beam.smp");
-    if (this.#beamPid === null) throw new Error("rabbitmq is up but its beam.smp process was not found");
-    return startupMs;
+    this.#running = true;
+    return await this.#node.start();
   }
 
   async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    this.#child = null;
-    const beam = this.#beamPid;
-    const argv = this.#asRabbit("rabbitmqctl", ["-n", this.#opts.nodeName, "stop"]);
-    try {
-      const ctl = new Deno.Command(argv[0], { args: argv.slice(1), stdout: "null", stderr: "null" }).spawn();
-      if (!await waitExit(ctl, 60_000)) ctl.kill("SIGKILL");
-    } catch { /* fall through to signals */ }
-    if (!await waitExit(child, 30_000)) {
-      if (beam !== null && processAlive(beam)) {
-        try {
-          Deno.kill(beam, "SIGTERM");
-        } catch { /* gone */ }
-      }
-      if (!await waitExit(child, 15_000)) {
-        if (beam !== null && processAlive(beam)) {
-          try {
-            Deno.kill(beam, "SIGKILL");
-          } catch { /* gone */ }
-        }
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-        await child.status;
-      }
-    }
-    this.#beamPid = null;
+    if (!this.#running) return;
+    this.#running = false;
+    await this.#node.stop();
     liveBrokers.delete(this);
-    await new Promise((r) => setTimeout(r, 50));
-    try {
-      this.#log?.close();
-    } catch { /* closed */ }
-    this.#log = null;
   }
 
   /** Last-resort synchronous kill (interrupt handler). */
   killNow(): void {
-    const beam = this.#beamPid;
-    if (beam !== null && processAlive(beam)) {
-      try {
-        Deno.kill(beam, "SIGKILL");
-      } catch { /* gone */ }
-    }
-    try {
-      this.#child?.kill("SIGKILL");
-    } catch { /* gone */ }
+    this.#node.killNow();
   }
 }
 

@@ -37,6 +37,17 @@ export class Deque<T> {
     return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
+  /**
+   * Inserts item ahead of the first item it `precedes`, or at the end. O(position):
+   * cheap when that is near the head, as for a message requeued into a queue.
+   */
+  insertBefore(item: T, precedes: (other: T) => boolean): void {
+    const ahead: T[] = [];
+    while (this.#length > 0 && !precedes(this.#items[this.#head] as T)) ahead.push(this.shift() as T);
+    this.unshift(item);
+    for (let i = ahead.length - 1; i >= 0; i--) this.unshift(ahead[i]);
+  }
+
   at(index: number): T | undefined {
     if (index < 0 || index >= this.#length) return undefined;
     return this.#items[(this.#head + index) & (this.#items.length - 1)];

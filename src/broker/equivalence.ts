@@ -7,19 +7,19 @@ import { type FieldTable, type FieldValue, fieldValuesEqual, wireTypeName } from
 import type { Exchange } from "./exchange/exchange.ts";
 import type { Queue } from "./queue.ts";
 
-/** Queue arguments RabbitMQ compares when a queue is declared again. */
+/** Queue arguments RabbitMQ compares when a queue is declared again, in the order it compares them. */
 const EQUIVALENCE_ARGS = [
+  "x-expires",
+  "x-message-ttl",
   "x-dead-letter-exchange",
   "x-dead-letter-routing-key",
   "x-dead-letter-strategy",
   "x-delivery-limit",
-  "x-expires",
   "x-max-in-memory-bytes",
   "x-max-in-memory-length",
   "x-max-length",
   "x-max-length-bytes",
   "x-max-priority",
-  "x-message-ttl",
   "x-overflow",
   "x-queue-leader-locator",
   "x-queue-mode",

@@ -226,9 +226,13 @@ export class Queue {
       }
     }
     this.#pushReady(entry);
-    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
     // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
     if (this.consumers.length > 0) this.dispatch(now);
+    // Limits apply to what stays in the queue: a consumer ready right now gets the message even at
+    // x-max-length 0, as in RabbitMQ.
+    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
+    // ...and one that no consumer took expires at once, as in RabbitMQ, not when the timer fires.
+    if (entry.expiresAt === now) this.#expireNow();
   }
 
   /** x-overflow reject-publish: whether a message of this size is refused now. */
@@ -500,20 +504,31 @@ export class Queue {
   }
 
   /**
-   * Puts unacked messages back at the head in their original order, marked
-   * redelivered. `_holderGone`: the channel holding them closed, rather than
-   * rejecting them (a classic queue does the same either way).
+   * Puts unacked messages back in arrival order, marked redelivered: ahead of every
+   * ready message that arrived after them, behind the ones requeued earlier that
+   * arrived before them (as RabbitMQ keeps a queue in order across requeues).
+   * `_holderGone`: the channel holding them closed, rather than rejecting them
+   * (a classic queue does the same either way).
    */
   requeue(entries: QueueEntry[], _holderGone = false): void {
     if (entries.length === 0) return;
     this.unackedCount -= entries.length;
     if (this.deleted) return;
     entries.sort((a, b) => b.seq - a.seq);
+    let seq = 0;
+    const arrivedLater = (other: QueueEntry) => other.seq > seq;
     for (const entry of entries) {
       entry.redelivered = true;
-      this.ready.unshift(entry);
+      seq = entry.seq;
+      this.ready.insertBefore(entry, arrivedLater);
       this.#readyBytes += entry.message.body.length;
     }
+    // RabbitMQ applies drop-head to requeued messages too: the limits hold before anything is redelivered.
+    const s = this.#settings;
+    if (s.maxLength !== null || s.maxLengthBytes !== null) this.#enforceLimits();
+    // ...and a message whose TTL ran out while it was unacked expires now, not when it is next looked at.
+    const now = Date.now();
+    if (entries.some((e) => e.expiresAt !== 0 && e.expiresAt <= now)) this.#expireNow();
     this.dispatch();
   }
 

@@ -149,13 +149,12 @@ function argType(args: FieldTable, arg: string): string {
 
 /**
  * RabbitMQ's checks of argument values, in the order RabbitMQ runs them
- * (which decides the error when several arguments are wrong), with its
- * error terms. x-delivery-limit has none: RabbitMQ takes any value and acts
+ * (which decides the error when several arguments are wrong; the type of the
+ * dead-letter exchange comes first, as RabbitMQ's channel looks at it before
+ * declaring), with its error terms. x-delivery-limit has none: RabbitMQ takes any value and acts
  * on integers only.
  */
 const ARGUMENT_CHECKS: readonly [string, ArgCheck][] = [
-  ["x-expires", integerArg(1)],
-  ["x-message-ttl", integerArg(0)],
   ["x-dead-letter-exchange", (args, arg, where) => {
     if (typeof args[arg] === "string") return;
     throw new AmqpError(
@@ -165,6 +164,8 @@ const ARGUMENT_CHECKS: readonly [string, ArgCheck][] = [
       }' for arg '${arg}' in queue '${where.queue}' in vhost '${where.vhost}'`,
     );
   }],
+  ["x-expires", integerArg(1)],
+  ["x-message-ttl", integerArg(0)],
   ["x-dead-letter-routing-key", (args, arg, where) => {
     const bad = (reason: string) => invalid(arg, where.queue, where.vhost, reason);
     if (typeof args[arg] !== "string") throw bad(`{unacceptable_type,${argType(args, arg)}}`);

@@ -7,8 +7,8 @@ import type { QueueEntry } from "./message.ts";
 export interface ReadyList extends Iterable<QueueEntry> {
   readonly length: number;
   push(entry: QueueEntry): void;
-  /** Back at the head of its level (requeue). */
-  unshift(entry: QueueEntry): void;
+  /** Into its level ahead of the first entry it `precedes` (requeue in arrival order). */
+  insertBefore(entry: QueueEntry, precedes: (other: QueueEntry) => boolean): void;
   shift(): QueueEntry | undefined;
   peek(): QueueEntry | undefined;
   removeWhere(pred: (entry: QueueEntry) => boolean): QueueEntry[];
@@ -37,8 +37,8 @@ export class PriorityReadyList implements ReadyList {
     this.#length++;
   }
 
-  unshift(entry: QueueEntry): void {
-    this.#level(entry).unshift(entry);
+  insertBefore(entry: QueueEntry, precedes: (other: QueueEntry) => boolean): void {
+    this.#level(entry).insertBefore(entry, precedes);
     this.#length++;
   }
 

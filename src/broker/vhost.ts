@@ -112,6 +112,10 @@ export class VHost {
   }
 
   declareExchange(d: ExchangeDeclare): Exchange {
+    // RabbitMQ checks the type of a non-passive declare before anything else
+    if (!d.passive && !isExchangeType(d.type)) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
+    }
     if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     if (d.passive) return this.getExchange(d.name);
     const existing = this.exchanges.get(d.name);
@@ -122,9 +126,6 @@ export class VHost {
     }
     if (d.name.startsWith("amq.")) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
-    }
-    if (!isExchangeType(d.type)) {
-      throw new ConnectionError(REPLY_COMMAND_INVALID, `unknown exchange type '${d.type}'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
     x.alternateExchange = this.#alternateExchangeOf(x);
@@ -187,11 +188,13 @@ export class VHost {
     } else if (name.startsWith("amq.")) {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
+    // As in RabbitMQ, an exclusive queue is never durable, whatever the declare says.
+    const durable = d.durable && !d.exclusive;
     const existing = this.queues.get(name);
     if (existing) {
       this.#checkExclusive(existing, d.owner);
       if ((existing.exclusiveOwner !== null) !== d.exclusive) this.#checkExclusive(existing, null);
-      checkQueueEquivalent(existing, d);
+      checkQueueEquivalent(existing, { ...d, durable });
       existing.touch();
       this.counters.queuesDeclared++;
       return { queue: existing, messageCount: existing.messageCount, consumerCount: existing.consumerCount };
@@ -199,13 +202,13 @@ export class VHost {
     const type = queueTypeOf(d.arguments, { queue: name, vhost: this.name });
     checkDeclaration(type, { ...d, name }, this.name);
     const options = {
-      durable: d.durable,
+      durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
       settings: this.#settingsFor(name, d.arguments),
     };
-    const storeId = d.durable && !d.exclusive
+    const storeId = durable
       ? this.store.saveQueue({
         vhost: this.name,
         name,
@@ -350,8 +353,9 @@ export class VHost {
     args: FieldTable,
     owner: object | null,
   ): void {
-    const q = this.getQueue(queueName, owner);
+    // RabbitMQ looks up the source before the destination
     const x = this.#bindableExchange(exchangeName);
+    const q = this.getQueue(queueName, owner);
     this.#addBinding(new Binding(x, q, routingKey, args));
   }
 
@@ -375,8 +379,12 @@ export class VHost {
   }
 
   bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
-    const dst = this.#bindableExchange(destination);
-    const src = this.#bindableExchange(source);
+    // As RabbitMQ: the default exchange is refused on either side first, then the source is looked up.
+    if (destination === "" || source === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
+    const src = this.getExchange(source);
+    const dst = this.getExchange(destination);
     this.#addBinding(new Binding(src, dst, routingKey, args));
   }
 

@@ -349,7 +349,8 @@ export class Channel {
   }
 
   #queueDeclare(args: MethodArgs<"queue.declare">): void {
-    const name = args.passive ? this.#queueName(args.queue) : args.queue;
+    // RabbitMQ does not read "" as the last declared queue here: a passive declare of "" is a 404.
+    const name = args.queue;
     if (args.passive && isReplyAddress(name)) {
       checkReplyAddressExists(this.host.vhost, name);
       return this.#reply(args.noWait, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
@@ -380,6 +381,12 @@ export class Channel {
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
     this.host.authorize("read", "queue", queueName);
+    // RabbitMQ's order: a reused tag, then the queue, then the consumer arguments
+    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
+    if (this.consumers.has(tag)) {
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
+    }
+    const queue = this.host.vhost.getQueue(queueName, this.host);
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
@@ -387,16 +394,11 @@ export class Channel {
           `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
       );
     }
-    const queue = this.host.vhost.getQueue(queueName, this.host);
     if (this.#globalPrefetch !== 0 && !queue.supportsGlobalQos) {
       throw new ConnectionError(
         REPLY_NOT_IMPLEMENTED,
         `queue '${queueName}' in vhost '${this.host.vhost.name}' does not support global qos`,
       );
-    }
-    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
-    if (this.consumers.has(tag)) {
-      throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
     const consumer = new ChannelConsumer(
       this,

@@ -85,3 +85,15 @@ Deno.test("a seeded random mix of push, unshift and shift agrees with an array",
   }
   assert.deepEqual([...d], model);
 });
+
+Deno.test("insertBefore puts an item ahead of the first one it precedes, or at the end", () => {
+  const d = new Deque<number>();
+  for (const n of [2, 5, 9]) d.push(n);
+  d.insertBefore(1, (other) => other > 1);
+  d.insertBefore(7, (other) => other > 7);
+  d.insertBefore(12, (other) => other > 12);
+  assert.deepEqual([...d], [1, 2, 5, 7, 9, 12]);
+  const empty = new Deque<number>();
+  empty.insertBefore(3, () => true);
+  assert.deepEqual([...empty], [3]);
+});
