@@ -46,10 +46,17 @@ export interface RabbitNodeOptions {
   port?: number;
   distPort?: number;
   epmdPort?: number;
+  /**
+   * Start an epmd on epmdPort with the node (default). Nodes of one cluster share one
+   * epmd: the first starts it, the others pass false and must stop before it.
+   */
+  startEpmd?: boolean;
   /** Plugins to enable, e.g. ["rabbitmq_management"]. Default: none. */
   plugins?: string[];
   /** Management listener port when rabbitmq_management is enabled; default a free one. */
   managementPort?: number;
+  /** Metrics listener port when rabbitmq_prometheus is enabled; default a free one. */
+  prometheusPort?: number;
   /** Extra rabbitmq.conf lines. */
   config?: string[];
 }
@@ -127,7 +134,12 @@ export class RabbitNode {
   readonly url: string;
   /** http://127.0.0.1:PORT ("" without the management plugin) */
   readonly managementUrl: string;
+  /** 0 when the prometheus plugin is not enabled. */
+  readonly prometheusPort: number;
+  /** http://127.0.0.1:PORT ("" without the prometheus plugin) */
+  readonly prometheusUrl: string;
   #config: string[];
+  #startEpmd: boolean;
   #server: Deno.ChildProcess | null = null;
   #epmd: Deno.ChildProcess | null = null;
   #beamPid: number | null = null;
@@ -145,7 +157,12 @@ export class RabbitNode {
       : 0;
     this.url = `amqp://guest:guest@127.0.0.1:${this.port}/`;
     this.managementUrl = this.managementPort ? `http://127.0.0.1:${this.managementPort}` : "";
+    this.prometheusPort = this.plugins.includes("rabbitmq_prometheus")
+      ? opts.prometheusPort ?? freePort()
+      : 0;
+    this.prometheusUrl = this.prometheusPort ? `http://127.0.0.1:${this.prometheusPort}` : "";
     this.#config = opts.config ?? [];
+    this.#startEpmd = opts.startEpmd ?? true;
   }
 
   /** The node's OS process (beam.smp), once started. */
@@ -197,6 +214,13 @@ export class RabbitNode {
     return Deno.uid() === 0 ? ["runuser", "-u", "rabbitmq", "--", ...cmd] : cmd;
   }
 
+  /** Runs a CLI script against this node and returns its output; throws when it fails. */
+  async ctlOrThrow(args: string[], script = "rabbitmqctl"): Promise<string> {
+    const out = await this.ctl(args, script);
+    if (out.code !== 0) throw new Error(`${script} ${args.join(" ")} failed: ${out.stdout}${out.stderr}`);
+    return out.stdout;
+  }
+
   /** Runs rabbitmqctl (or another CLI script) against this node. */
   async ctl(
     args: string[],
@@ -216,6 +240,9 @@ export class RabbitNode {
     const conf = [...this.#config];
     if (this.managementPort) {
       conf.push(`management.tcp.port = ${this.managementPort}`, "management.tcp.ip = 127.0.0.1");
+    }
+    if (this.prometheusPort) {
+      conf.push(`prometheus.tcp.port = ${this.prometheusPort}`, "prometheus.tcp.ip = 127.0.0.1");
     }
     await Deno.writeTextFile(`${b}/rabbitmq.conf`, conf.map((l) => `${l}\n`).join(""));
     await Deno.writeTextFile(`${b}/rabbitmq-env.conf`, "");
@@ -255,7 +282,9 @@ export class RabbitNode {
     this.#log = await Deno.open(`${this.baseDir}/console.log`, { create: true, append: true });
     const t0 = performance.now();
     try {
-      this.#epmd = this.#spawn([EPMD, "-port", String(this.epmdPort), "-address", "127.0.0.1"]);
+      if (this.#startEpmd) {
+        this.#epmd = this.#spawn([EPMD, "-port", String(this.epmdPort), "-address", "127.0.0.1"]);
+      }
       const server = this.#spawn(this.argv("rabbitmq-server", []));
       this.#server = server;
       let exitCode: number | null = null;

@@ -10,6 +10,7 @@ import {
   DEFAULT_TEST_PLUGINS,
   RABBITMQ_MANAGEMENT_URL_ENV,
   RABBITMQ_PLUGINS_ENV,
+  RABBITMQ_PROMETHEUS_URL_ENV,
   RABBITMQ_URL_ENV,
 } from "../tests/helpers/rabbitmq.ts";
 
@@ -50,6 +51,7 @@ try {
 const lines = [
   `export ${RABBITMQ_URL_ENV}=${node.url}`,
   `export ${RABBITMQ_MANAGEMENT_URL_ENV}=${node.managementUrl}`,
+  `export ${RABBITMQ_PROMETHEUS_URL_ENV}=${node.prometheusUrl}`,
   `export ${RABBITMQ_PLUGINS_ENV}=${plugins.join(",")}`,
 ];
 // written whole, then renamed: test.sh waits for the file to appear

@@ -135,6 +135,7 @@ export interface RabbitOptions {
   nodeName: string;
   port: number;
   distPort: number;
+  plugins?: string[];
 }
 
 /** RabbitMQ as a benchmark broker: a private node (scripts/rabbitmq_node.ts) without plugins. */
@@ -152,6 +153,11 @@ export class RabbitBroker implements Broker {
 
   pid(): number | null {
     return this.#node.beamPid;
+  }
+
+  /** rabbitmqctl against this node; throws when it fails. */
+  ctl(args: string[]): Promise<string> {
+    return this.#node.ctlOrThrow(args);
   }
 
   async start(): Promise<number> {

@@ -11,7 +11,6 @@ import { ClientConnection } from "../../src/client/amqp_client.ts";
 import { encodeProperties } from "../../src/amqp/properties.ts";
 import { type Broker, freePort, RabbitBroker, WarrenBroker } from "./brokers.ts";
 import { coresUsed, memoryKiB, sampleCpu } from "./procstat.ts";
-import { rabbitCli } from "./rabbit_cli.ts";
 import type { BenchOptions, RunResult } from "./scenarios.ts";
 
 const BODY_BYTES = 1024;
@@ -59,18 +58,18 @@ async function warrenNode(): Promise<Node> {
 async function rabbitNode(): Promise<Node> {
   const dir = await Deno.makeTempDir({ prefix: "rabbit-bench-shovel-" });
   const nodeName = `bench-shovel-${crypto.randomUUID().slice(0, 8)}@localhost`;
-  const broker = new RabbitBroker({ baseDir: dir, nodeName, port: freePort(), distPort: freePort() });
+  const broker = new RabbitBroker({
+    baseDir: dir,
+    nodeName,
+    port: freePort(),
+    distPort: freePort(),
+    plugins: ["rabbitmq_shovel"],
+  });
   return {
     broker,
     dir,
     async defineShovel(value) {
-      await rabbitCli({ baseDir: dir, nodeName }, "rabbitmq-plugins", ["enable", "rabbitmq_shovel"]);
-      await rabbitCli({ baseDir: dir, nodeName }, "rabbitmqctl", [
-        "set_parameter",
-        "shovel",
-        "bench",
-        JSON.stringify(value),
-      ]);
+      await broker.ctl(["set_parameter", "shovel", "bench", JSON.stringify(value)]);
     },
   };
 }

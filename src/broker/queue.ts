@@ -558,10 +558,14 @@ export class Queue {
 
   /**
    * 403 when an exclusive consumer holds the queue, or an exclusive one is
-   * asked for while others consume; the channel asks before consume-ok.
+   * asked for while others consume or on a single-active-consumer queue (as
+   * RabbitMQ refuses it there); the channel asks before consume-ok.
    */
   checkConsumable(exclusive: boolean): void {
-    if (this.consumers.some((c) => c.exclusive) || (exclusive && this.consumers.length > 0)) {
+    if (
+      this.consumers.some((c) => c.exclusive) ||
+      (exclusive && (this.consumers.length > 0 || this.#settings.singleActiveConsumer))
+    ) {
       throw accessRefused(`queue '${this.name}' in vhost '${this.vhost}' in exclusive use`);
     }
   }

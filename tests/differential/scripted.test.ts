@@ -267,6 +267,19 @@ export const SCRIPTS: Script[] = [
     ],
   },
   {
+    name:
+      "an exclusive consume on a single-active-consumer queue is refused with 403, even with no consumer (fix)",
+    ops: ({ queues: [q] }) => [
+      open(),
+      channel(0, 1),
+      declare(0, 1, q, { arguments: { "x-single-active-consumer": true } }),
+      consume(0, 1, q, { exclusive: true }),
+      channel(0, 1),
+      consume(0, 1, q),
+      close(),
+    ],
+  },
+  {
     name: "a passive declare of the empty name is a 404, not the last declared queue (fix)",
     ops: ({ queues: [q] }) => [
       open(),

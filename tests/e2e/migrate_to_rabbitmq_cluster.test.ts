@@ -16,8 +16,7 @@ import { Buffer } from "node:buffer";
 import amqp from "../helpers/amqplib.ts";
 import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
 import { callApi, until } from "../helpers/management_api.ts";
-import { freePort, RabbitBroker } from "../../scripts/bench/brokers.ts";
-import { rabbitCli } from "../../scripts/bench/rabbit_cli.ts";
+import { freePort, RabbitNode } from "../../scripts/rabbitmq_node.ts";
 
 const TEST_TIMEOUT_MS = 300_000;
 const BACKLOG = 3000;
@@ -68,15 +67,14 @@ Deno.test({
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "warren-migrate-" });
     const suffix = crypto.randomUUID().slice(0, 8);
-    const nodes = await Promise.all(["a", "b", "c"].map(async (n) => {
+    // The three nodes find each other through one epmd, started by the first.
+    const epmdPort = freePort();
+    const nodes = await Promise.all(["a", "b", "c"].map(async (n, i) => {
       const baseDir = await Deno.makeTempDir({ prefix: `warren-migrate-rabbit-${n}-` });
       const nodeName = `warren-migrate-${n}-${suffix}@localhost`;
-      return {
-        dirs: { baseDir, nodeName },
-        broker: new RabbitBroker({ baseDir, nodeName, port: freePort(), distPort: freePort() }),
-      };
+      return new RabbitNode({ baseDir, nodeName, epmdPort, startEpmd: i === 0 });
     }));
-    const onUnload = () => nodes.forEach((n) => n.broker.killNow());
+    const onUnload = () => nodes.forEach((n) => n.killNow());
     globalThis.addEventListener("unload", onUnload);
     let warren: BrokerProcess | undefined;
     const conns: Conn[] = [];
@@ -90,15 +88,16 @@ Deno.test({
     };
 
     const scenario = async () => {
-      await Promise.all(nodes.map((n) => n.broker.start()));
+      await nodes[0].start();
+      await Promise.all(nodes.slice(1).map((n) => n.start()));
       for (const n of nodes.slice(1)) {
-        await rabbitCli(n.dirs, "rabbitmqctl", ["stop_app"]);
-        await rabbitCli(n.dirs, "rabbitmqctl", ["join_cluster", nodes[0].dirs.nodeName]);
-        await rabbitCli(n.dirs, "rabbitmqctl", ["start_app"]);
+        await n.ctlOrThrow(["stop_app"]);
+        await n.ctlOrThrow(["join_cluster", nodes[0].nodeName]);
+        await n.ctlOrThrow(["start_app"]);
       }
-      const status = await rabbitCli(nodes[0].dirs, "rabbitmqctl", ["cluster_status", "--formatter", "json"]);
+      const status = await nodes[0].ctlOrThrow(["cluster_status", "--formatter", "json"]);
       assert.equal(JSON.parse(status.slice(status.indexOf("{"))).running_nodes.length, 3);
-      const clusterUris = nodes.map((n) => `${n.broker.url}%2f`);
+      const clusterUris = nodes.map((n) => `${n.url}%2f`);
 
       // Warren with a backlog.
       warren = await spawnBroker({ args: ["--data-dir", dataDir] });
@@ -119,10 +118,10 @@ Deno.test({
       for (const q of defs.queues) {
         if (q.name === QUEUE) q.arguments = { ...q.arguments, "x-queue-type": "quorum" };
       }
-      const defsFile = `${nodes[0].dirs.baseDir}/warren-definitions.json`;
+      const defsFile = `${nodes[0].baseDir}/warren-definitions.json`;
       await Deno.writeTextFile(defsFile, JSON.stringify(defs));
       await Deno.chmod(defsFile, 0o644);
-      await rabbitCli(nodes[0].dirs, "rabbitmqctl", ["import_definitions", defsFile]);
+      await nodes[0].ctlOrThrow(["import_definitions", defsFile]);
       const cconn = await connect(clusterUris[1]);
       const cch = await cconn.createChannel();
       const declared = await cch.assertQueue(QUEUE, {
@@ -210,9 +209,10 @@ Deno.test({
         warren.kill("SIGKILL");
         await warren.exited;
       }
-      await Promise.all(nodes.map((n) => n.broker.stop().catch(() => n.broker.killNow())));
+      // The first node's epmd serves the others: it goes last.
+      for (const n of [...nodes].reverse()) await n.stop({ fast: true }).catch(() => n.killNow());
       globalThis.removeEventListener("unload", onUnload);
-      for (const n of nodes) await Deno.remove(n.dirs.baseDir, { recursive: true }).catch(() => {});
+      for (const n of nodes) await Deno.remove(n.baseDir, { recursive: true }).catch(() => {});
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },

@@ -8,10 +8,45 @@ import { rabbitMqInstalled, RabbitNode } from "../../scripts/rabbitmq_node.ts";
 
 export const RABBITMQ_URL_ENV = "WARREN_TEST_RABBITMQ_URL";
 export const RABBITMQ_MANAGEMENT_URL_ENV = "WARREN_TEST_RABBITMQ_MANAGEMENT_URL";
+export const RABBITMQ_PROMETHEUS_URL_ENV = "WARREN_TEST_RABBITMQ_PROMETHEUS_URL";
 export const RABBITMQ_PLUGINS_ENV = "WARREN_TEST_RABBITMQ_PLUGINS";
 
 /** What a node started for tests enables unless a test asks for more. */
-export const DEFAULT_TEST_PLUGINS = ["rabbitmq_management"];
+export const DEFAULT_TEST_PLUGINS = [
+  "rabbitmq_management",
+  "rabbitmq_prometheus",
+  "rabbitmq_shovel",
+  "rabbitmq_federation",
+];
+
+/**
+ * The shared node's management API as `http://guest:guest@127.0.0.1:PORT`, for tests that
+ * compare HTTP answers; null outside a run of scripts/test.sh. Such a test is ignored
+ * when this is null, except in CI, where it runs and fails.
+ */
+export function sharedRabbitManagementUrl(): string | null {
+  return withGuest(Deno.env.get(RABBITMQ_MANAGEMENT_URL_ENV));
+}
+
+/** The shared node's Prometheus endpoint (`http://127.0.0.1:PORT`), or null as above. */
+export function sharedRabbitPrometheusUrl(): string | null {
+  return Deno.env.get(RABBITMQ_PROMETHEUS_URL_ENV) || null;
+}
+
+/** True when a test that needs the shared node should be ignored: no node, and not CI. */
+export function ignoreWithoutSharedRabbit(url: string | null): boolean {
+  return url === null && Deno.env.get("CI") !== "true";
+}
+
+function withGuest(url: string | undefined): string | null {
+  if (!url) return null;
+  const u = new URL(url);
+  if (u.username === "") {
+    u.username = "guest";
+    u.password = "guest";
+  }
+  return u.toString().replace(/\/$/, "");
+}
 
 export interface TestRabbit {
   /** amqp://guest:guest@127.0.0.1:PORT/ */

@@ -11,6 +11,11 @@
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
 import { startTestNode } from "../helpers/broker.ts";
+import {
+  ignoreWithoutSharedRabbit,
+  RABBITMQ_URL_ENV,
+  sharedRabbitManagementUrl,
+} from "../helpers/rabbitmq.ts";
 
 const TAGS = ["none", "management", "policymaker", "monitoring", "administrator"] as const;
 type Tag = typeof TAGS[number];
@@ -516,18 +521,18 @@ Deno.test({
   },
 });
 
-const rabbitUrl = Deno.env.get("WARREN_TEST_RABBITMQ_MANAGEMENT_URL");
+const rabbitUrl = sharedRabbitManagementUrl();
 
 Deno.test({
   name: "every tag gets RabbitMQ's status on every management endpoint, vhost by vhost (RabbitMQ)",
-  ignore: !rabbitUrl,
+  ignore: ignoreWithoutSharedRabbit(rabbitUrl),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const u = new URL(rabbitUrl!);
     const admin: [string, string] = [decodeURIComponent(u.username), decodeURIComponent(u.password)];
     // The rows about connections, channels and consumers need the node's AMQP port too.
-    const amqpUrl = Deno.env.get("WARREN_TEST_AMQP_URL") ?? null;
+    const amqpUrl = Deno.env.get("WARREN_TEST_AMQP_URL") ?? Deno.env.get(RABBITMQ_URL_ENV) ?? null;
     const actual = await runMatrix({ baseUrl: `${u.protocol}//${u.host}`, admin, amqpUrl });
     const expected = Object.fromEntries(
       Object.entries(EXPECTED).filter(([k]) => amqpUrl !== null || k in actual),

@@ -9,6 +9,7 @@
 // stricter: RabbitMQ refuses non-JSON bodies on /api/definitions only.
 import assert from "node:assert/strict";
 import { startTestNode } from "../helpers/broker.ts";
+import { ignoreWithoutSharedRabbit, sharedRabbitManagementUrl } from "../helpers/rabbitmq.ts";
 
 const HOSTILE_BODY_BYTES = 100 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
@@ -19,7 +20,7 @@ interface Target {
   authorization: string;
 }
 
-const rabbitUrl = Deno.env.get("WARREN_TEST_RABBITMQ_MANAGEMENT_URL");
+const rabbitUrl = sharedRabbitManagementUrl();
 
 function rabbitTarget(): Target {
   const u = new URL(rabbitUrl!);
@@ -59,7 +60,7 @@ function bothBrokers(name: string, fn: (t: Target, prefix: string) => Promise<vo
   });
   Deno.test({
     name: `${name} (RabbitMQ)`,
-    ignore: !rabbitUrl,
+    ignore: ignoreWithoutSharedRabbit(rabbitUrl),
     sanitizeOps: false,
     sanitizeResources: false,
     fn: () => fn(rabbitTarget(), `hostile-${crypto.randomUUID().slice(0, 8)}-`),

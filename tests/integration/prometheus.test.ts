@@ -22,10 +22,11 @@ import { startServer } from "../../src/server/server.ts";
 import { type AdminServer, startAdminServer } from "../../src/admin/admin_server.ts";
 import { startPrometheusServer } from "../../src/admin/prometheus/prometheus_server.ts";
 import { labelSets, parsePrometheusText, type ScrapedFamily } from "../helpers/prometheus_text.ts";
+import { ignoreWithoutSharedRabbit, sharedRabbitPrometheusUrl } from "../helpers/rabbitmq.ts";
 
 const TEST_TIMEOUT_MS = 30_000;
 const FIXTURE = new URL("../fixtures/grafana_rabbitmq_overview_panels.json", import.meta.url);
-const RABBITMQ_METRICS_URL = Deno.env.get("WARREN_TEST_RABBITMQ_PROMETHEUS_URL");
+const RABBITMQ_METRICS_URL = sharedRabbitPrometheusUrl() ?? undefined;
 const EXTERNAL_AMQP_URL = Deno.env.get("WARREN_TEST_AMQP_URL");
 
 interface Target {
@@ -614,4 +615,4 @@ withTarget("Warren serves RabbitMQ's metric names with RabbitMQ's types, but for
     );
     assert.deepEqual(typed, [], `${path}: types that differ from RabbitMQ's`);
   }
-}, { ignore: RABBITMQ_METRICS_URL === undefined });
+}, { ignore: ignoreWithoutSharedRabbit(RABBITMQ_METRICS_URL ?? null) });

@@ -17,10 +17,11 @@
 import assert from "node:assert/strict";
 import { startTestNode } from "../helpers/broker.ts";
 import { PYTHON, runPython } from "../helpers/python.ts";
+import { ignoreWithoutSharedRabbit, sharedRabbitManagementUrl } from "../helpers/rabbitmq.ts";
 
 const RABBITMQADMIN =
   "/usr/lib/rabbitmq/lib/rabbitmq_server-3.10.8/plugins/rabbitmq_management-3.10.8/priv/www/cli/rabbitmqadmin";
-const RABBITMQ_URL = Deno.env.get("WARREN_TEST_RABBITMQ_MANAGEMENT_URL");
+const RABBITMQ_URL = sharedRabbitManagementUrl();
 
 function exists(path: string): boolean {
   try {
@@ -314,7 +315,7 @@ Deno.test({
 
 Deno.test({
   name: "the same rabbitmqadmin session meets the same expectations against RabbitMQ",
-  ignore: !available || !RABBITMQ_URL,
+  ignore: !available || ignoreWithoutSharedRabbit(RABBITMQ_URL),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "warren-rabbitmqadmin-" });
     try {
