@@ -1,15 +1,24 @@
 // Warren's entry point: `serve` (the default) runs the node; `ctl <verb>`
 // (or the program run as `rabbitmqctl`) talks to a running node; `version`
 // prints the version; `help` lists all this.
-import { busyPortError, ConfigError, describeConfig, FLAG_HELP, loadConfig } from "./src/config/config.ts";
+import {
+  busyPortError,
+  type Config,
+  ConfigError,
+  describeConfig,
+  FLAG_HELP,
+  loadConfig,
+} from "./src/config/config.ts";
 import { installLogSinks } from "./src/config/log_sinks.ts";
 import { logger } from "./src/log.ts";
 import { openStore } from "./src/store/open_store.ts";
+import type { Store } from "./src/store/store.ts";
 import { StoreError } from "./src/store/sqlite_store.ts";
-import { ExtraListenerInUse, startServer } from "./src/server/server.ts";
+import { ExtraListenerInUse, type Server, startServer } from "./src/server/server.ts";
 import { importDefinitions } from "./src/admin/definitions.ts";
 import { VERSION } from "./src/version.ts";
-import { startAdminServer } from "./src/admin/admin_server.ts";
+import { type AdminServer, startAdminServer } from "./src/admin/admin_server.ts";
+import type { AdminContext } from "./src/admin/context.ts";
 import { startPrometheusServer } from "./src/admin/prometheus/prometheus_server.ts";
 import { ctlSecretPath, ensureCtlSecret } from "./src/admin/ctl_secret.ts";
 import { nodeRecordPath, removeNodeRecord, writeNodeRecord } from "./src/admin/node_record.ts";
@@ -25,9 +34,76 @@ async function serve(argv: string[]): Promise<number> {
   }
   log.info("effective config", describeConfig(config));
   const store = openStore(config);
-  let server;
+  const server = await startAmqp(config, store);
+  server.users.loopbackUsers = new Set(config.loopbackUsers);
+  let admin;
+  // The secret lets `warren ctl` run by this OS user reach the node without a password. An
+  // in-memory node keeps nothing on disk unless a data dir was named explicitly.
+  let ctlSecret: string | null = null;
   try {
-    server = await startServer({
+    if (!config.inMemory || config.origins.dataDir !== undefined) {
+      try {
+        ctlSecret = ensureCtlSecret(config.dataDir);
+      } catch (e) {
+        throw new ConfigError(`cannot write ${ctlSecretPath(config.dataDir)}: ${(e as Error).message}`);
+      }
+    }
+    admin = await startAdminServer({
+      node: server,
+      port: config.managementPort,
+      hostname: config.managementHostname,
+      ctlSecret,
+      dataDir: config.inMemory ? null : config.dataDir,
+      clusterName: config.clusterName,
+      environment: describeConfig(config),
+    });
+  } catch (e) {
+    await server.close();
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
+    throw e;
+  }
+  let prometheus;
+  try {
+    prometheus = startPrometheusServer({
+      context: admin.context,
+      port: config.prometheusPort,
+      hostname: config.prometheusHostname,
+      perObjectByDefault: config.prometheusPerObject,
+    });
+  } catch (e) {
+    await admin.close();
+    await server.close();
+    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "prometheusPort");
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      const setting = config.origins.prometheusHostname ?? "prometheus.tcp.ip";
+      throw new ConfigError(`${setting}: cannot listen on ${config.prometheusHostname}: ${e.message}`);
+    }
+    throw e;
+  }
+  // ctl finds the node owning a data dir from this record (the same directory holds the ctl secret).
+  const recordDir = ctlSecret !== null ? config.dataDir : null;
+  try {
+    loadBootDefinitions(config, admin.context);
+    if (recordDir !== null) recordNode(recordDir, server, admin);
+  } catch (e) {
+    await prometheus.close();
+    await admin.close();
+    await server.close();
+    throw e;
+  }
+  await untilSignal(async () => {
+    if (recordDir !== null) removeNodeRecord(recordDir);
+    await prometheus.close();
+    await admin.close();
+    await server.close();
+  });
+  return 0;
+}
+
+/** The AMQP side of the node; a busy port stops start-up with the setting that names it. */
+async function startAmqp(config: Config, store: Store): Promise<Server> {
+  try {
+    return await startServer({
       port: config.amqpPort,
       hostname: config.amqpHostname,
       extraListeners: config.extraAmqpListeners.map(({ hostname, port }) => ({ hostname, port })),
@@ -75,51 +151,10 @@ async function serve(argv: string[]): Promise<number> {
     if ((e as { code?: string }).code === "EADDRINUSE") throw busyPortError(config, "tls");
     throw e;
   }
-  server.users.loopbackUsers = new Set(config.loopbackUsers);
-  let admin;
-  // The secret lets `warren ctl` run by this OS user reach the node without a password. An
-  // in-memory node keeps nothing on disk unless a data dir was named explicitly.
-  let ctlSecret: string | null = null;
-  try {
-    if (!config.inMemory || config.origins.dataDir !== undefined) {
-      try {
-        ctlSecret = ensureCtlSecret(config.dataDir);
-      } catch (e) {
-        throw new ConfigError(`cannot write ${ctlSecretPath(config.dataDir)}: ${(e as Error).message}`);
-      }
-    }
-    admin = await startAdminServer({
-      node: server,
-      port: config.managementPort,
-      hostname: config.managementHostname,
-      ctlSecret,
-      dataDir: config.inMemory ? null : config.dataDir,
-      clusterName: config.clusterName,
-      environment: describeConfig(config),
-    });
-  } catch (e) {
-    await server.close();
-    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "managementPort");
-    throw e;
-  }
-  let prometheus;
-  try {
-    prometheus = startPrometheusServer({
-      context: admin.context,
-      port: config.prometheusPort,
-      hostname: config.prometheusHostname,
-      perObjectByDefault: config.prometheusPerObject,
-    });
-  } catch (e) {
-    await admin.close();
-    await server.close();
-    if (e instanceof Deno.errors.AddrInUse) throw busyPortError(config, "prometheusPort");
-    if (e instanceof Deno.errors.AddrNotAvailable) {
-      const setting = config.origins.prometheusHostname ?? "prometheus.tcp.ip";
-      throw new ConfigError(`${setting}: cannot listen on ${config.prometheusHostname}: ${e.message}`);
-    }
-    throw e;
-  }
+}
+
+/** load_definitions, then management.load_definitions, as RabbitMQ imports them at start. */
+function loadBootDefinitions(config: Config, context: AdminContext): void {
   const definitionSources = [
     ["load_definitions", config.loadDefinitions],
     ["management.load_definitions", config.managementLoadDefinitions],
@@ -128,47 +163,43 @@ async function serve(argv: string[]): Promise<number> {
     if (path === null) continue;
     try {
       for (const file of definitionFiles(path)) {
-        importDefinitions(admin.context, JSON.parse(Deno.readTextFileSync(file)), null);
+        importDefinitions(context, JSON.parse(Deno.readTextFileSync(file)), null);
         log.info("definitions loaded", { file });
       }
     } catch (e) {
-      await prometheus.close();
-      await admin.close();
-      await server.close();
       throw new ConfigError(`${key}: ${path}: ${(e as Error).message}`);
     }
   }
-  // ctl finds the node owning a data dir from this record (the same directory holds the ctl secret).
-  const recordDir = ctlSecret !== null ? config.dataDir : null;
-  if (recordDir !== null) {
-    try {
-      writeNodeRecord(recordDir, {
-        pid: Deno.pid,
-        node: admin.context.nodeName,
-        management: { hostname: admin.hostname, port: admin.port },
-        amqp: [
-          { hostname: server.hostname, port: server.port },
-          ...server.extraListeners.map(({ hostname, port }) => ({ hostname, port })),
-        ],
-        startedAt: new Date().toISOString(),
-      });
-    } catch (e) {
-      await admin.close();
-      await server.close();
-      throw new ConfigError(`cannot write ${nodeRecordPath(recordDir)}: ${(e as Error).message}`);
-    }
+}
+
+/** Writes the record by which ctl finds this node: pid, node name and listeners. */
+function recordNode(dir: string, server: Server, admin: AdminServer): void {
+  try {
+    writeNodeRecord(dir, {
+      pid: Deno.pid,
+      node: admin.context.nodeName,
+      management: { hostname: admin.hostname, port: admin.port },
+      amqp: [
+        { hostname: server.hostname, port: server.port },
+        ...server.extraListeners.map(({ hostname, port }) => ({ hostname, port })),
+      ],
+      startedAt: new Date().toISOString(),
+    });
+  } catch (e) {
+    throw new ConfigError(`cannot write ${nodeRecordPath(dir)}: ${(e as Error).message}`);
   }
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: Deno.Signal) => {
+}
+
+/** Resolves once SIGTERM or SIGINT has arrived and `stop` has finished. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (signal: Deno.Signal) => {
       log.info("shutting down", { signal });
-      if (recordDir !== null) removeNodeRecord(recordDir);
-      prometheus.close().then(() => admin.close()).then(() => server.close()).then(resolve);
+      stop().then(resolve);
     };
-    Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-    Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+    Deno.addSignalListener("SIGTERM", () => onSignal("SIGTERM"));
+    Deno.addSignalListener("SIGINT", () => onSignal("SIGINT"));
   });
-  await stopped;
-  return 0;
 }
 
 /** load_definitions names a file, or a directory whose .json files are imported in name order. */

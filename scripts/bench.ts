@@ -1,4 +1,4 @@
-// `deno task bench`: Warren's benchmark (issue 6). Runs the scenarios of
+// `deno task bench`: Warren's benchmark. Runs the scenarios of
 // scripts/bench/scenarios.ts against Warren (started from this checkout),
 // RabbitMQ (started from the Debian package on private ports) or any AMQP
 // URL; `--compare` runs Warren and RabbitMQ alternately for several rounds
@@ -84,7 +84,7 @@ function positiveNumber(v: string, flag: string, allowZero = false): number {
   return n;
 }
 
-export function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
+function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
   if (!list) return SCENARIOS.filter((s) => s.group !== 8 || full);
   const picked = new Set<Scenario>();
   for (const item of list.split(",").map((x) => x.trim()).filter(Boolean)) {
@@ -165,6 +165,124 @@ async function main(): Promise<number> {
   const warmupMs = positiveNumber(values.warmup, "--warmup", true) * 1000;
   const tmp = await Deno.makeTempDir({ prefix: "warren-bench-" });
   await Deno.chmod(tmp, 0o755);
+  const brokers = chooseBrokers(values, tmp);
+  const usable = scenarios.filter((s) => {
+    if (s.needsManaged && brokers.some((b) => !b.managed)) {
+      log(`skipping ${s.id}: it restarts the broker, which --url cannot`);
+      return false;
+    }
+    return true;
+  });
+
+  stopOnSignal(tmp, values.keep);
+
+  const command = ["deno", "task", "bench", ...Deno.args].join(" ");
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  log(`bench: ${command}`);
+  log(
+    `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB, load ${machine.loadavg}`,
+  );
+  const runs: RunResult[] = [];
+  const startupMs: Record<string, number[]> = {};
+  try {
+    await startAndWarmUp(brokers, opts, warmupMs, startupMs);
+    for (let round = 1; round <= rounds && !lifecycle.stopping; round++) {
+      for (const s of usable) {
+        const order = round % 2 === 1 ? brokers : [...brokers].reverse();
+        for (const b of order) {
+          if (lifecycle.stopping) break;
+          log(`round ${round}/${rounds} ${s.id} (${s.title}) on ${b.name}`);
+          runs.push(await runScenario(s, b, round, opts, startupMs));
+        }
+      }
+    }
+  } finally {
+    await stopAll();
+    if (!values.keep) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    else log(`kept ${tmp}`);
+  }
+
+  const names = brokers.map((b) => b.name);
+  const summary = summarize(usable, runs, names);
+  const resources = resourceRows(usable, runs, names);
+  printTables({ startedAt, command, machine, rounds, opts, summary, resources, runs, names });
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command,
+    machine,
+    options: { ...opts, log: undefined, rounds, scenarios: usable.map((s) => s.id) },
+    brokers: brokers.map((b) => ({ name: b.name, url: b.url, startupMs: startupMs[b.name] ?? [] })),
+    summary,
+    resources,
+    runs,
+  };
+  await writeJson(report, values.json);
+  return runs.some((r) => r.details.error !== undefined) ? 1 : 0;
+}
+
+/** Ctrl-C or SIGTERM stops every broker and load generator this run started, then exits 130. */
+function stopOnSignal(tmp: string, keep: boolean): void {
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+    log("interrupted: stopping brokers and load generators");
+    stopAll()
+      .then(() => (keep ? undefined : Deno.remove(tmp, { recursive: true })))
+      .catch(() => {})
+      .finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  globalThis.addEventListener("unload", () => {
+    for (const b of liveBrokers) b.killNow();
+    killAllRoles();
+  });
+}
+
+async function startAndWarmUp(
+  brokers: Broker[],
+  opts: BenchOptions,
+  warmupMs: number,
+  startupMs: Record<string, number[]>,
+): Promise<void> {
+  for (const b of brokers) {
+    if (!b.managed) continue;
+    log(`starting ${b.name} ...`);
+    const ms = await startWithRetry(b, log);
+    (startupMs[b.name] ??= []).push(ms);
+    log(`${b.name} up at ${b.url} in ${Math.round(ms)} ms (pid ${b.pid()})`);
+  }
+  if (warmupMs === 0) return;
+  // A fresh node (RabbitMQ's JIT, V8's) is slower in its first seconds: warm both up untimed.
+  for (const b of brokers) {
+    log(`warming up ${b.name} (${warmupMs / 1000} s of 1-16B, not counted)`);
+    await SCENARIOS[0].run(b, { ...opts, durationMs: warmupMs }).catch((e) => log(`  warm-up failed: ${e}`));
+  }
+}
+
+/** The JSON report, to a file or after the tables; numbers that are not finite become null. */
+async function writeJson(report: unknown, path: string | undefined): Promise<void> {
+  const json = JSON.stringify(
+    report,
+    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+    2,
+  );
+  if (path) {
+    await Deno.writeTextFile(path, json + "\n");
+    console.log(`\nJSON report written to ${path}`);
+  } else {
+    console.log("\n--- JSON ---");
+    console.log(json);
+  }
+}
+
+type Values = ReturnType<typeof parseOptions>;
+
+/** The brokers this run measures: Warren from this checkout, a private RabbitMQ, or a running one (--url). */
+function chooseBrokers(values: Values, tmp: string): Broker[] {
   const repo = new URL("..", import.meta.url).pathname;
   const makeWarren = () =>
     new WarrenBroker({
@@ -181,161 +299,88 @@ async function main(): Promise<number> {
       port: freePort(),
       distPort: freePort(),
     });
-  let brokers: Broker[];
   if (values.url) {
     const pid = values["broker-pid"] ? positiveNumber(values["broker-pid"], "--broker-pid") : null;
-    brokers = [new ExternalBroker(values.url, pid)];
-  } else if (values.compare) {
-    brokers = [makeWarren(), makeRabbit()];
-  } else if (values.target === "warren") {
-    brokers = [makeWarren()];
-  } else if (values.target === "rabbitmq") {
-    brokers = [makeRabbit()];
-  } else {
-    throw new Error(`--target: '${values.target}' is not warren or rabbitmq`);
+    return [new ExternalBroker(values.url, pid)];
   }
-  const usable = scenarios.filter((s) => {
-    if (s.needsManaged && brokers.some((b) => !b.managed)) {
-      log(`skipping ${s.id}: it restarts the broker, which --url cannot`);
-      return false;
-    }
-    return true;
-  });
+  if (values.compare) return [makeWarren(), makeRabbit()];
+  if (values.target === "warren") return [makeWarren()];
+  if (values.target === "rabbitmq") return [makeRabbit()];
+  throw new Error(`--target: '${values.target}' is not warren or rabbitmq`);
+}
 
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) Deno.exit(130);
-    interrupted = true;
-    log("interrupted: stopping brokers and load generators");
-    stopAll()
-      .then(() => (values.keep ? undefined : Deno.remove(tmp, { recursive: true })))
-      .catch(() => {})
-      .finally(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  globalThis.addEventListener("unload", () => {
-    for (const b of liveBrokers) b.killNow();
-    killAllRoles();
-  });
-
-  const command = ["deno", "task", "bench", ...Deno.args].join(" ");
-  const startedAt = new Date().toISOString();
-  const machine = machineInfo();
-  log(`bench: ${command}`);
-  log(
-    `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB, load ${machine.loadavg}`,
-  );
-  const runs: RunResult[] = [];
-  const startupMs: Record<string, number[]> = {};
+/** One scenario on one broker; a failure is recorded (and a dead broker restarted), not thrown. */
+async function runScenario(
+  s: Scenario,
+  b: Broker,
+  round: number,
+  opts: BenchOptions,
+  startupMs: Record<string, number[]>,
+): Promise<RunResult> {
   try {
-    for (const b of brokers) {
-      if (!b.managed) continue;
-      log(`starting ${b.name} ...`);
+    if (s.freshBroker && b.managed) {
+      await b.stop();
       const ms = await startWithRetry(b, log);
       (startupMs[b.name] ??= []).push(ms);
-      log(`${b.name} up at ${b.url} in ${Math.round(ms)} ms (pid ${b.pid()})`);
     }
-    if (warmupMs > 0) {
-      // A fresh node (RabbitMQ's JIT, V8's) is slower in its first seconds: warm both up untimed.
-      for (const b of brokers) {
-        log(`warming up ${b.name} (${warmupMs / 1000} s of 1-16B, not counted)`);
-        await SCENARIOS[0].run(b, { ...opts, durationMs: warmupMs }).catch((e) =>
-          log(`  warm-up failed: ${e}`)
-        );
-      }
+    const r = await s.run(b, opts);
+    log(`  ${summaryLine(r)}`);
+    return { scenario: s.id, broker: b.name, round, ...r };
+  } catch (e) {
+    log(`  FAILED: ${e instanceof Error ? e.stack ?? e.message : e}`);
+    const pid = b.pid();
+    if (b.managed && (pid === null || !processAlive(pid)) && !lifecycle.stopping) {
+      log(`  ${b.name} is down: restarting it`);
+      await b.stop();
+      await startWithRetry(b, log).catch((e) => log(`  could not restart ${b.name}: ${e}`));
     }
-    for (let round = 1; round <= rounds && !lifecycle.stopping; round++) {
-      for (const s of usable) {
-        const order = round % 2 === 1 ? brokers : [...brokers].reverse();
-        for (const b of order) {
-          if (lifecycle.stopping) break;
-          log(`round ${round}/${rounds} ${s.id} (${s.title}) on ${b.name}`);
-          try {
-            if (s.freshBroker && b.managed) {
-              await b.stop();
-              const ms = await startWithRetry(b, log);
-              (startupMs[b.name] ??= []).push(ms);
-            }
-            const r = await s.run(b, opts);
-            runs.push({ scenario: s.id, broker: b.name, round, ...r });
-            log(`  ${summaryLine(r)}`);
-          } catch (e) {
-            log(`  FAILED: ${e instanceof Error ? e.stack ?? e.message : e}`);
-            runs.push({
-              scenario: s.id,
-              broker: b.name,
-              round,
-              metrics: {},
-              lost: NaN,
-              duplicates: NaN,
-              generatorCores: NaN,
-              brokerCores: NaN,
-              brokerPeakRssMiB: NaN,
-              details: { error: String(e) },
-            });
-            const pid = b.pid();
-            if (b.managed && (pid === null || !processAlive(pid)) && !lifecycle.stopping) {
-              log(`  ${b.name} is down: restarting it`);
-              await b.stop();
-              await startWithRetry(b, log).catch((e) => log(`  could not restart ${b.name}: ${e}`));
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    await stopAll();
-    if (!values.keep) await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    else log(`kept ${tmp}`);
+    return {
+      scenario: s.id,
+      broker: b.name,
+      round,
+      metrics: {},
+      lost: NaN,
+      duplicates: NaN,
+      generatorCores: NaN,
+      brokerCores: NaN,
+      brokerPeakRssMiB: NaN,
+      details: { error: String(e) },
+    };
   }
+}
 
-  const names = brokers.map((b) => b.name);
-  const summary = summarize(usable, runs, names);
-  const resources = resourceRows(usable, runs, names);
-  console.log(`\nWarren benchmark — ${startedAt}`);
-  console.log(`command: ${command}`);
+/** The human-readable report: medians, resources, and the runs left out. */
+function printTables(r: {
+  startedAt: string;
+  command: string;
+  machine: ReturnType<typeof machineInfo>;
+  rounds: number;
+  opts: BenchOptions;
+  summary: ReturnType<typeof summarize>;
+  resources: ReturnType<typeof resourceRows>;
+  runs: RunResult[];
+  names: string[];
+}): void {
+  const { machine } = r;
+  console.log(`\nWarren benchmark — ${r.startedAt}`);
+  console.log(`command: ${r.command}`);
   console.log(
     `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB RAM, ` +
       `Linux ${machine.kernel}, Deno ${machine.deno}`,
   );
-  console.log(`rounds: ${rounds}, duration: ${opts.durationMs / 1000} s, generator: ${mode}s\n`);
-  console.log(formatSummary(summary, names));
+  console.log(`rounds: ${r.rounds}, duration: ${r.opts.durationMs / 1000} s, generator: ${r.opts.mode}s\n`);
+  console.log(formatSummary(r.summary, r.names));
   console.log("");
-  console.log(formatResources(resources));
-  const failed = runs.filter((r) => r.details.error !== undefined);
+  console.log(formatResources(r.resources));
+  const failed = r.runs.filter((x) => x.details.error !== undefined);
   if (failed.length > 0) {
     console.log(`\nfailed runs (left out of the medians):`);
-    for (const r of failed) {
+    for (const x of failed) {
       console.log(
-        `  round ${r.round} ${r.scenario} on ${r.broker}: ${String(r.details.error).split("\n")[0]}`,
+        `  round ${x.round} ${x.scenario} on ${x.broker}: ${String(x.details.error).split("\n")[0]}`,
       );
     }
   }
-  const report = {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    command,
-    machine,
-    options: { ...opts, log: undefined, rounds, scenarios: usable.map((s) => s.id) },
-    brokers: brokers.map((b) => ({ name: b.name, url: b.url, startupMs: startupMs[b.name] ?? [] })),
-    summary,
-    resources,
-    runs,
-  };
-  const json = JSON.stringify(
-    report,
-    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
-    2,
-  );
-  if (values.json) {
-    await Deno.writeTextFile(values.json, json + "\n");
-    console.log(`\nJSON report written to ${values.json}`);
-  } else {
-    console.log("\n--- JSON ---");
-    console.log(json);
-  }
-  return runs.some((r) => r.details.error !== undefined) ? 1 : 0;
 }
 
 function summaryLine(r: Omit<RunResult, "scenario" | "broker" | "round">): string {

@@ -5,8 +5,6 @@ export type LogLevel = "debug" | "info" | "warning" | "error" | "none";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40, none: 100 };
 
-export const LOG_LEVELS = Object.keys(RANK) as LogLevel[];
-
 let threshold = RANK.info;
 let sink: (line: string, level: LogLevel) => void = (line) => console.log(line);
 

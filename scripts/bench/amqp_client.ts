@@ -4,7 +4,7 @@
 // into one output buffer that is flushed with one socket write per turn,
 // and deliveries and confirms are parsed in place from the read buffer and
 // handed to plain callbacks, without a promise or an object per message.
-import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
+import { decodeMethod, methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { type FrameSink, parseFrames } from "../../src/amqp/frames.ts";
 import { WireReader, WireWriter } from "../../src/amqp/wire.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
@@ -29,7 +29,7 @@ const BASIC_DELIVER = 60;
 const BASIC_ACK = 80;
 const BASIC_NACK = 120;
 
-export interface AmqpUrl {
+interface AmqpUrl {
   hostname: string;
   port: number;
   username: string;
@@ -37,7 +37,7 @@ export interface AmqpUrl {
   vhost: string;
 }
 
-export function parseAmqpUrl(url: string): AmqpUrl {
+function parseAmqpUrl(url: string): AmqpUrl {
   const u = new URL(url);
   if (u.protocol !== "amqp:") throw new Error(`only amqp:// URLs are supported: ${url}`);
   const path = decodeURIComponent(u.pathname.replace(/^\//, ""));
@@ -58,6 +58,10 @@ export type DeliveryCallback = (
   sentAtMs: number,
 ) => void;
 export type ConfirmCallback = (channel: number, tag: number, multiple: boolean, nack: boolean) => void;
+
+/** Arguments by field name: this load generator trusts the broker to answer with the method it waits for. */
+// deno-lint-ignore no-explicit-any
+type MethodArgs = Record<string, any>;
 
 interface Waiter {
   names: readonly string[];
@@ -395,8 +399,9 @@ export class AmqpConnection implements FrameSink {
   }
 
   #onSlowMethod(channel: number, bytes: Uint8Array, start: number, end: number): void {
-    const { spec, args } = decodeMethod(this.#reader.reset(bytes, start, end));
+    const { spec, args: decoded } = decodeMethod(this.#reader.reset(bytes, start, end));
     const name = spec.name;
+    const args: MethodArgs = decoded;
     if (name === "connection.close") {
       this.send(0, "connection.close-ok");
       this.#fail(new AmqpError(`connection closed by broker: ${args.replyCode} ${args.replyText}`));

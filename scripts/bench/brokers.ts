@@ -23,7 +23,7 @@ export interface Broker {
 }
 
 /** Resolves once an AMQP handshake succeeds at url, polling every `everyMs`. */
-export async function waitForAmqp(url: string, timeoutMs: number, everyMs = 20): Promise<void> {
+async function waitForAmqp(url: string, timeoutMs: number, everyMs = 20): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown = null;
   while (performance.now() < deadline) {

@@ -10,7 +10,7 @@ import { WireWriter } from "../../src/amqp/wire.ts";
 import { BASIC_CLASS_ID } from "../../src/amqp/spec.ts";
 
 /** seq (float64) + send time in epoch ms (float64), little-endian. */
-export const STAMP_BYTES = 16;
+const STAMP_BYTES = 16;
 const SEQ_OFFSET = 0;
 const SENT_AT_OFFSET = 8;
 

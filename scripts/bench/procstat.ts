@@ -11,7 +11,7 @@ export interface CpuSample {
 }
 
 /** CPU time (user + system, all threads) of a process; NaN if it is gone. */
-export function cpuTimeMs(pid: number): number {
+function cpuTimeMs(pid: number): number {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     // the command name may contain spaces and parentheses: fields start after the last ')'

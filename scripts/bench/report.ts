@@ -114,7 +114,7 @@ export function resourceRows(
 }
 
 /** A number for a table: thousands separated, few significant digits for small values. */
-export function fmt(v: number): string {
+function fmt(v: number): string {
   if (!Number.isFinite(v)) return "-";
   const a = Math.abs(v);
   if (a >= 1000) return Math.round(v).toLocaleString("en-US");

@@ -1,4 +1,4 @@
-// The benchmark scenarios of issue 6. Each one sets up its topology over a
+// The benchmark scenarios. Each one sets up its topology over a
 // control connection, runs producer and consumer roles in workers or
 // subprocesses, and returns its metrics plus loss/duplicate counts and who
 // used how much CPU and memory.

@@ -57,7 +57,7 @@ function nodeHostname(): string {
   }
 }
 
-export function buildRouter(): Router {
+function buildRouter(): Router {
   const router = new Router();
   registerNodeRoutes(router);
   registerAccessRoutes(router);

@@ -10,8 +10,8 @@ import { isLoopback } from "../server/authentication.ts";
 import { ApiError, notAuthorised } from "./http.ts";
 
 /** The name the ctl secret authenticates as (RabbitMQ's CLI acting user). */
-export const CLI_ACTING_USER = "rmq-cli";
-export const AUTH_REALM = 'Basic realm="RabbitMQ Management"';
+const CLI_ACTING_USER = "rmq-cli";
+const AUTH_REALM = 'Basic realm="RabbitMQ Management"';
 
 export interface Principal {
   name: string;
@@ -34,7 +34,7 @@ export function isPolicymaker(p: Principal): boolean {
   return has(p.tags, ["administrator", "policymaker"]);
 }
 
-export function isManagementUser(p: { tags: readonly string[] }): boolean {
+function isManagementUser(p: { tags: readonly string[] }): boolean {
   return has(p.tags, ["administrator", "monitoring", "policymaker", "management"]);
 }
 
@@ -96,7 +96,7 @@ export function authenticateRequest(
 }
 
 /** Vhosts the principal may log into over AMQP (administrators included: RabbitMQ checks this too). */
-export function loginVHosts(p: Principal, users: UserRegistry, all: Iterable<string>): string[] {
+function loginVHosts(p: Principal, users: UserRegistry, all: Iterable<string>): string[] {
   const names = [...all];
   if (p.internal) return names;
   return names.filter((v) => users.canAccessVHost(p.name, v));

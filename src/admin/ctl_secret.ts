@@ -3,7 +3,7 @@
 // admin API accepts it from loopback as `Authorization: Bearer <secret>`,
 // which is how `warren ctl` reaches the node without a password.
 
-export const CTL_SECRET_FILE = "ctl.secret";
+const CTL_SECRET_FILE = "ctl.secret";
 const SECRET_BYTES = 32;
 
 export function ctlSecretPath(dataDir: string): string {

@@ -25,7 +25,7 @@ import {
 import { ParameterValidationError } from "../broker/runtime_parameters.ts";
 import { badRequest, type JsonObject } from "./http.ts";
 import { jsonToTable, tableToJson } from "./json_table.ts";
-import { API_OWNER, runBroker } from "./operations.ts";
+import { API_OWNER, existingVHost, runBroker } from "./operations.ts";
 import { parsePolicy } from "./routes/policies.ts";
 
 const log = logger("definitions");
@@ -429,11 +429,11 @@ export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScop
     });
   }
   for (const pol of p.policies) {
-    const v = ctx.broker.vhost(pol.vhost)!;
+    const v = existingVHost(ctx, pol.vhost);
     runBroker("direct", () => v.setPolicy(pol));
   }
   for (const q of p.queues) {
-    const v = ctx.broker.vhost(q.vhost)!;
+    const v = existingVHost(ctx, q.vhost);
     runBroker("direct", () =>
       v.declareQueue({
         name: q.name,
@@ -446,11 +446,11 @@ export function importDefinitions(ctx: AdminContext, defs: JsonObject, vhostScop
       }));
   }
   for (const x of p.exchanges) {
-    const v = ctx.broker.vhost(x.vhost)!;
+    const v = existingVHost(ctx, x.vhost);
     runBroker("direct", () => v.declareExchange({ ...x, passive: false }));
   }
   for (const b of p.bindings) {
-    const v = ctx.broker.vhost(b.vhost)!;
+    const v = existingVHost(ctx, b.vhost);
     runBroker("direct", () => {
       if (b.destinationType === "queue") {
         v.bindQueue(b.destination, b.source, b.routingKey, b.arguments, null);

@@ -9,7 +9,7 @@ import type { Queue } from "../broker/queue.ts";
 import { QuorumQueue } from "../broker/quorum_queue.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
-import type { Connection } from "../server/connection.ts";
+import { type Connection, connectionOf } from "../server/connection.ts";
 import type { Channel } from "../server/channel.ts";
 import { ChannelConsumer } from "../server/channel_consumer.ts";
 import type { AdminContext } from "./context.ts";
@@ -28,7 +28,7 @@ import {
 import { fieldTableKey } from "../amqp/field_table.ts";
 
 export const HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
-export const DEFAULT_VHOST_DESCRIPTION = "Default virtual host";
+const DEFAULT_VHOST_DESCRIPTION = "Default virtual host";
 
 export function userJson(u: User): Record<string, unknown> {
   return {
@@ -70,7 +70,7 @@ export function vhostJson(ctx: AdminContext, v: VHost, query?: URLSearchParams):
 // ---- policies ----------------------------------------------------------
 
 /** A policy definition with its keys in order, as RabbitMQ (which keeps it as an Erlang map) shows it. */
-export function definitionJson(definition: Record<string, unknown>): Record<string, unknown> {
+function definitionJson(definition: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(definition).sort()) out[key] = definition[key];
   return out;
@@ -101,7 +101,7 @@ export function parameterJson(p: Parameter): Record<string, unknown> {
  * The policy in effect for a queue or exchange: the one its vhost applies
  * (the same match the broker makes when it computes settings).
  */
-export function policyOf(
+function policyOf(
   ctx: AdminContext,
   o: { vhost: string; name: string },
   kind: "queue" | "exchange",
@@ -343,11 +343,11 @@ export function connectionJson(ctx: AdminContext, c: Connection): Record<string,
 }
 
 export function channelName(ctx: AdminContext, ch: Channel): string {
-  return `${connectionName(ctx, ch.connection)} (${ch.id})`;
+  return `${connectionName(ctx, connectionOf(ch))} (${ch.id})`;
 }
 
 export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unknown> {
-  const c = ch.connection;
+  const c = connectionOf(ch);
   const peer = peerAddress(c);
   const counts = channelCounters(ch);
   const rates = ctx.rates.rates(ch, counts);
@@ -381,20 +381,20 @@ export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unkn
 
 export function consumerJson(ctx: AdminContext, x: ChannelConsumer): Record<string, unknown> {
   const ch = x.channel;
-  const peer = peerAddress(ch.connection);
+  const peer = peerAddress(connectionOf(ch));
   return {
     arguments: tableToJson(x.arguments),
     ack_required: !x.noAck,
     active: true,
     activity_status: "up",
     channel_details: {
-      connection_name: connectionName(ctx, ch.connection),
+      connection_name: connectionName(ctx, connectionOf(ch)),
       name: channelName(ctx, ch),
       node: ctx.nodeName,
       number: ch.id,
       peer_host: peer.host,
       peer_port: peer.port,
-      user: ch.connection.user.name,
+      user: connectionOf(ch).user.name,
     },
     consumer_tag: x.tag,
     exclusive: x.exclusive,
@@ -421,8 +421,6 @@ const PROPERTY_NAMES: readonly [keyof BasicProperties, string][] = [
   ["appId", "app_id"],
   ["clusterId", "cluster_id"],
 ];
-
-export const PROPERTY_JSON_NAMES: readonly string[] = PROPERTY_NAMES.map(([, json]) => json);
 
 /**
  * Message properties with RabbitMQ's snake_case names. Like RabbitMQ, a

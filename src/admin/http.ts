@@ -3,7 +3,7 @@
 import { AmqpError } from "../amqp/errors.ts";
 
 /** Request bodies past this size are refused (RabbitMQ's default management.http.max_body_size). */
-export const MAX_BODY_BYTES = 20 * 1024 * 1024;
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /**
  * An HTTP error with RabbitMQ's `{"error": ..., "reason": ...}` body. The

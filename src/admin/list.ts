@@ -41,7 +41,7 @@ function sortItems(items: Item[], keys: string[], reverse: boolean): Item[] {
 }
 
 /** Keeps only the requested columns (dotted paths allowed), as RabbitMQ's `columns` does. */
-export function selectColumns(item: Item, columns: string[]): Item {
+function selectColumns(item: Item, columns: string[]): Item {
   const out: Item = {};
   for (const col of columns) {
     const v = pathValue(item, col);

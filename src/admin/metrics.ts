@@ -33,7 +33,7 @@ function render(families: Family[]): string {
 
 /** `perQueue`: add the families labelled by vhost and queue, which name every queue on the node. */
 export function renderMetrics(ctx: AdminContext, options: { perQueue: boolean }): string {
-  const connections = [...ctx.node.connections].filter((c) => c.vhost !== undefined && c.user !== undefined);
+  const connections = [...ctx.node.connections].filter((c) => c.hasOpened);
   let channels = 0;
   let consumers = 0;
   for (const c of connections) {

@@ -5,7 +5,7 @@
 // ctl at a port where nothing (or a node that refuses D's ctl secret)
 // answers, which ctl reports as such.
 
-export const NODE_RECORD_FILE = "node.json";
+const NODE_RECORD_FILE = "node.json";
 
 export interface NodeRecord {
   pid: number;

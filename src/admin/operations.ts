@@ -2,6 +2,7 @@
 // its management plugin acts for a user: the user's configure/write/read
 // permissions (the ctl secret bypasses them), exclusive-queue ownership,
 // and the broker's own rules, whose AmqpErrors become HTTP errors here.
+import { present } from "../assert.ts";
 import { AmqpError } from "../amqp/errors.ts";
 import { decodeProperties, encodeProperties } from "../amqp/properties.ts";
 import type { AccessKind, ResourceKind } from "../auth/users.ts";
@@ -43,6 +44,11 @@ export function vhostOr404(ctx: AdminContext, name: string): VHost {
   const v = ctx.broker.vhost(name);
   if (!v) throw objectNotFound();
   return v;
+}
+
+/** A vhost known to exist: its name was just read from the broker, or checked before. */
+export function existingVHost(ctx: AdminContext, name: string): VHost {
+  return present(ctx.broker.vhost(name), `vhost '${name}' exists`);
 }
 
 /** The queue named in the path, or 404. */

@@ -14,7 +14,7 @@ const RATE_MIN_WINDOW_MS = 1000;
 /** Samples kept per object for rates (the window never needs more than the last few). */
 const RATE_SAMPLES_KEPT = 4;
 /** Spacing and span of the history (RabbitMQ's basic retention: 10 minutes at 5 s). */
-export const HISTORY_INTERVAL_MS = 5000;
+const HISTORY_INTERVAL_MS = 5000;
 export const HISTORY_SPAN_MS = 600_000;
 const HISTORY_SLOTS = HISTORY_SPAN_MS / HISTORY_INTERVAL_MS + 1;
 /** Most samples one `samples` array may hold, whatever age and incr ask for. */

@@ -60,7 +60,7 @@ const HARD_ERROR_CODES = new Set([
   REPLY_INTERNAL_ERROR,
 ]);
 
-export function replyName(code: number): string {
+function replyName(code: number): string {
   return REPLY_NAMES[code] ?? String(code);
 }
 

@@ -1,21 +1,29 @@
-// Method frames encoded and decoded from the one table in spec.ts. Each
-// method's field list is turned once, at load, into a list of steps; the
-// per-frame work is a loop over those steps with no lookups by name.
+// Method frames encoded and decoded from the one table in spec.ts: a loop
+// over the method's field list, no code per method. The types in spec.ts
+// describe what that loop produces; they cost nothing at run time.
 import { ConnectionError, REPLY_COMMAND_INVALID, REPLY_FRAME_ERROR } from "./errors.ts";
 import { readTable, writeTable } from "./field_table.ts";
 import type { FieldTable } from "./field_table.ts";
-import { type FieldType, FRAME_END, FRAME_METHOD, methodKey, METHODS, type MethodSpec } from "./spec.ts";
+import {
+  type FieldType,
+  FRAME_END,
+  FRAME_METHOD,
+  type MethodArgs,
+  type MethodArgsOut,
+  methodKey,
+  type MethodName,
+  METHODS,
+  type MethodSpec,
+} from "./spec.ts";
 import type { WireReader, WireWriter } from "./wire.ts";
-
-// Arguments are read by field name from the table; their types follow it.
-// deno-lint-ignore no-explicit-any
-export type MethodArgs = Record<string, any>;
 
 const BY_KEY = new Map<number, MethodSpec>();
 for (const spec of METHODS.values()) BY_KEY.set(methodKey(spec.classId, spec.methodId), spec);
 
+export function methodSpec<N extends MethodName>(name: N): MethodSpec<N>;
+export function methodSpec(name: string): MethodSpec;
 export function methodSpec(name: string): MethodSpec {
-  const spec = METHODS.get(name);
+  const spec = METHODS.get(name as MethodName);
   if (!spec) throw new Error(`no such method in the spec table: ${name}`);
   return spec;
 }
@@ -24,9 +32,39 @@ export function specByIds(classId: number, methodId: number): MethodSpec | undef
   return BY_KEY.get(methodKey(classId, methodId));
 }
 
-export interface DecodedMethod {
-  spec: MethodSpec;
-  args: MethodArgs;
+/** A decoded method of one kind. */
+export interface DecodedOf<N extends MethodName> {
+  spec: MethodSpec<N>;
+  args: MethodArgs<N>;
+}
+
+/** A decoded method frame: `args` has exactly the fields of `spec`. */
+export type DecodedMethod = { [N in MethodName]: DecodedOf<N> }[MethodName];
+
+/** Narrows a decoded method to the kind of `spec` (each spec is one object, so this is one comparison). */
+export function isMethod<N extends MethodName>(
+  d: DecodedMethod,
+  spec: MethodSpec<N>,
+): d is DecodedMethod & DecodedOf<N> {
+  return d.spec === spec;
+}
+
+/** Arguments of some method, as the decoder hands them to a dispatch table. */
+type AnyArgs = MethodArgs<MethodName>;
+
+/** One handler per method, each seeing its own method's arguments. */
+export type MethodHandlers<C> = { [N in MethodName]?: (target: C, args: MethodArgs<N>) => void };
+
+/** A dispatch table indexed by MethodSpec.index: one array load per method frame. */
+export type MethodDispatch<C> = readonly (((target: C, args: AnyArgs) => void) | undefined)[];
+
+export function dispatchTable<C>(handlers: MethodHandlers<C>): MethodDispatch<C> {
+  const table: (((target: C, args: AnyArgs) => void) | undefined)[] = new Array(METHODS.size).fill(undefined);
+  for (const [name, handler] of Object.entries(handlers)) {
+    // Each handler is stored under its own method: the decoder gives it that method's arguments.
+    table[methodSpec(name).index] = handler as (target: C, args: AnyArgs) => void;
+  }
+  return table;
 }
 
 /** Reads class id, method id and arguments from a method frame payload. */
@@ -42,11 +80,11 @@ export function decodeMethod(r: WireReader): DecodedMethod {
       methodId,
     );
   }
-  return { spec, args: decodeArgs(r, spec.fields) };
+  return { spec, args: decodeArgs(r, spec.fields) } as DecodedMethod;
 }
 
-function decodeArgs(r: WireReader, fields: MethodSpec["fields"]): MethodArgs {
-  const args: MethodArgs = {};
+function decodeArgs(r: WireReader, fields: MethodSpec["fields"]): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
   let bits = 0;
   let bitIndex = 8;
   for (let i = 0; i < fields.length; i++) {
@@ -91,19 +129,21 @@ function readField(r: WireReader, type: FieldType): unknown {
   }
 }
 
+const NO_ARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * Appends one complete method frame. Missing arguments take the type's zero
  * value, so callers name only what matters.
  */
-export function writeMethodFrame(
+export function writeMethodFrame<N extends MethodName>(
   w: WireWriter,
   channel: number,
-  spec: MethodSpec,
-  args: MethodArgs = {},
+  spec: MethodSpec<N>,
+  args?: MethodArgsOut<N>,
 ): void {
   const framePos = w.pos;
   try {
-    writeFrame(w, channel, spec, args);
+    writeFrame(w, channel, spec, (args ?? NO_ARGS) as Record<string, unknown>);
   } catch (e) {
     // Never leave half a frame in the buffer: the peer would read garbage.
     w.pos = framePos;
@@ -111,7 +151,7 @@ export function writeMethodFrame(
   }
 }
 
-function writeFrame(w: WireWriter, channel: number, spec: MethodSpec, args: MethodArgs): void {
+function writeFrame(w: WireWriter, channel: number, spec: MethodSpec, args: Record<string, unknown>): void {
   w.octet(FRAME_METHOD);
   w.short(channel);
   const sizePos = w.pos;

@@ -1,6 +1,9 @@
 // The AMQP 0-9-1 method table: every class, method and field Warren speaks,
-// declared once. The codec in method_codec.ts is derived from this table;
-// nothing else in the code base knows a method's wire layout.
+// declared once. The codec in method_codec.ts is derived from this table,
+// and so are the types: `MethodName` is the union of "class.method" names
+// and `MethodArgs<"basic.consume">` the decoded arguments of one method.
+// Nothing else in the code base knows a method's ids or wire layout.
+import type { FieldTable } from "./field_table.ts";
 
 export type FieldType =
   | "octet"
@@ -13,37 +16,39 @@ export type FieldType =
   | "table"
   | "timestamp";
 
-export interface MethodSpec {
-  /** "basic.publish" */
-  readonly name: string;
-  readonly classId: number;
-  readonly methodId: number;
-  /** [camelCaseName, type] in wire order */
-  readonly fields: readonly (readonly [string, FieldType])[];
-  /** followed by a content header and body frames */
-  readonly hasContent: boolean;
-}
+type FieldList = readonly (readonly [name: string, type: FieldType])[];
+type MethodRow = readonly [id: number, name: string, fields: FieldList, hasContent?: true];
 
-type FieldList = readonly (readonly [string, FieldType])[];
-type MethodRow = readonly [id: number, name: string, fields: FieldList, hasContent?: boolean];
+/** Class ids, each named once. */
+const CLASS = {
+  connection: 10,
+  channel: 20,
+  exchange: 40,
+  queue: 50,
+  basic: 60,
+  confirm: 85,
+  tx: 90,
+} as const;
 
-const CLOSE_FIELDS: FieldList = [
+export const BASIC_CLASS_ID = CLASS.basic;
+
+const CLOSE_FIELDS = [
   ["replyCode", "short"],
   ["replyText", "shortstr"],
   ["classId", "short"],
   ["methodId", "short"],
-];
-const EXCHANGE_BIND_FIELDS: FieldList = [
+] as const;
+const EXCHANGE_BIND_FIELDS = [
   ["reserved1", "short"],
   ["destination", "shortstr"],
   ["source", "shortstr"],
   ["routingKey", "shortstr"],
   ["noWait", "bit"],
   ["arguments", "table"],
-];
+] as const;
 
-const TABLE: readonly (readonly [classId: number, className: string, methods: readonly MethodRow[]])[] = [
-  [10, "connection", [
+const TABLE = [
+  ["connection", [
     [10, "start", [
       ["versionMajor", "octet"],
       ["versionMinor", "octet"],
@@ -70,7 +75,7 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     [70, "update-secret", [["newSecret", "longstr"], ["reason", "shortstr"]]],
     [71, "update-secret-ok", []],
   ]],
-  [20, "channel", [
+  ["channel", [
     [10, "open", [["reserved1", "shortstr"]]],
     [11, "open-ok", [["reserved1", "longstr"]]],
     [20, "flow", [["active", "bit"]]],
@@ -78,7 +83,7 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     [40, "close", CLOSE_FIELDS],
     [41, "close-ok", []],
   ]],
-  [40, "exchange", [
+  ["exchange", [
     [10, "declare", [
       ["reserved1", "short"],
       ["exchange", "shortstr"],
@@ -103,7 +108,7 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     [40, "unbind", EXCHANGE_BIND_FIELDS],
     [51, "unbind-ok", []],
   ]],
-  [50, "queue", [
+  ["queue", [
     [10, "declare", [
       ["reserved1", "short"],
       ["queue", "shortstr"],
@@ -143,7 +148,7 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     ]],
     [51, "unbind-ok", []],
   ]],
-  [60, "basic", [
+  ["basic", [
     [10, "qos", [["prefetchSize", "long"], ["prefetchCount", "short"], ["global", "bit"]]],
     [11, "qos-ok", []],
     [20, "consume", [
@@ -195,11 +200,11 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     [111, "recover-ok", []],
     [120, "nack", [["deliveryTag", "longlong"], ["multiple", "bit"], ["requeue", "bit"]]],
   ]],
-  [85, "confirm", [
+  ["confirm", [
     [10, "select", [["noWait", "bit"]]],
     [11, "select-ok", []],
   ]],
-  [90, "tx", [
+  ["tx", [
     [10, "select", []],
     [11, "select-ok", []],
     [20, "commit", []],
@@ -207,28 +212,94 @@ const TABLE: readonly (readonly [classId: number, className: string, methods: re
     [30, "rollback", []],
     [31, "rollback-ok", []],
   ]],
-];
+] as const satisfies readonly (readonly [className: keyof typeof CLASS, methods: readonly MethodRow[]])[];
 
-/** All methods, keyed by name ("basic.publish"). */
-export const METHODS: ReadonlyMap<string, MethodSpec> = buildByName();
+// ---- types derived from the table -------------------------------------
 
-function buildByName(): Map<string, MethodSpec> {
-  const out = new Map<string, MethodSpec>();
-  for (const [classId, className, methods] of TABLE) {
+type Table = typeof TABLE;
+type RowsOf<C> = C extends readonly [infer CN extends string, infer Ms extends readonly MethodRow[]]
+  ? Ms[number] extends infer R
+    ? R extends readonly [number, infer MN extends string, infer F extends FieldList, ...unknown[]]
+      ? { name: `${CN}.${MN}`; fields: F }
+    : never
+  : never
+  : never;
+type Row = RowsOf<Table[number]>;
+
+/** "basic.publish", "queue.declare", ...: every method of the table. */
+export type MethodName = Row["name"];
+
+/** What the decoder returns for each wire type (longstr stays bytes: SASL responses may be binary). */
+interface DecodedTypes {
+  octet: number;
+  short: number;
+  long: number;
+  /** Delivery tags and sizes stay far below 2^53. */
+  longlong: number;
+  timestamp: number;
+  shortstr: string;
+  longstr: Uint8Array;
+  bit: boolean;
+  table: FieldTable;
+}
+
+/** What the encoder accepts for each wire type. */
+interface EncodedTypes extends Omit<DecodedTypes, "longstr"> {
+  longstr: string | Uint8Array;
+}
+
+type ArgsOf<F extends FieldList, Types> = { [E in F[number] as E[0]]: Types[E[1] & keyof Types] };
+type FieldsOf<N extends MethodName> = Extract<Row, { name: N }>["fields"];
+
+/** The arguments of method N as decoded: `MethodArgs<"basic.ack">` is `{ deliveryTag: number; multiple: boolean }`. */
+export type MethodArgs<N extends MethodName> = N extends MethodName ? ArgsOf<FieldsOf<N>, DecodedTypes>
+  : never;
+
+/** The arguments of method N to encode: any field left out is written as its type's zero value. */
+export type MethodArgsOut<N extends MethodName> = N extends MethodName
+  ? Partial<ArgsOf<FieldsOf<N>, EncodedTypes>>
+  : never;
+
+export interface MethodSpec<N extends MethodName = MethodName> {
+  /** "basic.publish" */
+  readonly name: N;
+  readonly classId: number;
+  readonly methodId: number;
+  /** Position in the table, dense from 0: dispatch tables are arrays indexed by it. */
+  readonly index: number;
+  /** [camelCaseName, type] in wire order */
+  readonly fields: FieldList;
+  /** followed by a content header and body frames */
+  readonly hasContent: boolean;
+}
+
+/** All methods, keyed by name ("basic.publish"), in table order. */
+export const METHODS: ReadonlyMap<MethodName, MethodSpec> = buildByName();
+
+function buildByName(): Map<MethodName, MethodSpec> {
+  const out = new Map<MethodName, MethodSpec>();
+  for (
+    const [className, methods] of TABLE as readonly (readonly [keyof typeof CLASS, readonly MethodRow[]])[]
+  ) {
     for (const [methodId, methodName, fields, hasContent] of methods) {
-      const name = `${className}.${methodName}`;
-      out.set(name, { name, classId, methodId, fields, hasContent: hasContent ?? false });
+      const name = `${className}.${methodName}` as MethodName;
+      out.set(name, {
+        name,
+        classId: CLASS[className],
+        methodId,
+        index: out.size,
+        fields,
+        hasContent: hasContent ?? false,
+      });
     }
   }
   return out;
 }
 
-/** (classId << 16 | methodId) -> spec, for decoding. */
+/** (classId << 16 | methodId): one number per method, for decoding. */
 export function methodKey(classId: number, methodId: number): number {
   return (classId << 16) | methodId;
 }
-
-export const BASIC_CLASS_ID = 60;
 
 export const FRAME_METHOD = 1;
 export const FRAME_HEADER = 2;

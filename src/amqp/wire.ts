@@ -8,7 +8,7 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
 const utf8Encoder = new TextEncoder();
 
 /** Decodes bytes as UTF-8, with a fast path for short ASCII strings. */
-export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   const len = end - start;
   if (len < 64) {
     let s = "";
@@ -20,10 +20,6 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
     return s;
   }
   return utf8Decoder.decode(bytes.subarray(start, end));
-}
-
-export function encodeUtf8(s: string): Uint8Array {
-  return utf8Encoder.encode(s);
 }
 
 export class WireReader {

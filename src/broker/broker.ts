@@ -5,8 +5,6 @@ import { VHost } from "./vhost.ts";
 import { NodeCounters } from "./node_counters.ts";
 import { RuntimeParameters } from "./runtime_parameters.ts";
 
-export const DEFAULT_VHOST = "/";
-
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
   readonly counters = new NodeCounters();

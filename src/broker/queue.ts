@@ -14,6 +14,7 @@
 // back and expires it, one bounded batch per turn of the event loop.
 import type { FieldTable } from "../amqp/field_table.ts";
 import { accessRefused } from "../amqp/errors.ts";
+import { present } from "../assert.ts";
 import type { Store } from "../store/store.ts";
 import type { Consumer } from "./consumer.ts";
 import { Deque } from "./deque.ts";
@@ -350,9 +351,14 @@ export class Queue {
     }
   }
 
+  /** The store of a queue that holds stored or paged-out entries: only a queue with one has them. */
+  #storeOf(): Store {
+    return present(this.#store, "a queue with stored or paged-out entries has a store");
+  }
+
   /** Reads the next paged-out messages back into memory. */
   #pageIn(limit: number): void {
-    const rows = this.#store!.loadMessages(this.#storeId, this.#lastInMemorySeq, limit);
+    const rows = this.#storeOf().loadMessages(this.#storeId, this.#lastInMemorySeq, limit);
     if (rows.length === 0) {
       this.#pagedCount = 0;
       return;
@@ -450,9 +456,9 @@ export class Queue {
     else {
       this.unackedCount++;
       if (entry.stored) {
-        this.#store!.markDelivered(this.#storeId, entry.seq);
+        this.#storeOf().markDelivered(this.#storeId, entry.seq);
         if (this.#countsDeliveries) {
-          this.#store!.setDeliveryCount(this.#storeId, entry, entry.deliveryCount + 1);
+          this.#storeOf().setDeliveryCount(this.#storeId, entry, entry.deliveryCount + 1);
         }
       }
     }
@@ -469,7 +475,7 @@ export class Queue {
 
   /** The message leaves the queue for good. */
   #forget(entry: QueueEntry): void {
-    if (entry.stored && !this.deleted) this.#store!.removeMessage(this.#storeId, entry);
+    if (entry.stored && !this.deleted) this.#storeOf().removeMessage(this.#storeId, entry);
   }
 
   /** The consumer or getter is done with an unacked message. */
@@ -539,7 +545,7 @@ export class Queue {
     if (back.expiresAt !== 0) this.#armTtlTimer(back.expiresAt);
     // The new row is added before the old one goes, so the message is never released in between.
     this.#append(back, Date.now());
-    if (entry.stored) this.#store!.removeMessage(this.#storeId, entry);
+    if (entry.stored) this.#storeOf().removeMessage(this.#storeId, entry);
   }
 
   addConsumer(consumer: Consumer): void {

@@ -17,7 +17,7 @@ import { NO_SETTINGS, type QueueSettings } from "./queue_settings.ts";
 /** Past x-max-length with reject-publish, publishers get in again at this fraction of the limit (rabbit_fifo's). */
 const SOFT_LIMIT_FRACTION = 0.8;
 /** How often at-least-once dead letters that no queue took are offered again (RabbitMQ's worker: 2 min). */
-export const DEAD_LETTER_RETRY_MS = 120_000;
+const DEAD_LETTER_RETRY_MS = 120_000;
 
 export class QuorumQueue extends Queue {
   /** reject-publish: the queue went over its limit and refuses publishes until below the soft limit. */

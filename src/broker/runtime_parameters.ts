@@ -4,6 +4,7 @@
 // node-wide global parameters that anything may set. The components are
 // registered by the layers that implement them (shovels, federation), so
 // the model knows only their interface.
+import { present } from "../assert.ts";
 import type { GlobalParameterRecord, ParameterRecord, Store, StoreSnapshot } from "../store/store.ts";
 
 /** Thrown with the list of reasons RabbitMQ would give; the admin layer words the 400. */
@@ -91,7 +92,9 @@ export class RuntimeParameters {
     const record: ParameterRecord = { component, vhost, name, value };
     this.#values.set(k, record);
     this.store.saveParameter(record);
-    if (this.#started) this.#components.get(component)!.onSet(vhost, name, value);
+    if (this.#started) {
+      present(this.#components.get(component), "validate() knew the component").onSet(vhost, name, value);
+    }
     return !existed;
   }
 

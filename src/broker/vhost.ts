@@ -53,15 +53,6 @@ export interface QueueDeclare {
   owner: object;
 }
 
-/** A channel that takes direct replies (amq.rabbitmq.reply-to.<token>). */
-export interface ReplyTarget {
-  deliverReply(message: Message): void;
-}
-
-/** The pseudo-queue of direct reply-to, and the prefix of the addresses it hands out. */
-export const REPLY_TO_QUEUE = "amq.rabbitmq.reply-to";
-export const REPLY_TO_PREFIX = "amq.rabbitmq.reply-to.";
-
 export interface PublishResult {
   /** The queues the message reached (reused by the next publish). */
   queues: Queue[];
@@ -89,8 +80,6 @@ export class VHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly policies = new PolicySet();
   readonly delayed: DelayedSchedule;
-  /** Direct reply-to: channels consuming amq.rabbitmq.reply-to, by the token in their reply address. */
-  readonly replyTargets = new Map<string, ReplyTarget>();
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: DefaultExchange;
   /** Messages published into this vhost (each counted once however many queues it reaches), for the admin API. */
@@ -271,13 +260,8 @@ export class VHost {
 
   /** Re-applies policies to every queue (a policy was set or cleared). */
   applyPolicies(): void {
-    for (const q of this.queues.values()) {
-      try {
-        q.applySettings(this.#settingsFor(q.name, q.arguments));
-      } catch {
-        // Declare-time arguments were valid when declared; a policy value never makes them invalid.
-      }
-    }
+    // Settings only merge here: arguments were checked when declared, policy values when the policy was set.
+    for (const q of this.queues.values()) q.applySettings(this.#settingsFor(q.name, q.arguments));
     for (const x of this.exchanges.values()) x.alternateExchange = this.#alternateExchangeOf(x);
   }
 

@@ -21,7 +21,7 @@ import { PARAMETER_VERBS } from "./verbs/parameters.ts";
 /** rabbitmqctl's default operation timeout. */
 const DEFAULT_TIMEOUT_S = 60;
 
-export const VERBS: Record<string, Verb> = {
+const VERBS: Record<string, Verb> = {
   ...ACCESS_VERBS,
   ...OBJECT_VERBS,
   ...POLICY_VERBS,

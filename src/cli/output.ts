@@ -20,7 +20,7 @@ export type Output =
   | { kind: "json"; value: unknown };
 
 /** One table cell the way rabbitmqctl's table formatter prints values. */
-export function formatCell(v: unknown): string {
+function formatCell(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "string") return v.replace(/\t/g, "\\t").replace(/\n/g, "\\n");
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);

@@ -8,13 +8,22 @@
 import { ConnectionError, REPLY_FRAME_ERROR } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { type FrameSink, parseFrames, writeContent, writeHeartbeat } from "../amqp/frames.ts";
-import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import {
+  type DecodedMethod,
+  decodeMethod,
+  isMethod,
+  methodSpec,
+  writeMethodFrame,
+} from "../amqp/method_codec.ts";
 import {
   BASIC_CLASS_ID,
   FRAME_BODY,
   FRAME_HEADER,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
+  type MethodArgs,
+  type MethodArgsOut,
+  type MethodName,
   type MethodSpec,
   PROTOCOL_HEADER,
 } from "../amqp/spec.ts";
@@ -63,25 +72,55 @@ const READ_BUFFER_BYTES = 256 * 1024;
 const FLUSH_HIGH_WATER_BYTES = 1024 * 1024;
 
 const M = {
+  start: methodSpec("connection.start"),
   startOk: methodSpec("connection.start-ok"),
+  tune: methodSpec("connection.tune"),
   tuneOk: methodSpec("connection.tune-ok"),
   open: methodSpec("connection.open"),
+  openOk: methodSpec("connection.open-ok"),
   close: methodSpec("connection.close"),
   closeOk: methodSpec("connection.close-ok"),
+  blocked: methodSpec("connection.blocked"),
+  unblocked: methodSpec("connection.unblocked"),
   channelOpen: methodSpec("channel.open"),
+  channelOpenOk: methodSpec("channel.open-ok"),
   channelClose: methodSpec("channel.close"),
   channelCloseOk: methodSpec("channel.close-ok"),
+  flow: methodSpec("channel.flow"),
   flowOk: methodSpec("channel.flow-ok"),
   publish: methodSpec("basic.publish"),
+  deliver: methodSpec("basic.deliver"),
+  return: methodSpec("basic.return"),
   ack: methodSpec("basic.ack"),
   nack: methodSpec("basic.nack"),
+  cancel: methodSpec("basic.cancel"),
   cancelOk: methodSpec("basic.cancel-ok"),
 };
 
+/** Methods answered by "<name>-ok", which `ClientChannel.call` waits for. */
+type WithOk = { [N in MethodName]: `${N}-ok` extends MethodName ? N : never }[MethodName];
+type OkOf<N extends WithOk> = Extract<`${N}-ok`, MethodName>;
+
+/** Someone waiting for a reply method; resolved with the decoded reply. */
 interface Waiter {
-  names: readonly string[];
-  resolve(args: MethodArgs): void;
+  spec: MethodSpec;
+  resolve(d: DecodedMethod): void;
   reject(e: Error): void;
+}
+
+/** A promise of `reply`'s arguments, and the waiter that settles it. */
+function waiterFor<R extends MethodName>(
+  reply: MethodSpec<R>,
+): { waiter: Waiter; done: Promise<MethodArgs<R>> } {
+  const { promise, resolve, reject } = Promise.withResolvers<MethodArgs<R>>();
+  const waiter: Waiter = {
+    spec: reply,
+    resolve: (d) => {
+      if (isMethod(d, reply)) resolve(d.args);
+    },
+    reject,
+  };
+  return { waiter, done: promise };
 }
 
 const CLIENT_PROPERTIES: FieldTable = {
@@ -109,7 +148,7 @@ export class ClientConnection implements FrameSink {
   #lastReadMs = Date.now();
   #lastWriteMs = Date.now();
   #closedError: Error | null = null;
-  #resolveClosed!: (e: Error) => void;
+  readonly #resolveClosed: (e: Error) => void;
   frameMaxBytes = 0;
   channelMax = 0;
   heartbeatS = 0;
@@ -122,7 +161,9 @@ export class ClientConnection implements FrameSink {
 
   private constructor(transport: ClientTransport) {
     this.#transport = transport;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const { promise, resolve } = Promise.withResolvers<Error>();
+    this.closed = promise;
+    this.#resolveClosed = resolve;
   }
 
   /** Runs the handshake over `transport`; the transport is closed if it fails. */
@@ -136,8 +177,8 @@ export class ClientConnection implements FrameSink {
       void c.#readLoop();
       c.#out.raw(PROTOCOL_HEADER);
       c.#schedule();
-      const start = await c.#wait(["connection.start"]);
-      const mechanisms = new TextDecoder().decode(start.mechanisms as Uint8Array).split(" ");
+      const start = await c.#wait(M.start);
+      const mechanisms = new TextDecoder().decode(start.mechanisms).split(" ");
       if (!mechanisms.includes("PLAIN")) throw new Error(`server offers no PLAIN mechanism (${mechanisms})`);
       c.serverProperties = start.serverProperties ?? {};
       c.#send(0, M.startOk, {
@@ -146,7 +187,7 @@ export class ClientConnection implements FrameSink {
         response: `\u0000${options.username}\u0000${options.password}`,
         locale: "en_US",
       });
-      const tune = await c.#wait(["connection.tune"]);
+      const tune = await c.#wait(M.tune);
       const pick = (ours: number, theirs: number) =>
         ours === 0 ? theirs : theirs === 0 ? ours : Math.min(ours, theirs);
       c.frameMaxBytes = pick(options.frameMaxBytes, tune.frameMax);
@@ -154,7 +195,7 @@ export class ClientConnection implements FrameSink {
       c.heartbeatS = options.heartbeatS === null ? tune.heartbeat : options.heartbeatS;
       c.#send(0, M.tuneOk, { channelMax: c.channelMax, frameMax: c.frameMaxBytes, heartbeat: c.heartbeatS });
       c.#send(0, M.open, { virtualHost: options.vhost });
-      await c.#wait(["connection.open-ok"]);
+      await c.#wait(M.openOk);
       c.#startHeartbeats();
       return c;
     } catch (e) {
@@ -176,7 +217,7 @@ export class ClientConnection implements FrameSink {
     this.#nextChannel = id >= this.channelMax ? 1 : id + 1;
     const ch = new ClientChannel(this, id);
     this.#channels.set(id, ch);
-    await ch.rpc(M.channelOpen, {}, ["channel.open-ok"]);
+    await ch.rpc(M.channelOpen, {}, M.channelOpenOk);
     return ch;
   }
 
@@ -186,7 +227,7 @@ export class ClientConnection implements FrameSink {
     try {
       this.#send(0, M.close, { replyCode: 200, replyText: reason });
       await Promise.race([
-        this.#wait(["connection.close-ok"]),
+        this.#wait(M.closeOk),
         new Promise((r) => setTimeout(r, 1_000)),
       ]);
     } catch { /* the connection is going away either way */ }
@@ -196,11 +237,11 @@ export class ClientConnection implements FrameSink {
   // ---- sending --------------------------------------------------------------
 
   /** Appends a method frame; it goes out with everything else written this turn. */
-  send(channel: number, spec: MethodSpec, args: MethodArgs): void {
+  send<N extends MethodName>(channel: number, spec: MethodSpec<N>, args: MethodArgsOut<N>): void {
     this.#send(channel, spec, args);
   }
 
-  #send(channel: number, spec: MethodSpec, args: MethodArgs): void {
+  #send<N extends MethodName>(channel: number, spec: MethodSpec<N>, args: MethodArgsOut<N>): void {
     this.#check();
     writeMethodFrame(this.#out, channel, spec, args);
     this.#schedule();
@@ -277,15 +318,13 @@ export class ClientConnection implements FrameSink {
     if (type === FRAME_HEARTBEAT) return;
     if (channel === 0) {
       if (type !== FRAME_METHOD) throw new ConnectionError(REPLY_FRAME_ERROR, "content frame on channel 0");
-      const { spec, args } = decodeMethod(this.#reader.reset(bytes, start, end));
-      this.#onConnectionMethod(spec.name, args);
+      this.#onConnectionMethod(decodeMethod(this.#reader.reset(bytes, start, end)));
       return;
     }
     const ch = this.#channels.get(channel);
     if (!ch) return; // a frame for a channel we already closed
     if (type === FRAME_METHOD) {
-      const { spec, args } = decodeMethod(this.#reader.reset(bytes, start, end));
-      ch.onMethod(spec.name, args);
+      ch.onMethod(decodeMethod(this.#reader.reset(bytes, start, end)));
     } else if (type === FRAME_HEADER) {
       const r = this.#reader.reset(bytes, start, end);
       r.short();
@@ -297,33 +336,31 @@ export class ClientConnection implements FrameSink {
     }
   }
 
-  #onConnectionMethod(name: string, args: MethodArgs): void {
-    switch (name) {
-      case "connection.close":
-        try {
-          this.#send(0, M.closeOk, {});
-        } catch { /* already failing */ }
-        this.#fail(new ServerClosed(args.replyCode, args.replyText, true));
-        return;
-      case "connection.blocked":
-        this.blocked = true;
-        this.onBlockedChange(true);
-        return;
-      case "connection.unblocked":
-        this.blocked = false;
-        this.onBlockedChange(false);
-        return;
+  #onConnectionMethod(d: DecodedMethod): void {
+    if (isMethod(d, M.close)) {
+      try {
+        this.#send(0, M.closeOk, {});
+      } catch { /* already failing */ }
+      this.#fail(new ServerClosed(d.args.replyCode, d.args.replyText, true));
+      return;
     }
-    const i = this.#waiters.findIndex((w) => w.names.includes(name));
+    if (d.spec === M.blocked || d.spec === M.unblocked) {
+      this.blocked = d.spec === M.blocked;
+      this.onBlockedChange(this.blocked);
+      return;
+    }
+    const i = this.#waiters.findIndex((w) => w.spec === d.spec);
     if (i < 0) return;
     const [w] = this.#waiters.splice(i, 1);
-    w.resolve(args);
+    w.resolve(d);
   }
 
-  /** Waits for one of `names` on channel 0. */
-  #wait(names: readonly string[]): Promise<MethodArgs> {
+  /** Waits for `reply` on channel 0. */
+  #wait<R extends MethodName>(reply: MethodSpec<R>): Promise<MethodArgs<R>> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    return new Promise((resolve, reject) => this.#waiters.push({ names, resolve, reject }));
+    const { waiter, done } = waiterFor(reply);
+    this.#waiters.push(waiter);
+    return done;
   }
 
   forgetChannel(id: number): void {
@@ -371,7 +408,7 @@ export class ClientChannel {
   readonly #waiters: Waiter[] = [];
   readonly #consumers = new Map<string, (d: Delivery) => void>();
   #closedError: Error | null = null;
-  #resolveClosed!: (e: Error) => void;
+  readonly #resolveClosed: (e: Error) => void;
   /** The delivery being assembled from header and body frames. */
   #pending: Delivery | null = null;
   #pendingFill = 0;
@@ -387,26 +424,34 @@ export class ClientChannel {
   readonly closed: Promise<Error>;
 
   constructor(readonly connection: ClientConnection, readonly id: number) {
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const { promise, resolve } = Promise.withResolvers<Error>();
+    this.closed = promise;
+    this.#resolveClosed = resolve;
   }
 
   get isOpen(): boolean {
     return this.#closedError === null;
   }
 
-  /** Sends a method and waits for one of `replies`. */
-  rpc(spec: MethodSpec, args: MethodArgs, replies: readonly string[]): Promise<MethodArgs> {
+  /** Sends a method and waits for its `reply`. */
+  rpc<N extends MethodName, R extends MethodName>(
+    spec: MethodSpec<N>,
+    args: MethodArgsOut<N>,
+    reply: MethodSpec<R>,
+  ): Promise<MethodArgs<R>> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    const p = new Promise<MethodArgs>((resolve, reject) =>
-      this.#waiters.push({ names: replies, resolve, reject })
-    );
+    const { waiter, done } = waiterFor(reply);
+    this.#waiters.push(waiter);
     this.connection.send(this.id, spec, args);
-    return p;
+    return done;
   }
 
-  call(method: string, args: MethodArgs = {}): Promise<MethodArgs> {
-    const spec = methodSpec(method);
-    return this.rpc(spec, args, [`${method}-ok`]);
+  /** Sends `method` and waits for its "-ok". */
+  call<N extends WithOk>(
+    method: N,
+    args: MethodArgsOut<N> = {} as MethodArgsOut<N>,
+  ): Promise<MethodArgs<OkOf<N>>> {
+    return this.rpc(methodSpec(method), args, methodSpec(`${method}-ok` as OkOf<N>));
   }
 
   async confirmSelect(): Promise<void> {
@@ -464,56 +509,62 @@ export class ClientChannel {
   async close(): Promise<void> {
     if (this.#closedError) return;
     try {
-      await this.rpc(M.channelClose, { replyCode: 200, replyText: "Goodbye" }, ["channel.close-ok"]);
+      await this.rpc(M.channelClose, { replyCode: 200, replyText: "Goodbye" }, M.channelCloseOk);
     } catch { /* closed already */ }
     this.#end(new Error("channel closed"));
   }
 
-  onMethod(name: string, args: MethodArgs): void {
-    switch (name) {
-      case "basic.deliver":
-        this.#startContent(args, false);
-        return;
-      case "basic.return":
-        this.#startContent(args, true);
-        return;
-      case "basic.ack":
-        this.onConfirm(args.deliveryTag, args.multiple, true);
-        return;
-      case "basic.nack":
-        this.onConfirm(args.deliveryTag, args.multiple, false);
-        return;
-      case "basic.cancel":
-        this.#consumers.delete(args.consumerTag);
-        if (!args.noWait) this.connection.send(this.id, M.cancelOk, { consumerTag: args.consumerTag });
-        this.onCancel(args.consumerTag);
-        return;
-      case "channel.flow":
-        this.connection.send(this.id, M.flowOk, { active: args.active });
-        return;
-      case "channel.close":
-        try {
-          this.connection.send(this.id, M.channelCloseOk, {});
-        } catch { /* the connection is failing too */ }
-        this.#end(new ServerClosed(args.replyCode, args.replyText, false));
-        return;
+  onMethod(d: DecodedMethod): void {
+    if (isMethod(d, M.deliver)) {
+      const { consumerTag, deliveryTag, redelivered, exchange, routingKey } = d.args;
+      const delivery = {
+        consumerTag,
+        deliveryTag,
+        redelivered,
+        exchange,
+        routingKey,
+        rawProperties: EMPTY,
+        body: EMPTY,
+      };
+      return this.#startContent(delivery, false);
     }
-    const i = this.#waiters.findIndex((w) => w.names.includes(name));
-    if (i >= 0) this.#waiters.splice(i, 1)[0].resolve(args);
+    if (isMethod(d, M.return)) {
+      const { replyCode, replyText, exchange, routingKey } = d.args;
+      this.#returnText = replyText;
+      // A return has no delivery tag: its reply code rides there until the content is complete.
+      const returned = {
+        consumerTag: "",
+        deliveryTag: replyCode,
+        redelivered: false,
+        exchange,
+        routingKey,
+        rawProperties: EMPTY,
+        body: EMPTY,
+      };
+      return this.#startContent(returned, true);
+    }
+    if (isMethod(d, M.ack)) return this.onConfirm(d.args.deliveryTag, d.args.multiple, true);
+    if (isMethod(d, M.nack)) return this.onConfirm(d.args.deliveryTag, d.args.multiple, false);
+    if (isMethod(d, M.cancel)) {
+      const { consumerTag, noWait } = d.args;
+      this.#consumers.delete(consumerTag);
+      if (!noWait) this.connection.send(this.id, M.cancelOk, { consumerTag });
+      return this.onCancel(consumerTag);
+    }
+    if (isMethod(d, M.flow)) return this.connection.send(this.id, M.flowOk, { active: d.args.active });
+    if (isMethod(d, M.channelClose)) {
+      try {
+        this.connection.send(this.id, M.channelCloseOk, {});
+      } catch { /* the connection is failing too */ }
+      return this.#end(new ServerClosed(d.args.replyCode, d.args.replyText, false));
+    }
+    const i = this.#waiters.findIndex((w) => w.spec === d.spec);
+    if (i >= 0) this.#waiters.splice(i, 1)[0].resolve(d);
   }
 
-  #startContent(args: MethodArgs, isReturn: boolean): void {
+  #startContent(pending: Delivery, isReturn: boolean): void {
     this.#pendingIsReturn = isReturn;
-    this.#pending = {
-      consumerTag: isReturn ? "" : args.consumerTag,
-      deliveryTag: isReturn ? args.replyCode : args.deliveryTag,
-      redelivered: isReturn ? false : args.redelivered,
-      exchange: args.exchange,
-      routingKey: args.routingKey,
-      rawProperties: EMPTY,
-      body: EMPTY,
-    };
-    if (isReturn) this.#returnText = args.replyText;
+    this.#pending = pending;
   }
 
   #returnText = "";
@@ -524,7 +575,7 @@ export class ClientChannel {
     d.rawProperties = rawProperties;
     d.body = bodySize === 0 ? EMPTY : new Uint8Array(bodySize);
     this.#pendingFill = 0;
-    if (bodySize === 0) this.#finishContent();
+    if (bodySize === 0) this.#finishContent(d);
   }
 
   onBody(bytes: Uint8Array, start: number, end: number): void {
@@ -532,11 +583,10 @@ export class ClientChannel {
     if (!d) return;
     d.body.set(bytes.subarray(start, end), this.#pendingFill);
     this.#pendingFill += end - start;
-    if (this.#pendingFill >= d.body.length) this.#finishContent();
+    if (this.#pendingFill >= d.body.length) this.#finishContent(d);
   }
 
-  #finishContent(): void {
-    const d = this.#pending!;
+  #finishContent(d: Delivery): void {
     this.#pending = null;
     if (this.#pendingIsReturn) {
       const code = d.deliveryTag;

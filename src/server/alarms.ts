@@ -17,7 +17,7 @@ export interface AlarmLimits {
 }
 
 /** How often memory and disk are sampled. */
-export const ALARM_CHECK_INTERVAL_MS = 1000;
+const ALARM_CHECK_INTERVAL_MS = 1000;
 
 export class ResourceAlarms {
   #active = new Set<AlarmKind>();

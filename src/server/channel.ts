@@ -1,8 +1,9 @@
 // One AMQP channel: turns methods into broker calls and deliveries into
 // frames, with prefetch, flow, transactions and RabbitMQ's permission
-// checks. Publishing lives in channel_publisher.ts and delivery tags in
-// deliveries.ts. Errors thrown here are AmqpErrors; the connection turns
-// them into channel.close or connection.close.
+// checks. Publishing lives in channel_publisher.ts, delivery tags in
+// deliveries.ts, direct reply-to in direct_reply.ts; the connection is seen
+// only through ChannelHost. Errors thrown here are AmqpErrors; the
+// connection turns them into channel.close or connection.close.
 import {
   AmqpError,
   ConnectionError,
@@ -12,22 +13,28 @@ import {
   REPLY_COMMAND_INVALID,
   REPLY_NOT_ALLOWED,
   REPLY_NOT_IMPLEMENTED,
+  REPLY_PRECONDITION_FAILED,
 } from "../amqp/errors.ts";
 import { writeContent } from "../amqp/frames.ts";
 import { wireTypeName } from "../amqp/field_table.ts";
-import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
-import { BASIC_CLASS_ID, type MethodSpec } from "../amqp/spec.ts";
+import { dispatchTable, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import { type MethodArgs, type MethodArgsOut, type MethodName, type MethodSpec } from "../amqp/spec.ts";
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
-import { refuseDefaultExchange, REPLY_TO_PREFIX } from "../broker/vhost.ts";
-import type { AccessKind, ResourceKind } from "../auth/users.ts";
+import { refuseDefaultExchange } from "../broker/vhost.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
-import { ChannelPublisher } from "./channel_publisher.ts";
-import type { Connection } from "./connection.ts";
+import { ChannelPublisher, publishError } from "./channel_publisher.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
-import { DirectReplyConsumer, isDirectReplyQueue } from "./direct_reply.ts";
+import {
+  checkReplyAddressExists,
+  consumeDirectReplies,
+  type DirectReplyConsumer,
+  isDirectReplyQueue,
+  isReplyAddress,
+} from "./direct_reply.ts";
 import { type PendingPublish, Transaction } from "./transaction.ts";
+import type { ChannelHost } from "./channel_host.ts";
 import { logger } from "../log.ts";
 
 const log = logger("channel");
@@ -75,18 +82,14 @@ export class Channel {
   #lastQueue = "";
   #tx: Transaction | null = null;
   /** Reused for every basic.deliver so a delivery allocates no argument object. */
-  readonly #deliverArgs: MethodArgs = {
+  readonly #deliverArgs: MethodArgs<"basic.deliver"> = {
     consumerTag: "",
     deliveryTag: 0,
     redelivered: false,
     exchange: "",
     routingKey: "",
   };
-  /** Granted (kind, resource, name) checks, valid while the registry's version stays put. */
-  #granted = new Set<string>();
-  #grantedVersion = -1;
-
-  constructor(readonly connection: Connection, readonly id: number) {
+  constructor(readonly host: ChannelHost, readonly id: number) {
     this.#publisher = new ChannelPublisher(this);
   }
 
@@ -127,143 +130,185 @@ export class Channel {
   }
 
   opened(): void {
-    this.connection.vhost.counters.channelsOpened++;
+    this.host.vhost.counters.channelsOpened++;
     this.#send(M.channelOpenOk);
   }
 
   #markClosed(): void {
     this.state = "closed";
-    this.connection.vhost.counters.channelsClosed++;
+    this.host.vhost.counters.channelsClosed++;
   }
 
-  #send(spec: MethodSpec, args?: MethodArgs): void {
-    writeMethodFrame(this.connection.out, this.id, spec, args);
-    this.connection.scheduleFlush();
+  #send<N extends MethodName>(spec: MethodSpec<N>, args?: MethodArgsOut<N>): void {
+    writeMethodFrame(this.host.out, this.id, spec, args);
+    this.host.scheduleFlush();
   }
 
-  #reply(args: MethodArgs, spec: MethodSpec, replyArgs?: MethodArgs): void {
-    if (!args.noWait) this.#send(spec, replyArgs);
+  /** Sends a method that carries a message (deliver, get-ok, return): the method frame, header and body. */
+  sendWithContent<N extends MethodName>(
+    spec: MethodSpec<N>,
+    args: MethodArgsOut<N>,
+    rawProperties: Uint8Array,
+    body: Uint8Array,
+  ): void {
+    const out = this.host.out;
+    writeMethodFrame(out, this.id, spec, args);
+    writeContent(out, this.id, spec.classId, rawProperties, body, this.host.frameMax);
+    this.host.scheduleFlush();
+  }
+
+  /** Sends a method's -ok reply unless the client asked for none (no-wait). */
+  #reply<N extends MethodName>(noWait: boolean, spec: MethodSpec<N>, replyArgs?: MethodArgsOut<N>): void {
+    if (!noWait) this.#send(spec, replyArgs);
   }
 
   // ---- frames ---------------------------------------------------------
 
-  handleMethod(spec: MethodSpec, args: MethodArgs): void {
+  handleMethod(spec: MethodSpec, args: MethodArgs<MethodName>): void {
     if (this.state === "closing") {
       // After a channel.close of ours only the peer's close-ok (or close) means anything.
-      if (spec.name === "channel.close-ok") this.#finishClose();
-      else if (spec.name === "channel.close") this.#send(M.channelCloseOk);
+      if (spec === M.channelCloseOk) this.#finishClose();
+      else if (spec === M.channelClose) this.#send(M.channelCloseOk);
       return;
     }
     this.#publisher.checkNoContentPending();
-    const vhost = this.connection.vhost;
-    switch (spec.name) {
-      case "basic.publish":
-        return this.#publisher.start(args);
-      case "basic.ack":
-        return this.#settleTags(args.deliveryTag, args.multiple, true, false);
-      case "basic.nack":
-        return this.#settleTags(args.deliveryTag, args.multiple, false, args.requeue);
-      case "basic.reject":
-        return this.#settleTags(args.deliveryTag, false, false, args.requeue);
-      case "basic.consume":
-        return this.#consume(args);
-      case "basic.cancel":
-        return this.#cancel(args.consumerTag, args.noWait);
-      case "basic.get":
-        return this.#get(args.queue, args.noAck);
-      case "basic.qos":
-        return this.#qos(args.prefetchSize, args.prefetchCount, args.global);
-      case "basic.recover":
-      case "basic.recover-async":
-        return this.#recover(args.requeue, spec.name === "basic.recover");
-      case "exchange.declare":
-        if (!args.passive) this.authorize("configure", "exchange", args.exchange);
-        vhost.declareExchange({
-          name: args.exchange,
-          type: args.type,
-          passive: args.passive,
-          durable: args.durable,
-          autoDelete: args.autoDelete,
-          internal: args.internal,
-          arguments: args.arguments,
-        });
-        return this.#reply(args, M.exchangeDeclareOk);
-      case "exchange.delete":
-        this.authorize("configure", "exchange", args.exchange);
-        vhost.deleteExchange(args.exchange, args.ifUnused);
-        return this.#reply(args, M.exchangeDeleteOk);
-      case "exchange.bind":
-      case "exchange.unbind": {
-        this.authorize("write", "exchange", args.destination);
-        refuseDefaultExchange(args.destination);
-        refuseDefaultExchange(args.source);
-        this.authorize("read", "exchange", args.source);
-        const bind = spec.name === "exchange.bind";
-        if (bind) vhost.bindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        else vhost.unbindExchange(args.destination, args.source, args.routingKey, args.arguments);
-        return this.#reply(args, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
-      }
-      case "queue.declare":
-        return this.#queueDeclare(args);
-      case "queue.bind":
-      case "queue.unbind": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("write", "queue", queue);
-        // RabbitMQ's order: write on the destination, the default exchange, read on the source.
-        refuseDefaultExchange(args.exchange);
-        this.authorize("read", "exchange", args.exchange);
-        if (spec.name === "queue.bind") {
-          vhost.bindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
-          return this.#reply(args, M.queueBindOk);
-        }
-        vhost.unbindQueue(queue, args.exchange, args.routingKey, args.arguments, this.connection);
-        return this.#send(M.queueUnbindOk);
-      }
-      case "queue.purge": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("read", "queue", queue);
-        return this.#reply(args, M.queuePurgeOk, { messageCount: vhost.purgeQueue(queue, this.connection) });
-      }
-      case "queue.delete": {
-        const queue = this.#queueName(args.queue);
-        this.authorize("configure", "queue", queue);
-        const n = vhost.deleteQueue(queue, {
-          ifUnused: args.ifUnused,
-          ifEmpty: args.ifEmpty,
-          owner: this.connection,
-        });
-        return this.#reply(args, M.queueDeleteOk, { messageCount: n });
-      }
-      case "confirm.select":
-        if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
-        this.#publisher.selectConfirms();
-        return this.#reply(args, M.confirmSelectOk);
-      case "tx.select":
-        if (this.#publisher.confirming) throw preconditionFailed("cannot switch from confirm to tx mode");
-        this.#tx ??= new Transaction();
-        return this.#send(M.txSelectOk);
-      case "tx.commit":
-        return this.#txCommit();
-      case "tx.rollback":
-        return this.#txRollback();
-      case "channel.flow":
-        this.#flowActive = args.active;
-        this.#send(M.channelFlowOk, { active: args.active });
-        if (this.#flowActive) this.resumeDeliveries();
-        return;
-      case "channel.close":
-        this.#teardown();
-        this.#send(M.channelCloseOk);
-        this.#markClosed();
-        this.connection.channelClosed(this);
-        return;
-      case "channel.close-ok":
-        return;
-      case "channel.open":
-        throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
-      default:
-        throw new ConnectionError(REPLY_COMMAND_INVALID, "unimplemented method", spec.classId, spec.methodId);
+    const handler = Channel.#DISPATCH[spec.index];
+    if (handler === undefined) {
+      throw new ConnectionError(REPLY_COMMAND_INVALID, "unimplemented method", spec.classId, spec.methodId);
     }
+    handler(this, args);
+  }
+
+  /** What each method a client may send on a channel does. */
+  static readonly #DISPATCH = dispatchTable<Channel>({
+    "basic.publish": (ch, a) => ch.#publisher.start(a),
+    "basic.ack": (ch, a) => ch.#settleTags(a.deliveryTag, a.multiple, true, false),
+    "basic.nack": (ch, a) => ch.#settleTags(a.deliveryTag, a.multiple, false, a.requeue),
+    "basic.reject": (ch, a) => ch.#settleTags(a.deliveryTag, false, false, a.requeue),
+    "basic.consume": (ch, a) => ch.#consume(a),
+    "basic.cancel": (ch, a) => ch.#cancel(a.consumerTag, a.noWait),
+    "basic.get": (ch, a) => ch.#get(a.queue, a.noAck),
+    "basic.qos": (ch, a) => ch.#qos(a.prefetchSize, a.prefetchCount, a.global),
+    "basic.recover": (ch, a) => ch.#recover(a.requeue, true),
+    "basic.recover-async": (ch, a) => ch.#recover(a.requeue, false),
+    "exchange.declare": (ch, a) => ch.#exchangeDeclare(a),
+    "exchange.delete": (ch, a) => ch.#exchangeDelete(a),
+    "exchange.bind": (ch, a) => ch.#exchangeBind(a, true),
+    "exchange.unbind": (ch, a) => ch.#exchangeBind(a, false),
+    "queue.declare": (ch, a) => ch.#queueDeclare(a),
+    "queue.bind": (ch, a) => ch.#queueBind(a),
+    "queue.unbind": (ch, a) => ch.#queueUnbind(a),
+    "queue.purge": (ch, a) => ch.#queuePurge(a),
+    "queue.delete": (ch, a) => ch.#queueDelete(a),
+    "confirm.select": (ch, a) => ch.#confirmSelect(a.noWait),
+    "tx.select": (ch) => ch.#txSelect(),
+    "tx.commit": (ch) => ch.#txCommit(),
+    "tx.rollback": (ch) => ch.#txRollback(),
+    "channel.flow": (ch, a) => ch.#flow(a.active),
+    "channel.close": (ch) => ch.#peerClose(),
+    "channel.close-ok": () => {},
+    "channel.open": () => {
+      throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
+    },
+  });
+
+  // ---- exchanges and queues -------------------------------------------
+
+  #exchangeDeclare(a: MethodArgs<"exchange.declare">): void {
+    if (!a.passive) this.host.authorize("configure", "exchange", a.exchange);
+    this.host.vhost.declareExchange({
+      name: a.exchange,
+      type: a.type,
+      passive: a.passive,
+      durable: a.durable,
+      autoDelete: a.autoDelete,
+      internal: a.internal,
+      arguments: a.arguments,
+    });
+    this.#reply(a.noWait, M.exchangeDeclareOk);
+  }
+
+  #exchangeDelete(a: MethodArgs<"exchange.delete">): void {
+    this.host.authorize("configure", "exchange", a.exchange);
+    this.host.vhost.deleteExchange(a.exchange, a.ifUnused);
+    this.#reply(a.noWait, M.exchangeDeleteOk);
+  }
+
+  #exchangeBind(a: MethodArgs<"exchange.bind" | "exchange.unbind">, bind: boolean): void {
+    this.host.authorize("write", "exchange", a.destination);
+    refuseDefaultExchange(a.destination);
+    refuseDefaultExchange(a.source);
+    this.host.authorize("read", "exchange", a.source);
+    const vhost = this.host.vhost;
+    if (bind) vhost.bindExchange(a.destination, a.source, a.routingKey, a.arguments);
+    else vhost.unbindExchange(a.destination, a.source, a.routingKey, a.arguments);
+    this.#reply(a.noWait, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
+  }
+
+  /** RabbitMQ's order for queue.bind and unbind: write on the queue, the default exchange, read on the source. */
+  #bindingQueue(a: MethodArgs<"queue.bind" | "queue.unbind">): string {
+    const queue = this.#queueName(a.queue);
+    this.host.authorize("write", "queue", queue);
+    refuseDefaultExchange(a.exchange);
+    this.host.authorize("read", "exchange", a.exchange);
+    return queue;
+  }
+
+  #queueBind(a: MethodArgs<"queue.bind">): void {
+    const queue = this.#bindingQueue(a);
+    this.host.vhost.bindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
+    this.#reply(a.noWait, M.queueBindOk);
+  }
+
+  #queueUnbind(a: MethodArgs<"queue.unbind">): void {
+    const queue = this.#bindingQueue(a);
+    this.host.vhost.unbindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
+    this.#send(M.queueUnbindOk);
+  }
+
+  #queuePurge(a: MethodArgs<"queue.purge">): void {
+    const queue = this.#queueName(a.queue);
+    this.host.authorize("read", "queue", queue);
+    const messageCount = this.host.vhost.purgeQueue(queue, this.host);
+    this.#reply(a.noWait, M.queuePurgeOk, { messageCount });
+  }
+
+  #queueDelete(a: MethodArgs<"queue.delete">): void {
+    const queue = this.#queueName(a.queue);
+    this.host.authorize("configure", "queue", queue);
+    const messageCount = this.host.vhost.deleteQueue(queue, {
+      ifUnused: a.ifUnused,
+      ifEmpty: a.ifEmpty,
+      owner: this.host,
+    });
+    this.#reply(a.noWait, M.queueDeleteOk, { messageCount });
+  }
+
+  // ---- modes ------------------------------------------------------------
+
+  #confirmSelect(noWait: boolean): void {
+    if (this.#tx) throw preconditionFailed("cannot switch from tx to confirm mode");
+    this.#publisher.selectConfirms();
+    this.#reply(noWait, M.confirmSelectOk);
+  }
+
+  #txSelect(): void {
+    if (this.#publisher.confirming) throw preconditionFailed("cannot switch from confirm to tx mode");
+    this.#tx ??= new Transaction();
+    this.#send(M.txSelectOk);
+  }
+
+  #flow(active: boolean): void {
+    this.#flowActive = active;
+    this.#send(M.channelFlowOk, { active });
+    if (active) this.resumeDeliveries();
+  }
+
+  #peerClose(): void {
+    this.#teardown();
+    this.#send(M.channelCloseOk);
+    this.#markClosed();
+    this.host.channelClosed(this);
   }
 
   handleHeader(bytes: Uint8Array, start: number, end: number): void {
@@ -279,27 +324,21 @@ export class Channel {
   }
 
   #published(p: PendingPublish): void {
-    if (this.#tx) this.#tx.publishes.push(p);
-    else this.#publisher.route(p);
+    const tx = this.#tx;
+    if (tx === null) return this.#publisher.route(p);
+    const max = this.host.limits.maxUncommittedMessages;
+    if (tx.publishes.length >= max) {
+      throw publishError(
+        REPLY_PRECONDITION_FAILED,
+        `transaction holds ${max} uncommitted messages, the most a channel may hold; commit or roll back`,
+      );
+    }
+    tx.publishes.push(p);
   }
 
   /** Writes settled publisher confirms; the connection calls this just before it flushes. */
   flushConfirms(): void {
     if (this.state === "open") this.#publisher.flushConfirms();
-  }
-
-  /** 403 unless the connection's user may do `kind` on the resource (RabbitMQ's mapping of methods to permissions). */
-  authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
-    if (this.connection.internal) return;
-    const users = this.connection.ctx.users;
-    if (users.version !== this.#grantedVersion) {
-      this.#granted.clear();
-      this.#grantedVersion = users.version;
-    }
-    const key = `${kind}\u0000${resource}\u0000${name}`;
-    if (this.#granted.has(key)) return;
-    users.checkAccess(this.connection.user.name, this.connection.vhost.name, kind, resource, name);
-    this.#granted.add(key);
   }
 
   /** The empty queue name means the channel's last declared queue, as in RabbitMQ. */
@@ -309,29 +348,26 @@ export class Channel {
     return this.#lastQueue;
   }
 
-  #queueDeclare(args: MethodArgs): void {
+  #queueDeclare(args: MethodArgs<"queue.declare">): void {
     // RabbitMQ does not read "" as the last declared queue here: a passive declare of "" is a 404.
     const name = args.queue;
-    if (args.passive && name.startsWith(REPLY_TO_PREFIX)) {
-      // A live direct reply-to address "exists" for a passive declare, as in RabbitMQ.
-      if (!this.connection.vhost.replyTargets.has(name.slice(REPLY_TO_PREFIX.length))) {
-        throw notFound(`no queue '${name}' in vhost '${this.connection.vhost.name}'`);
-      }
-      return this.#reply(args, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
+    if (args.passive && isReplyAddress(name)) {
+      checkReplyAddressExists(this.host.vhost, name);
+      return this.#reply(args.noWait, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
     }
-    if (!args.passive && name !== "") this.authorize("configure", "queue", name);
-    const r = this.connection.vhost.declareQueue({
+    if (!args.passive && name !== "") this.host.authorize("configure", "queue", name);
+    const r = this.host.vhost.declareQueue({
       name,
       passive: args.passive,
       durable: args.durable,
       exclusive: args.exclusive,
       autoDelete: args.autoDelete,
       arguments: args.arguments,
-      owner: this.connection,
+      owner: this.host,
     });
-    if (r.queue.exclusiveOwner === this.connection) this.connection.exclusiveQueues.add(r.queue);
+    if (r.queue.exclusiveOwner === this.host) this.host.ownExclusiveQueue(r.queue);
     this.#lastQueue = r.queue.name;
-    this.#reply(args, M.queueDeclareOk, {
+    this.#reply(args.noWait, M.queueDeclareOk, {
       queue: r.queue.name,
       messageCount: r.messageCount,
       consumerCount: r.consumerCount,
@@ -340,34 +376,28 @@ export class Channel {
 
   // ---- consuming ------------------------------------------------------
 
-  #consume(args: MethodArgs): void {
+  #consume(args: MethodArgs<"basic.consume">): void {
+    this.#checkConsumerLimit(args.consumerTag);
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
     const queueName = this.#queueName(args.queue);
-    this.authorize("read", "queue", queueName);
+    this.host.authorize("read", "queue", queueName);
     // RabbitMQ's order: a reused tag, then the queue, then the consumer arguments
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
     if (this.consumers.has(tag)) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `attempt to reuse consumer tag '${tag}'`,
-        BASIC_CLASS_ID,
-        20,
-      );
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
-    const queue = this.connection.vhost.getQueue(queueName, this.connection);
+    const queue = this.host.vhost.getQueue(queueName, this.host);
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
-        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.connection.vhost.name}': ` +
+        `invalid arg 'x-priority' for queue '${queueName}' in vhost '${this.host.vhost.name}': ` +
           `"expected integer, got ${wireTypeName(args.arguments, "x-priority") ?? "longstr"}"`,
       );
     }
     if (this.#globalPrefetch !== 0 && !queue.supportsGlobalQos) {
       throw new ConnectionError(
         REPLY_NOT_IMPLEMENTED,
-        `queue '${queueName}' in vhost '${this.connection.vhost.name}' does not support global qos`,
-        BASIC_CLASS_ID,
-        20,
+        `queue '${queueName}' in vhost '${this.host.vhost.name}' does not support global qos`,
       );
     }
     const consumer = new ChannelConsumer(
@@ -386,18 +416,21 @@ export class Channel {
     this.consumers.set(tag, consumer);
   }
 
-  #consumeDirectReplies(args: MethodArgs): void {
-    if (!args.noAck) throw preconditionFailed("reply consumer cannot acknowledge");
-    if (this.directReply) throw preconditionFailed("reply consumer already set");
-    const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
-    this.directReply = new DirectReplyConsumer(this, tag);
-    this.connection.vhost.replyTargets.set(this.directReply.token, this.directReply);
-    if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: tag });
+  /** A new consumer past the channel's limit is refused, as RabbitMQ does with consumer_max_per_channel. */
+  #checkConsumerLimit(tag: string): void {
+    const max = this.host.limits.maxConsumersPerChannel;
+    if (this.consumers.size >= max && !this.consumers.has(tag)) {
+      throw new ConnectionError(REPLY_NOT_ALLOWED, `reached maximum (${max}) of consumers per channel`);
+    }
+  }
+
+  #consumeDirectReplies(args: MethodArgs<"basic.consume">): void {
+    this.directReply = consumeDirectReplies(this, this.directReply, args.consumerTag, args.noAck);
+    if (!args.noWait) this.#send(M.basicConsumeOk, { consumerTag: this.directReply.tag });
   }
 
   #dropDirectReplies(): void {
-    if (!this.directReply) return;
-    this.connection.vhost.replyTargets.delete(this.directReply.token);
+    this.directReply?.close();
     this.directReply = null;
   }
 
@@ -414,13 +447,13 @@ export class Channel {
   consumerCancelledByBroker(consumer: ChannelConsumer): void {
     if (this.consumers.get(consumer.tag) !== consumer) return;
     this.consumers.delete(consumer.tag);
-    if (this.state === "open" && this.connection.consumerCancelNotify) {
+    if (this.state === "open" && this.host.consumerCancelNotify) {
       this.#send(M.basicCancel, { consumerTag: consumer.tag, noWait: true });
     }
   }
 
   canDeliver(): boolean {
-    return this.state === "open" && this.#flowActive && this.connection.writable;
+    return this.state === "open" && this.#flowActive && this.host.writable;
   }
 
   withinGlobalPrefetch(): boolean {
@@ -435,45 +468,34 @@ export class Channel {
     a.redelivered = entry.redelivered;
     a.exchange = m.exchange;
     a.routingKey = m.routingKey;
-    const out = this.connection.out;
-    writeMethodFrame(out, this.id, M.basicDeliver, a);
     // A message never returned goes out as published; the queue's type decides what a returned one carries.
     const props = entry.deliveryCount === 0 ? m.rawProperties : queue.deliveryProperties(entry, false);
-    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
-    this.connection.scheduleFlush();
+    this.sendWithContent(M.basicDeliver, a, props, m.body);
   }
 
   #get(queueName: string, noAck: boolean): void {
     const name = this.#queueName(queueName);
-    this.authorize("read", "queue", name);
-    const queue = this.connection.vhost.getQueue(name, this.connection);
+    this.host.authorize("read", "queue", name);
+    const queue = this.host.vhost.getQueue(name, this.host);
     const entry = queue.get(noAck);
     if (!entry) {
       this.#send(M.basicGetEmpty);
       return;
     }
     const m = entry.message;
-    const out = this.connection.out;
-    writeMethodFrame(out, this.id, M.basicGetOk, {
+    const args = {
       deliveryTag: this.deliveries.next(queue, entry, null, !noAck),
       redelivered: entry.redelivered,
       exchange: m.exchange,
       routingKey: m.routingKey,
       messageCount: queue.messageCount,
-    });
-    const props = queue.deliveryProperties(entry, true);
-    writeContent(out, this.id, BASIC_CLASS_ID, props, m.body, this.connection.frameMax);
-    this.connection.scheduleFlush();
+    };
+    this.sendWithContent(M.basicGetOk, args, queue.deliveryProperties(entry, true), m.body);
   }
 
   #qos(prefetchSize: number, prefetchCount: number, global: boolean): void {
     if (prefetchSize !== 0) {
-      throw new ConnectionError(
-        REPLY_NOT_IMPLEMENTED,
-        `prefetch_size!=0 (${prefetchSize})`,
-        BASIC_CLASS_ID,
-        10,
-      );
+      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, `prefetch_size!=0 (${prefetchSize})`);
     }
     if (global) this.#globalPrefetch = prefetchCount;
     else this.#prefetchCount = prefetchCount;
@@ -520,7 +542,7 @@ export class Channel {
 
   #recover(requeue: boolean, sendOk: boolean): void {
     if (!requeue) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "requeue=false", BASIC_CLASS_ID, sendOk ? 110 : 100);
+      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "requeue=false");
     }
     this.#settle(this.deliveries.takeAll(), false, true);
     if (sendOk) this.#send(M.basicRecoverOk);
@@ -550,10 +572,10 @@ export class Channel {
   /** consumer_timeout: a delivery unacked for too long closes the channel, as in RabbitMQ. */
   checkConsumerTimeout(now: number): void {
     const oldest = this.deliveries.oldestDeliveredAt;
-    const timeoutMs = this.connection.limits.consumerTimeoutMs;
+    const timeoutMs = this.host.limits.consumerTimeoutMs;
     if (oldest === 0 || now - oldest <= timeoutMs || this.state !== "open") return;
     log.warning("consumer timeout: closing channel", {
-      peer: this.connection.peer,
+      peer: this.host.peer,
       channel: this.id,
       timeout_ms: timeoutMs,
     });
@@ -578,7 +600,7 @@ export class Channel {
 
   #finishClose(): void {
     this.#markClosed();
-    this.connection.channelClosed(this);
+    this.host.channelClosed(this);
   }
 
   /** Gives back everything the channel holds: consumers go, unacked messages are requeued. */

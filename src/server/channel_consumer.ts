@@ -25,7 +25,7 @@ export class ChannelConsumer implements Consumer {
   }
 
   get owner(): object {
-    return this.channel.connection;
+    return this.channel.host;
   }
 
   canDeliver(): boolean {

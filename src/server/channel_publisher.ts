@@ -3,27 +3,33 @@
 // it, returns it when mandatory and unroutable, and settles publisher
 // confirms — after the store's commit for persistent messages in durable
 // queues, at once otherwise.
-import { AmqpError, ConnectionError, REPLY_NO_ROUTE, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
-import { writeContent } from "../amqp/frames.ts";
-import { type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import {
+  AmqpError,
+  ConnectionError,
+  REPLY_NO_ROUTE,
+  REPLY_NOT_IMPLEMENTED,
+  REPLY_PRECONDITION_FAILED,
+} from "../amqp/errors.ts";
+import { methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
-import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+import type { MethodArgs } from "../amqp/spec.ts";
+import { present } from "../assert.ts";
 import { Message } from "../broker/message.ts";
 import type { Channel } from "./channel.ts";
 import { ConfirmTracker } from "./confirm_tracker.ts";
 import { type AssembledContent, ContentAssembler } from "./content_assembler.ts";
 import type { PendingPublish } from "./transaction.ts";
 import { mayCarrySenderSelected, senderSelected } from "./sender_selected.ts";
-import { rewriteReplyTo } from "./direct_reply.ts";
-import { REPLY_TO_PREFIX } from "../broker/vhost.ts";
+import { isReplyAddress, replyTarget, rewriteReplyTo } from "./direct_reply.ts";
 
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
 const BASIC_RETURN = methodSpec("basic.return");
-const PUBLISH_METHOD_ID = 40;
+const BASIC_PUBLISH = methodSpec("basic.publish");
 
-function publishError(code: number, text: string): AmqpError {
-  return new AmqpError(code, text, BASIC_CLASS_ID, PUBLISH_METHOD_ID);
+/** Errors found once the content is in: no method frame is being handled, so they name basic.publish. */
+export function publishError(code: number, text: string): AmqpError {
+  return new AmqpError(code, text, BASIC_PUBLISH.classId, BASIC_PUBLISH.methodId);
 }
 
 /** RabbitMQ's check of the expiration property: a non-negative integer of milliseconds, as text. */
@@ -57,7 +63,7 @@ export class ChannelPublisher {
   dropped = 0;
 
   constructor(readonly channel: Channel) {
-    this.#content = new ContentAssembler(channel.connection.limits.maxMessageSizeBytes);
+    this.#content = new ContentAssembler(channel.host.limits.maxMessageSizeBytes);
   }
 
   /** Confirms sent so far. */
@@ -82,12 +88,10 @@ export class ChannelPublisher {
     this.#content.checkNoContentPending();
   }
 
-  start(args: MethodArgs): void {
-    if (args.immediate) {
-      throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true", BASIC_CLASS_ID, PUBLISH_METHOD_ID);
-    }
+  start(args: MethodArgs<"basic.publish">): void {
+    if (args.immediate) throw new ConnectionError(REPLY_NOT_IMPLEMENTED, "immediate=true");
     this.#content.start(args.exchange, args.routingKey, args.mandatory);
-    this.channel.connection.notePublish();
+    this.channel.host.notePublish();
   }
 
   /** The content header; returns the finished publish when the body is empty. */
@@ -102,9 +106,9 @@ export class ChannelPublisher {
   }
 
   #complete(c: AssembledContent): PendingPublish {
-    const connection = this.channel.connection;
-    this.channel.authorize("write", "exchange", c.exchange);
-    const vhost = connection.vhost;
+    const host = this.channel.host;
+    host.authorize("write", "exchange", c.exchange);
+    const vhost = host.vhost;
     const x = vhost.exchanges.get(c.exchange);
     if (x === undefined) throw publishError(404, `no exchange '${c.exchange}' in vhost '${vhost.name}'`);
     if (x.internal) {
@@ -112,16 +116,19 @@ export class ChannelPublisher {
     }
     const summary = scanProperties(c.rawProperties, this.#summary);
     // Warren's own connections forward other users' messages, as RabbitMQ's shovels (direct connections) do.
-    if (summary.hasUserId && !connection.internal) {
+    if (summary.hasUserId && !host.internal) {
       const userId = decodeProperties(c.rawProperties).userId;
-      if (userId !== connection.user.name) {
+      if (userId !== host.user.name) {
         throw publishError(
           406,
-          `user_id property set to '${userId}' but authenticated user was '${connection.user.name}'`,
+          `user_id property set to '${userId}' but authenticated user was '${host.user.name}'`,
         );
       }
     }
-    if (summary.hasExpiration) checkExpiration(decodeProperties(c.rawProperties).expiration!);
+    if (summary.hasExpiration) {
+      const { expiration } = decodeProperties(c.rawProperties);
+      checkExpiration(present(expiration, "the expiration flag is set, so the property decodes"));
+    }
     let rawProperties = rewriteReplyTo(c.rawProperties, this.channel.directReply);
     let extraRoutingKeys: string[] | undefined;
     if (summary.hasHeaders && mayCarrySenderSelected(rawProperties)) {
@@ -135,14 +142,15 @@ export class ChannelPublisher {
   /** Routes and enqueues; confirms once the message is as safe as promised. */
   route(p: PendingPublish): void {
     const { exchange: x, message, mandatory } = p;
-    const seq = this.#confirms ? this.#confirms.next() : 0;
-    const vhost = this.channel.connection.vhost;
+    const seq = this.#confirms ? this.#nextConfirm(this.#confirms) : 0;
+    const host = this.channel.host;
+    const vhost = host.vhost;
     const counters = vhost.counters;
     this.published++;
     counters.received++;
     if (seq) counters.receivedConfirm++;
-    if (x.name === "" && message.routingKey.startsWith(REPLY_TO_PREFIX)) {
-      const target = vhost.replyTargets.get(message.routingKey.slice(REPLY_TO_PREFIX.length));
+    if (x.name === "" && isReplyAddress(message.routingKey)) {
+      const target = replyTarget(vhost, message.routingKey);
       if (target) {
         counters.routed++;
         target.deliverReply(message);
@@ -153,7 +161,7 @@ export class ChannelPublisher {
     const { queues, rejected, delayed } = vhost.publish(x, message, p.extraRoutingKeys);
     if (delayed) {
       counters.routed++;
-      if (seq) vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      if (seq) host.whenDurable((ok) => this.#settle(seq, ok));
       return;
     }
     if (queues.length === 0) {
@@ -173,12 +181,23 @@ export class ChannelPublisher {
       if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
     }
     if (durable) {
-      vhost.store.whenDurable((ok) => this.#settle(seq, ok));
+      host.whenDurable((ok) => this.#settle(seq, ok));
     } else this.#settle(seq, true);
   }
 
+  #nextConfirm(confirms: ConfirmTracker): number {
+    const max = this.channel.host.limits.maxUnconfirmedMessages;
+    if (confirms.outstanding >= max) {
+      throw publishError(
+        REPLY_PRECONDITION_FAILED,
+        `${max} published messages are waiting for their confirms, the most a channel may have`,
+      );
+    }
+    return confirms.next();
+  }
+
   #unroutable(message: Message, mandatory: boolean): void {
-    const counters = this.channel.connection.vhost.counters;
+    const counters = this.channel.host.vhost.counters;
     if (mandatory) {
       this.returned++;
       counters.unroutableReturned++;
@@ -194,9 +213,9 @@ export class ChannelPublisher {
     this.#confirms.settle(seq, ok);
     if (ok) {
       this.confirmed++;
-      this.channel.connection.vhost.counters.confirmed++;
+      this.channel.host.vhost.counters.confirmed++;
     }
-    this.channel.connection.markConfirmsPending(this.channel);
+    this.channel.host.markConfirmsPending(this.channel);
   }
 
   /** Writes the settled confirms; called just before the connection flushes. */
@@ -204,21 +223,18 @@ export class ChannelPublisher {
     if (this.#confirms === null) return;
     const ch = this.channel;
     this.#confirms.drain((deliveryTag, multiple, ack) => {
-      writeMethodFrame(ch.connection.out, ch.id, ack ? BASIC_ACK : BASIC_NACK, { deliveryTag, multiple });
+      writeMethodFrame(ch.host.out, ch.id, ack ? BASIC_ACK : BASIC_NACK, { deliveryTag, multiple });
     });
   }
 
   #sendReturn(message: Message): void {
-    const ch = this.channel;
-    const out = ch.connection.out;
-    writeMethodFrame(out, ch.id, BASIC_RETURN, {
+    const args = {
       replyCode: REPLY_NO_ROUTE,
       replyText: "NO_ROUTE",
       exchange: message.exchange,
       routingKey: message.routingKey,
-    });
-    writeContent(out, ch.id, BASIC_CLASS_ID, message.rawProperties, message.body, ch.connection.frameMax);
-    ch.connection.scheduleFlush();
+    };
+    this.channel.sendWithContent(BASIC_RETURN, args, message.rawProperties, message.body);
   }
 
   /** The channel is closing: drop half-assembled content and outstanding confirms. */

@@ -16,23 +16,28 @@ import {
   truncateShortstr,
 } from "../amqp/errors.ts";
 import { type FrameSink, parseFrames, writeHeartbeat } from "../amqp/frames.ts";
-import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
+import { decodeMethod, dispatchTable, methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import {
   FRAME_BODY,
   FRAME_HEADER,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
   FRAME_OVERHEAD_BYTES,
+  type MethodArgs,
+  type MethodArgsOut,
+  type MethodName,
   type MethodSpec,
   PROTOCOL_HEADER,
 } from "../amqp/spec.ts";
 import { WireReader, type WireWriter } from "../amqp/wire.ts";
 import type { Queue } from "../broker/queue.ts";
 import type { VHost } from "../broker/vhost.ts";
-import { INTERNAL_USER, type User } from "../auth/users.ts";
+import { type AccessKind, INTERNAL_USER, type ResourceKind, type User } from "../auth/users.ts";
+import { present } from "../assert.ts";
 import { logger } from "../log.ts";
 import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
+import type { ChannelHost } from "./channel_host.ts";
 import {
   CLOSE_OK_TIMEOUT_MS,
   DRAIN_AFTER_CLOSE_MAX_MS,
@@ -51,6 +56,8 @@ const log = logger("connection");
 
 const M = {
   start: methodSpec("connection.start"),
+  startOk: methodSpec("connection.start-ok"),
+  open: methodSpec("connection.open"),
   tune: methodSpec("connection.tune"),
   openOk: methodSpec("connection.open-ok"),
   close: methodSpec("connection.close"),
@@ -59,6 +66,7 @@ const M = {
   blocked: methodSpec("connection.blocked"),
   unblocked: methodSpec("connection.unblocked"),
   channelOpen: methodSpec("channel.open"),
+  channelCloseOk: methodSpec("channel.close-ok"),
 };
 
 export interface ConnectionContext extends AuthContext {
@@ -72,7 +80,7 @@ export interface ConnectionContext extends AuthContext {
 }
 
 /** What a client may send on channel 0 once the connection is open. */
-const RUNNING_CONNECTION_METHODS = new Set([
+const RUNNING_CONNECTION_METHODS = new Set<MethodName>([
   "connection.close",
   "connection.close-ok",
   "connection.update-secret",
@@ -90,7 +98,7 @@ type Phase = "header" | "start-ok" | "tune-ok" | "open" | "running" | "closing" 
 
 let nextConnectionId = 1;
 
-export class Connection implements FrameSink {
+export class Connection implements FrameSink, ChannelHost {
   readonly id = nextConnectionId++;
   readonly #outbox: Outbox;
   /** Where frames for this connection are appended; flushed once per turn. */
@@ -98,8 +106,8 @@ export class Connection implements FrameSink {
   readonly exclusiveQueues = new Set<Queue>();
   readonly peer: string;
   readonly connectedAt = Date.now();
-  vhost!: VHost;
-  user!: User;
+  #vhost: VHost | null = null;
+  #user: User | null = null;
   clientProperties: Record<string, unknown> = {};
   frameMax: number;
   channelMax: number;
@@ -107,6 +115,9 @@ export class Connection implements FrameSink {
   consumerCancelNotify = false;
   #phase: Phase = "header";
   readonly #channels = new Map<number, Channel>();
+  /** Granted (kind, resource, name) checks, valid while the user registry's version stays put. */
+  readonly #granted = new Set<string>();
+  #grantedVersion = -1;
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
   #lastReadMs = Date.now();
@@ -162,6 +173,21 @@ export class Connection implements FrameSink {
 
   get isOpen(): boolean {
     return this.#phase === "running";
+  }
+
+  /** Got past connection.open (it may be closing since): it has a user and a vhost. */
+  get hasOpened(): boolean {
+    return this.#vhost !== null && this.#user !== null;
+  }
+
+  /** The vhost of connection.open; channels, and the admin API's views, exist only after it. */
+  get vhost(): VHost {
+    return present(this.#vhost, "a connection has its vhost once it has opened");
+  }
+
+  /** The user authenticated at connection.start-ok. */
+  get user(): User {
+    return present(this.#user, "a connection has its user once it has authenticated");
   }
 
   /** Serves the connection until it closes. Never throws: one bad client must not end the node. */
@@ -258,8 +284,8 @@ export class Connection implements FrameSink {
     if (this.#phase === "closing") {
       if (type === FRAME_METHOD && channel === 0) {
         const { spec } = decodeMethod(this.#reader.reset(bytes, start, end));
-        if (spec.name === "connection.close-ok") this.#closeSocket();
-        else if (spec.name === "connection.close") this.#send(0, M.closeOk);
+        if (spec === M.closeOk) this.#closeSocket();
+        else if (spec === M.close) this.#send(0, M.closeOk);
       }
       return;
     }
@@ -299,7 +325,7 @@ export class Connection implements FrameSink {
     return ch.state === "open" ? ch : undefined;
   }
 
-  #channelMethod(id: number, spec: MethodSpec, args: MethodArgs): void {
+  #channelMethod(id: number, spec: MethodSpec, args: MethodArgs<MethodName>): void {
     if (this.#phase !== "running") {
       throw new ConnectionError(REPLY_UNEXPECTED_FRAME, `frame on channel ${id} before connection.open`);
     }
@@ -319,7 +345,7 @@ export class Connection implements FrameSink {
         ch.opened();
         return;
       }
-      if (spec.name === "channel.close-ok") return;
+      if (spec === M.channelCloseOk) return;
       throw new ConnectionError(REPLY_CHANNEL_ERROR, "expected 'channel.open'", spec.classId, spec.methodId);
     }
     try {
@@ -337,7 +363,27 @@ export class Connection implements FrameSink {
     ch.closeWithError(err);
   }
 
-  /** Called for every basic.publish: the first one marks this a publishing connection. */
+  authorize(kind: AccessKind, resource: ResourceKind, name: string): void {
+    if (this.internal) return;
+    const users = this.ctx.users;
+    if (users.version !== this.#grantedVersion) {
+      this.#granted.clear();
+      this.#grantedVersion = users.version;
+    }
+    const key = `${kind}\u0000${resource}\u0000${name}`;
+    if (this.#granted.has(key)) return;
+    users.checkAccess(this.user.name, this.vhost.name, kind, resource, name);
+    this.#granted.add(key);
+  }
+
+  whenDurable(done: (ok: boolean) => void): void {
+    this.vhost.store.whenDurable(done);
+  }
+
+  ownExclusiveQueue(q: Queue): void {
+    this.exclusiveQueues.add(q);
+  }
+
   notePublish(): void {
     this.#alarmGate.notePublish();
   }
@@ -369,7 +415,7 @@ export class Connection implements FrameSink {
     });
   }
 
-  #connectionMethod(spec: MethodSpec, args: MethodArgs): void {
+  #connectionMethod(spec: MethodSpec, args: MethodArgs<MethodName>): void {
     const phase = this.#phase;
     const expected = phase === "start-ok"
       ? "connection.start-ok"
@@ -386,7 +432,7 @@ export class Connection implements FrameSink {
         spec.methodId,
       );
     }
-    if (expected !== null && spec.name !== expected && spec.name !== "connection.close") {
+    if (expected !== null && spec.name !== expected && spec !== M.close) {
       throw new ConnectionError(
         REPLY_COMMAND_INVALID,
         `expected '${expected}', got '${spec.name}'`,
@@ -394,41 +440,38 @@ export class Connection implements FrameSink {
         spec.methodId,
       );
     }
-    switch (spec.name) {
-      case "connection.start-ok":
-        return this.#startOk(args);
-      case "connection.tune-ok":
-        return this.#tuneOk(args);
-      case "connection.open":
-        return this.#open(args.virtualHost);
-      case "connection.close":
-        this.#send(0, M.closeOk);
-        this.#drainUntilPeerCloses();
-        return;
-      case "connection.close-ok":
-        this.#closeSocket();
-        return;
-      case "connection.update-secret":
-        this.#send(0, M.updateSecretOk);
-        return;
-      case "connection.blocked":
-      case "connection.unblocked":
-        return;
-      default:
-        throw new ConnectionError(
-          REPLY_COMMAND_INVALID,
-          `method ${spec.name} is not valid on channel 0`,
-          spec.classId,
-          spec.methodId,
-        );
+    const handler = Connection.#DISPATCH[spec.index];
+    if (handler === undefined) {
+      throw new ConnectionError(
+        REPLY_COMMAND_INVALID,
+        `method ${spec.name} is not valid on channel 0`,
+        spec.classId,
+        spec.methodId,
+      );
     }
+    handler(this, args);
   }
 
-  #startOk(args: MethodArgs): void {
+  /** What each method a client may send on channel 0 does. */
+  static readonly #DISPATCH = dispatchTable<Connection>({
+    "connection.start-ok": (c, a) => c.#startOk(a),
+    "connection.tune-ok": (c, a) => c.#tuneOk(a),
+    "connection.open": (c, a) => c.#open(a.virtualHost),
+    "connection.close": (c) => {
+      c.#send(0, M.closeOk);
+      c.#drainUntilPeerCloses();
+    },
+    "connection.close-ok": (c) => c.#closeSocket(),
+    "connection.update-secret": (c) => c.#send(0, M.updateSecretOk),
+    "connection.blocked": () => {},
+    "connection.unblocked": () => {},
+  });
+
+  #startOk(args: MethodArgs<"connection.start-ok">): void {
     this.clientProperties = args.clientProperties ?? {};
     const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
     this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
-    if (this.internal) this.user = INTERNAL_USER;
+    if (this.internal) this.#user = INTERNAL_USER;
     else {
       const addr = this.socket.remoteAddr as Deno.NetAddr;
       const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
@@ -438,9 +481,14 @@ export class Connection implements FrameSink {
           user: result.username,
           reason: result.reason,
         });
-        throw new ConnectionError(REPLY_ACCESS_REFUSED, result.replyText, 10, 11);
+        throw new ConnectionError(
+          REPLY_ACCESS_REFUSED,
+          result.replyText,
+          M.startOk.classId,
+          M.startOk.methodId,
+        );
       }
-      this.user = result.user;
+      this.#user = result.user;
     }
     this.#phase = "tune-ok";
     this.#send(0, M.tune, {
@@ -450,7 +498,7 @@ export class Connection implements FrameSink {
     });
   }
 
-  #tuneOk(args: MethodArgs): void {
+  #tuneOk(args: MethodArgs<"connection.tune-ok">): void {
     const tuned = negotiateTune(
       { frameMax: args.frameMax, channelMax: args.channelMax, heartbeat: args.heartbeat },
       this.limits,
@@ -464,19 +512,27 @@ export class Connection implements FrameSink {
 
   #open(vhostName: string): void {
     const vhost = this.ctx.vhostNamed(vhostName);
-    if (!vhost) throw new ConnectionError(REPLY_NOT_ALLOWED, `vhost ${vhostName} not found`, 10, 40);
-    if (!this.internal && !this.ctx.users.canAccessVHost(this.user.name, vhostName)) {
+    if (!vhost) {
       throw new ConnectionError(
         REPLY_NOT_ALLOWED,
-        `access to vhost '${vhostName}' refused for user '${this.user.name}'`,
-        10,
-        40,
+        `vhost ${vhostName} not found`,
+        M.open.classId,
+        M.open.methodId,
       );
     }
-    this.vhost = vhost;
+    const user = this.user;
+    if (!this.internal && !this.ctx.users.canAccessVHost(user.name, vhostName)) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `access to vhost '${vhostName}' refused for user '${user.name}'`,
+        M.open.classId,
+        M.open.methodId,
+      );
+    }
+    this.#vhost = vhost;
     this.#phase = "running";
     this.#send(0, M.openOk);
-    log.info("connection opened", { peer: this.peer, user: this.user.name, vhost: vhostName });
+    log.info("connection opened", { peer: this.peer, user: user.name, vhost: vhostName });
     this.ctx.onOpened?.(this);
   }
 
@@ -557,7 +613,7 @@ export class Connection implements FrameSink {
     for (const ch of this.#channels.values()) ch.teardown();
     this.#channels.clear();
     this.#confirmPending.clear();
-    if (this.vhost && this.exclusiveQueues.size > 0) this.vhost.deleteExclusiveQueues(this.exclusiveQueues);
+    if (this.#vhost && this.exclusiveQueues.size > 0) this.#vhost.deleteExclusiveQueues(this.exclusiveQueues);
     this.exclusiveQueues.clear();
   }
 
@@ -574,14 +630,14 @@ export class Connection implements FrameSink {
       this.socket.close();
     } catch { /* already closed */ }
     if (wasOpen) {
-      log.info("connection closed", { peer: this.peer, user: this.user?.name, vhost: this.vhost?.name });
+      log.info("connection closed", { peer: this.peer, user: this.#user?.name, vhost: this.#vhost?.name });
     }
     this.ctx.onClosed(this);
   }
 
   // ---- writing --------------------------------------------------------
 
-  #send(channel: number, spec: MethodSpec, args?: MethodArgs): void {
+  #send<N extends MethodName>(channel: number, spec: MethodSpec<N>, args?: MethodArgsOut<N>): void {
     writeMethodFrame(this.out, channel, spec, args);
     this.scheduleFlush();
   }
@@ -605,4 +661,11 @@ export class Connection implements FrameSink {
     for (const ch of this.#confirmPending) ch.flushConfirms();
     this.#confirmPending.clear();
   }
+}
+
+/** The connection a channel belongs to, for the admin API: every channel's host is the connection that opened it. */
+export function connectionOf(ch: Channel): Connection {
+  const c = ch.host;
+  if (!(c instanceof Connection)) throw new Error(`channel ${ch.id} is not hosted by a connection`);
+  return c;
 }

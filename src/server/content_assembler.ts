@@ -8,6 +8,7 @@ import {
   REPLY_PRECONDITION_FAILED,
   REPLY_UNEXPECTED_FRAME,
 } from "../amqp/errors.ts";
+import { methodSpec } from "../amqp/method_codec.ts";
 import { BASIC_CLASS_ID } from "../amqp/spec.ts";
 import { SLAB_MAX_PART_BYTES, slabAlloc } from "./slab.ts";
 
@@ -22,7 +23,7 @@ export interface AssembledContent {
 const EMPTY_BODY = new Uint8Array(0);
 /** Bodies up to this size get their whole buffer when the header arrives. */
 const EAGER_BODY_BYTES = 1024 * 1024;
-const PUBLISH_METHOD_ID = 40;
+const PUBLISH = methodSpec("basic.publish");
 
 export class ContentAssembler {
   #expecting: "none" | "header" | "body" = "none";
@@ -54,16 +55,16 @@ export class ContentAssembler {
       throw new ConnectionError(
         REPLY_UNEXPECTED_FRAME,
         "expected content header for class 60, got non content header frame instead",
-        BASIC_CLASS_ID,
-        PUBLISH_METHOD_ID,
+        PUBLISH.classId,
+        PUBLISH.methodId,
       );
     }
     if (this.#expecting === "body") {
       throw new ConnectionError(
         REPLY_UNEXPECTED_FRAME,
         "expected content body, got non content body frame instead",
-        BASIC_CLASS_ID,
-        PUBLISH_METHOD_ID,
+        PUBLISH.classId,
+        PUBLISH.methodId,
       );
     }
   }
@@ -95,8 +96,8 @@ export class ContentAssembler {
       throw new AmqpError(
         REPLY_PRECONDITION_FAILED,
         `message size ${size} is larger than configured max size ${this.maxMessageSizeBytes}`,
-        BASIC_CLASS_ID,
-        40,
+        PUBLISH.classId,
+        PUBLISH.methodId,
       );
     }
     this.#received = 0;

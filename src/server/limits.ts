@@ -9,6 +9,12 @@ export interface ServerLimits {
   heartbeatS: number;
   maxMessageSizeBytes: number;
   consumerTimeoutMs: number;
+  /** basic.consume past this many consumers on one channel: 530 NOT_ALLOWED (RabbitMQ's consumer_max_per_channel). */
+  maxConsumersPerChannel: number;
+  /** Publishes one transaction may hold before tx.commit: 406 past it. */
+  maxUncommittedMessages: number;
+  /** Published messages in confirm mode whose confirm is not yet written: 406 past it. */
+  maxUnconfirmedMessages: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -17,6 +23,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   heartbeatS: DEFAULT_CONFIG.heartbeatS,
   maxMessageSizeBytes: DEFAULT_CONFIG.maxMessageSizeBytes,
   consumerTimeoutMs: DEFAULT_CONFIG.consumerTimeoutMs,
+  // RabbitMQ leaves these three unbounded; these bounds only stop a leak (a
+  // consumer per request, a transaction never committed, confirms never
+  // settled) from growing until the memory alarm.
+  maxConsumersPerChannel: 65_536,
+  maxUncommittedMessages: 1_000_000,
+  maxUnconfirmedMessages: 1_000_000,
 };
 
 /** How often unacked deliveries are checked against consumer_timeout, at most. */

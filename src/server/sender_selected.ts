@@ -3,9 +3,10 @@
 // queue sees the message, so receivers cannot learn the blind copies.
 import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
 import { type FieldValue, wireTypeName } from "../amqp/field_table.ts";
-import { BASIC_CLASS_ID } from "../amqp/spec.ts";
+import { methodSpec } from "../amqp/method_codec.ts";
 import { decodeProperties, encodeProperties } from "../amqp/properties.ts";
 
+const PUBLISH = methodSpec("basic.publish");
 const CC_KEY = [2, 0x43, 0x43]; // shortstr "CC"
 const BCC_KEY = [3, 0x42, 0x43, 0x43]; // shortstr "BCC"
 
@@ -39,8 +40,8 @@ export function senderSelected(
       throw new AmqpError(
         REPLY_PRECONDITION_FAILED,
         `invalid message: {unacceptable_type_in_header,"${key}",${wireTypeName(headers, key) ?? "longstr"}}`,
-        BASIC_CLASS_ID,
-        40,
+        PUBLISH.classId,
+        PUBLISH.methodId,
       );
     }
   }

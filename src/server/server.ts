@@ -90,16 +90,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const store = options.store ?? new MemoryStore();
   const { broker, users } = bootNode(store, options.defaults);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const listeners = [Deno.listen({ port: options.port, hostname, transport: "tcp" })];
-  for (const [index, extra] of (options.extraListeners ?? []).entries()) {
-    try {
-      listeners.push(Deno.listen({ port: extra.port, hostname: extra.hostname, transport: "tcp" }));
-    } catch (e) {
-      for (const l of listeners) l.close();
-      if (e instanceof Deno.errors.AddrInUse) throw new ExtraListenerInUse(index);
-      throw e;
-    }
-  }
+  const listeners = listenTcp(options, hostname);
   const port = (listeners[0].addr as Deno.NetAddr).port;
   const socketOptions = options.socket ?? { noDelay: true, keepAlive: false };
   const connections = new Set<Connection>();
@@ -126,39 +117,16 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     p.finally(() => running.delete(p));
   };
 
-  const acceptLoop = Promise.all(listeners.map((listener) =>
-    acceptUntilClosed(listener, "amqp", (socket) => {
-      try {
-        socket.setNoDelay(socketOptions.noDelay);
-        socket.setKeepAlive(socketOptions.keepAlive);
-      } catch { /* not a TCP socket */ }
-      serve(socket);
-    })
-  ));
+  const acceptLoop = acceptAmqp(listeners, socketOptions, serve);
   const bound = listeners.map((l) => l.addr as Deno.NetAddr);
-  for (const addr of bound) {
-    log.info("listener up", { protocol: "amqp", hostname: addr.hostname, port: addr.port });
-  }
 
-  const alarms = options.alarms ? new ResourceAlarms(options.alarms) : null;
-  const alarmReason = (active: ReadonlySet<AlarmKind>) =>
-    active.size === 0 ? null : active.has("memory") ? "low on memory" : "low on disk";
-  if (alarms) {
-    alarms.onChange((active) => {
-      for (const c of connections) c.setAlarm(alarmReason(active));
-    });
-    alarms.start();
-  }
+  const alarms = options.alarms ? startAlarms(options.alarms, connections) : null;
   ctx.onOpened = (c) => {
     broker.counters.connectionsOpened++;
     if (alarms && alarms.active.size > 0) c.setAlarm(alarmReason(alarms.active));
   };
 
-  // consumer_timeout: the oldest unacked delivery of each channel is checked periodically.
-  const timeoutCheck = setInterval(() => {
-    const now = Date.now();
-    for (const c of connections) for (const ch of c.channels.values()) ch.checkConsumerTimeout(now);
-  }, Math.min(CONSUMER_TIMEOUT_CHECK_MS, limits.consumerTimeoutMs));
+  const timeoutCheck = checkConsumerTimeouts(connections, limits.consumerTimeoutMs);
 
   let tlsListener: TlsListener | null = null;
   if (options.tls) {
@@ -225,20 +193,90 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       }
       await acceptLoop;
       await tlsListener?.close();
-      for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          for (const c of connections) c.socket.close();
-          resolve();
-        }, SHUTDOWN_GRACE_MS);
-      });
-      await Promise.race([Promise.all([...running]), grace]);
-      clearTimeout(timer);
-      await Promise.all([...running]);
+      await closeConnections(connections, running);
       broker.close();
       broker.store.close();
       log.info("server stopped", { port });
     },
   };
+}
+
+/** The main AMQP listener and the extra ones; none stays open if one cannot bind. */
+function listenTcp(options: ServerOptions, hostname: string): Deno.TcpListener[] {
+  const listeners = [Deno.listen({ port: options.port, hostname, transport: "tcp" })];
+  for (const [index, extra] of (options.extraListeners ?? []).entries()) {
+    try {
+      listeners.push(Deno.listen({ port: extra.port, hostname: extra.hostname, transport: "tcp" }));
+    } catch (e) {
+      for (const l of listeners) l.close();
+      if (e instanceof Deno.errors.AddrInUse) throw new ExtraListenerInUse(index);
+      throw e;
+    }
+  }
+  return listeners;
+}
+
+/** Accepts on every plain listener until it closes, with tcp_listen_options applied to each socket. */
+function acceptAmqp(
+  listeners: Deno.TcpListener[],
+  socketOptions: SocketOptions,
+  serve: (transport: Transport) => void,
+): Promise<void[]> {
+  for (const l of listeners) {
+    const addr = l.addr as Deno.NetAddr;
+    log.info("listener up", { protocol: "amqp", hostname: addr.hostname, port: addr.port });
+  }
+  return Promise.all(listeners.map((listener) =>
+    acceptUntilClosed(listener, "amqp", (socket) => {
+      try {
+        socket.setNoDelay(socketOptions.noDelay);
+        socket.setKeepAlive(socketOptions.keepAlive);
+      } catch { /* not a TCP socket */ }
+      serve(socket);
+    })
+  ));
+}
+
+/** consumer_timeout: the oldest unacked delivery of each channel is checked periodically. */
+function checkConsumerTimeouts(
+  connections: ReadonlySet<Connection>,
+  consumerTimeoutMs: number,
+): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) for (const ch of c.channels.values()) ch.checkConsumerTimeout(now);
+  }, Math.min(CONSUMER_TIMEOUT_CHECK_MS, consumerTimeoutMs));
+}
+
+/** connection.blocked's reason, or null when no alarm is in force. */
+function alarmReason(active: ReadonlySet<AlarmKind>): string | null {
+  return active.size === 0 ? null : active.has("memory") ? "low on memory" : "low on disk";
+}
+
+/** Memory and disk alarms, blocking or releasing every connection as they change. */
+function startAlarms(limits: AlarmLimits, connections: ReadonlySet<Connection>): ResourceAlarms {
+  const alarms = new ResourceAlarms(limits);
+  alarms.onChange((active) => {
+    for (const c of connections) c.setAlarm(alarmReason(active));
+  });
+  alarms.start();
+  return alarms;
+}
+
+/** Shutdown: connection.close 320 to everyone, and sockets still open after a grace period are cut. */
+async function closeConnections(
+  connections: ReadonlySet<Connection>,
+  running: Set<Promise<void>>,
+): Promise<void> {
+  for (const c of connections) c.forceClose("broker forced connection closure with reason 'shutdown'");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      for (const c of connections) c.socket.close();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+  });
+  await Promise.race([Promise.all([...running]), grace]);
+  clearTimeout(timer);
+  await Promise.all([...running]);
 }

@@ -11,6 +11,7 @@ import { ServerClosed } from "../client/amqp_client.ts";
 import { connectToUri } from "../client/connect.ts";
 import { REPLY_NOT_FOUND } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
+import { present } from "../assert.ts";
 import { logger } from "../log.ts";
 import { ConfirmWindow } from "./confirm_window.ts";
 import { type MessageRewriter, rewriterFor } from "./rewrite.ts";
@@ -167,7 +168,8 @@ export class Shovel {
       const ok = await ch.call("queue.declare", { queue: "", exclusive: true, autoDelete: true });
       queue = ok.queue;
       count = 0;
-      await ch.call("queue.bind", { queue, exchange: c.srcExchange, routingKey: c.srcExchangeKey });
+      const exchange = present(c.srcExchange, "a shovel without a source queue has a source exchange");
+      await ch.call("queue.bind", { queue, exchange, routingKey: c.srcExchangeKey });
       await ch.close();
     }
     const srcCh = await src.channel();
@@ -244,13 +246,15 @@ export class Shovel {
     const props = this.#rewrite === null ? d.rawProperties : this.#rewrite.rewrite(d.rawProperties);
     const seq = dest.publish(exchange, routingKey, props, d.body);
     if (c.ackMode === "on-confirm") {
-      this.#window!.add(seq, d.deliveryTag);
+      present(this.#window, "an on-confirm session has its confirm window").add(seq, d.deliveryTag);
       return;
     }
     if (c.ackMode === "on-publish") this.#publishAckTag = d.deliveryTag;
     this.forwarded++;
     if (this.forwarded >= this.#stopAt) {
-      if (this.#publishAckTag >= 0) this.#srcCh!.ack(this.#publishAckTag, true);
+      if (this.#publishAckTag >= 0) {
+        present(this.#srcCh, "a running session has its source channel").ack(this.#publishAckTag, true);
+      }
       this.#endSession?.({ done: true });
     }
   };

@@ -32,8 +32,8 @@ export interface ShovelConfig {
   reconnectDelayS: number;
 }
 
-export const DEFAULT_PREFETCH_COUNT = 1000;
-export const DEFAULT_RECONNECT_DELAY_S = 5;
+const DEFAULT_PREFETCH_COUNT = 1000;
+const DEFAULT_RECONNECT_DELAY_S = 5;
 /** With src-exchange and no key, the shovel's queue is bound with "#" (everything, on a topic exchange). */
 const DEFAULT_SRC_EXCHANGE_KEY = "#";
 

@@ -17,7 +17,7 @@
 // consumer, because deliveries from two queues to one channel may interleave
 // in any order on RabbitMQ.
 import type { FieldTable } from "../../src/amqp/field_table.ts";
-import type { MethodArgs } from "../../src/amqp/method_codec.ts";
+import type { AnyArgs } from "../helpers/raw_amqp.ts";
 import type { BasicProperties } from "../../src/amqp/properties.ts";
 import type { SequenceNames } from "./compare.ts";
 import type { Op, View } from "./runner.ts";
@@ -123,8 +123,8 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
   };
   const routingKey = (v: View): string => d.chance(0.5) ? queueName(v) : d.pick(keys);
 
-  function queueArguments(): MethodArgs {
-    const a: MethodArgs = {};
+  function queueArguments(): AnyArgs {
+    const a: AnyArgs = {};
     if (d.chance(0.15)) a["x-message-ttl"] = d.pick([0, 3_600_000, 3_600_000, -1, "1000", 1.5]);
     if (d.chance(0.15)) a["x-max-length"] = d.pick([0, 1, 2, 2, -1, "2"]);
     if (d.chance(0.05)) a["x-max-length-bytes"] = d.pick([2, 100_000, -1]);
@@ -153,7 +153,7 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
   }
 
   function channelMethod(v: View, conn: number, ch: number, setUp: boolean): Op | null {
-    const m = (method: string, args: MethodArgs, reply: string | null): Op => ({
+    const m = (method: string, args: AnyArgs, reply: string | null): Op => ({
       kind: "method",
       conn,
       ch,
@@ -180,7 +180,7 @@ export function randomSequence(seed: number, names: SequenceNames, steps: number
         }, "queue.declare-ok");
       }
       case "exchangeDeclare": {
-        const args: MethodArgs = {};
+        const args: AnyArgs = {};
         if (d.chance(0.12)) args["alternate-exchange"] = d.pick([...exchanges, missingExchange]);
         return m("exchange.declare", {
           exchange: d.chance(0.92) ? d.pick(exchanges) : d.pick(["amq.direct", "amq.bogus", ""]),

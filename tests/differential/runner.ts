@@ -27,7 +27,7 @@
 // in order of first appearance, and operations refer to them that way; x-death
 // times are dropped. Nothing else is normalised.
 import type { FieldTable } from "../../src/amqp/field_table.ts";
-import type { MethodArgs } from "../../src/amqp/method_codec.ts";
+import type { AnyArgs } from "../helpers/raw_amqp.ts";
 import type { BasicProperties } from "../../src/amqp/properties.ts";
 import { type Inbound, RecordingConnection } from "../helpers/recording_amqp.ts";
 
@@ -37,12 +37,12 @@ export type Op =
   | { kind: "connection.open"; conn: number }
   | { kind: "connection.close"; conn: number }
   /** Any method; `reply` names the methods that answer it ("a|b"), null for asynchronous ones. */
-  | { kind: "method"; conn: number; ch: number; method: string; args: MethodArgs; reply: string | null }
+  | { kind: "method"; conn: number; ch: number; method: string; args: AnyArgs; reply: string | null }
   | {
     kind: "publish";
     conn: number;
     ch: number;
-    args: MethodArgs;
+    args: AnyArgs;
     body: string;
     properties: BasicProperties;
   };
@@ -304,7 +304,7 @@ export class SequenceRunner {
   }
 
   /** Client-side bookkeeping for what was just sent. */
-  #afterSend(s: ConnState, chNo: number, method: string, args: MethodArgs): void {
+  #afterSend(s: ConnState, chNo: number, method: string, args: AnyArgs): void {
     const ch = s.channels.get(chNo);
     if (!ch) return;
     if (method === "basic.ack" || method === "basic.nack" || method === "basic.reject") {
@@ -317,7 +317,7 @@ export class SequenceRunner {
     }
   }
 
-  #afterReply(s: ConnState, op: Extract<Op, { kind: "method" }>, args: MethodArgs, reply: Inbound): void {
+  #afterReply(s: ConnState, op: Extract<Op, { kind: "method" }>, args: AnyArgs, reply: Inbound): void {
     const ch = s.channels.get(op.ch);
     switch (reply.name) {
       case "confirm.select-ok":
@@ -464,7 +464,7 @@ export class SequenceRunner {
   }
 
   /** Sends probes on a channel at once and waits for each answer (or the channel's end). */
-  async #probeChannel(s: ConnState, ch: number, probes: [string, MethodArgs][]): Promise<void> {
+  async #probeChannel(s: ConnState, ch: number, probes: [string, AnyArgs][]): Promise<void> {
     const since = s.c.log.length;
     for (const [method, args] of probes) await s.c.sendMethod(ch, method, args);
     for (const [method] of probes) {
@@ -592,8 +592,8 @@ export class SequenceRunner {
   }
 
   /** Operation arguments name server-made objects by alias; the broker needs the real name. */
-  #resolve(args: MethodArgs): MethodArgs {
-    const out: MethodArgs = {};
+  #resolve(args: AnyArgs): AnyArgs {
+    const out: AnyArgs = {};
     for (const [k, v] of Object.entries(args)) {
       out[k] = typeof v === "string" && v.startsWith("$") ? this.#actualOf.get(v) ?? v : v;
     }
@@ -621,11 +621,11 @@ export class SequenceRunner {
     this.#observer = null;
     if (!obs.socketClosed) {
       const start = obs.log.length;
-      const targets: [string, MethodArgs][] = [
+      const targets: [string, AnyArgs][] = [
         ...[...this.#queueNames, ...this.view.generatedQueues.map((a) => this.#actualOf.get(a)!)].map((
           q,
-        ) => ["queue.delete", { queue: q }] as [string, MethodArgs]),
-        ...this.#exchangeNames.map((x) => ["exchange.delete", { exchange: x }] as [string, MethodArgs]),
+        ) => ["queue.delete", { queue: q }] as [string, AnyArgs]),
+        ...this.#exchangeNames.map((x) => ["exchange.delete", { exchange: x }] as [string, AnyArgs]),
       ];
       // a fresh channel for each deletion: one refused (an exclusive queue) closes only its own
       const base = this.#observerChannels.size + 1;
@@ -646,7 +646,7 @@ export class SequenceRunner {
   }
 }
 
-const NOOP_DECLARE: MethodArgs = { exchange: "amq.direct", type: "direct", passive: true };
+const NOOP_DECLARE: AnyArgs = { exchange: "amq.direct", type: "direct", passive: true };
 const SETTLE_PAUSE_MS = 10;
 const SETTLE_ROUNDS = 2;
 const SETTLE_MAX_ROUNDS = 20;

@@ -1,4 +1,4 @@
-// Issue 14 item 9: an online backup of a running node. `ctl backup FILE`
+// An online backup of a running node. `ctl backup FILE`
 // copies the node while publishers with confirms keep publishing; a node
 // started on the copy has the definitions (a user, an exchange, a binding,
 // the queue) and every message confirmed before the backup began, each once.

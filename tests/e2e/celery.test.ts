@@ -1,4 +1,4 @@
-// A real application through Warren (issue 7's "Done when"): a Celery
+// A real application through Warren: a Celery
 // worker (Debian python3-celery, run as `python3 -m celery` since the
 // package ships no `celery` script) consumes tasks from the broker and a
 // client gets their results back over Celery's rpc:// result backend.

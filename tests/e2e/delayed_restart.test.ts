@@ -1,4 +1,4 @@
-// Issue 7's durable clocks, across a restart of the real entry point (child
+// Delayed messages' durable clocks, across a restart of the real entry point (child
 // process, data dir kept) — WARREN ONLY: restarting the reference RabbitMQ
 // inside a test is out of reach, and RabbitMQ 3.10 has no delayed-message
 // exchange without its plugin.

@@ -1,4 +1,4 @@
-// Issue 14 item 4 across a restart of the real entry point (child process,
+// Expiry of paged-out messages across a restart of the real entry point (child process,
 // data dir kept) — WARREN ONLY: restarting the reference RabbitMQ inside a
 // test is out of reach. A durable queue holds more persistent messages than
 // Warren keeps in memory when the node stops; their TTL runs out while it

@@ -5,7 +5,7 @@
 // fixtures from the spec. Every read is bounded by a timeout.
 import { writeContent } from "../../src/amqp/frames.ts";
 import { type FieldTable, writeTable } from "../../src/amqp/field_table.ts";
-import { decodeMethod, type MethodArgs, methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
+import { decodeMethod, methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { type BasicProperties, encodeProperties } from "../../src/amqp/properties.ts";
 import {
   BASIC_CLASS_ID,
@@ -25,11 +25,15 @@ export interface Frame {
   payload: Uint8Array;
 }
 
+/** Arguments by field name, for tests that send and read any method, well-formed or not. */
+// deno-lint-ignore no-explicit-any
+export type AnyArgs = Record<string, any>;
+
 export interface MethodFrame {
   channel: number;
   /** "connection.close" */
   name: string;
-  args: MethodArgs;
+  args: AnyArgs;
 }
 
 /** How long a read waits by default before the test fails instead of hanging. */
@@ -48,7 +52,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** One method frame, encoded from the spec table. */
-export function methodFrame(channel: number, name: string, args: MethodArgs = {}): Uint8Array {
+export function methodFrame(channel: number, name: string, args: AnyArgs = {}): Uint8Array {
   const w = new WireWriter(256);
   writeMethodFrame(w, channel, methodSpec(name), args);
   return w.bytes.slice(0, w.pos);
@@ -149,8 +153,8 @@ export interface HandshakeOptions {
 }
 
 export interface HandshakeResult {
-  start: MethodArgs;
-  tune: MethodArgs;
+  start: AnyArgs;
+  tune: AnyArgs;
 }
 
 export class RawAmqpClient {
@@ -178,7 +182,7 @@ export class RawAmqpClient {
     }
   }
 
-  sendMethod(channel: number, name: string, args: MethodArgs = {}): Promise<boolean> {
+  sendMethod(channel: number, name: string, args: AnyArgs = {}): Promise<boolean> {
     return this.send(methodFrame(channel, name, args));
   }
 
@@ -249,7 +253,7 @@ export class RawAmqpClient {
   }
 
   /** Reads the next method and checks its name and channel; returns its arguments. */
-  async expectMethod(name: string, channel = 0, timeoutMs = READ_TIMEOUT_MS): Promise<MethodArgs> {
+  async expectMethod(name: string, channel = 0, timeoutMs = READ_TIMEOUT_MS): Promise<AnyArgs> {
     const m = await this.readMethod(timeoutMs);
     if (m.name !== name || m.channel !== channel) {
       const text = m.args.replyText !== undefined ? ` ${m.args.replyCode} "${m.args.replyText}"` : "";

@@ -7,17 +7,17 @@
 // connection.close with their close-ok, as any client must, and does
 // nothing else on its own (no acks, no reconnects).
 import { type FrameSink, parseFrames } from "../../src/amqp/frames.ts";
-import { decodeMethod, type MethodArgs } from "../../src/amqp/method_codec.ts";
+import { decodeMethod } from "../../src/amqp/method_codec.ts";
 import { type BasicProperties, decodeProperties } from "../../src/amqp/properties.ts";
 import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from "../../src/amqp/spec.ts";
 import { WireReader } from "../../src/amqp/wire.ts";
-import { contentFrames, methodFrame, plainResponse, PROTOCOL_HEADER } from "./raw_amqp.ts";
+import { type AnyArgs, contentFrames, methodFrame, plainResponse, PROTOCOL_HEADER } from "./raw_amqp.ts";
 
 /** One method from the broker, with its content when it carries one. */
 export interface Inbound {
   channel: number;
   name: string;
-  args: MethodArgs;
+  args: AnyArgs;
   properties?: BasicProperties;
   body?: Uint8Array;
   /** Taken by a waiter as the reply it expected. */
@@ -176,14 +176,14 @@ export class RecordingConnection implements FrameSink {
     }
   }
 
-  sendMethod(channel: number, name: string, args: MethodArgs = {}): Promise<boolean> {
+  sendMethod(channel: number, name: string, args: AnyArgs = {}): Promise<boolean> {
     return this.send(methodFrame(channel, name, args));
   }
 
   /** basic.publish with its content, in one write. */
   publish(
     channel: number,
-    args: MethodArgs,
+    args: AnyArgs,
     body: Uint8Array,
     properties: BasicProperties,
   ): Promise<boolean> {

@@ -1,7 +1,7 @@
 // Checks that a broker still serves a well-behaved client: amqplib declares
 // a queue, publishes to it and consumes the message back. Tests that feed
-// the broker bad input call it afterwards ("the other connections do not
-// notice", DESIGN.md).
+// the broker bad input call it afterwards: whatever one client sends, the
+// other connections do not notice.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "./amqplib.ts";

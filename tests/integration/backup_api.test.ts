@@ -1,4 +1,4 @@
-// Issue 14 item 9, the API's edges: POST /api/backup takes a JSON body naming
+// Online backup, the API's edges: POST /api/backup takes a JSON body naming
 // an absolute path on the node's machine, is for administrators only (it
 // writes a file wherever the node's OS user may), refuses the node's own data
 // file, and GET /api/backup reports whether one runs. An in-memory node has

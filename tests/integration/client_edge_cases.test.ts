@@ -1,5 +1,5 @@
 // Client-library edge cases where Warren answered differently from RabbitMQ
-// 3.10 (issue 10, items 2–6), each pinned as RabbitMQ 3.10.8 answers it:
+// 3.10, each pinned as RabbitMQ 3.10.8 answers it:
 // unbinding what is gone, unknown and already-settled delivery tags,
 // exclusive consumers across the channels of one connection, closing with
 // frames still in flight; and two deliberate differences (the product name,

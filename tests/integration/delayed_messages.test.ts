@@ -1,4 +1,4 @@
-// Delayed messages (issue 7) with amqplib — WARREN ONLY: RabbitMQ 3.10
+// Delayed messages with amqplib — WARREN ONLY: RabbitMQ 3.10
 // needs the rabbitmq_delayed_message_exchange plugin for this, and the
 // reference node has no such plugin, so these tests are skipped when
 // WARREN_TEST_AMQP_URL points at an external broker. They keep the

@@ -1,10 +1,10 @@
-// RabbitMQ's extensions to AMQP 0-9-1 (issue 7), driven with amqplib:
+// RabbitMQ's extensions to AMQP 0-9-1, driven with amqplib:
 // TTL, queue expiry, dead-lettering and its x-death header, length limits
 // and overflow modes, priority queues, consumer priorities, single active
 // consumer, alternate / internal exchanges, CC/BCC, direct reply-to,
 // consumer timeout and argument validation. Every expectation (values,
 // header layout, reply texts) was taken from a real RabbitMQ 3.10.8; where
-// issue 7 asks for more than RabbitMQ does, the test says so.
+// Warren does more than RabbitMQ does, the test says so.
 //
 // Against RabbitMQ (to check the tests themselves):
 //   WARREN_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5682/ \
@@ -148,9 +148,8 @@ scenario(
     await sleep(500);
     if (EXTERNAL) {
       // RabbitMQ 3.10 expires per-message TTLs only at the head of a classic
-      // queue: s1 and s2 still count until they reach it. Issue 7 asks Warren
-      // for more ("removed without a consumer present (not only at the
-      // head)"), so only Warren is held to a depth of 2 here.
+      // queue: s1 and s2 still count until they reach it. Warren removes
+      // them wherever they are, so only Warren is held to a depth of 2 here.
       assert.equal(await readyCount(ch, q), 4, "RabbitMQ: non-head expired messages still counted");
     } else {
       await eventually(
@@ -318,7 +317,7 @@ scenario(
     let d2 = await getEventually(ch, dlq);
     if (EXTERNAL) assert.deepEqual([text(d1), text(d2)], ["old", "older"], "dead-lettered in queue order");
     else {
-      // Warren expires messages wherever they are (issue 7), so the shorter-lived one may die first.
+      // Warren expires messages wherever they are, so the shorter-lived one may die first.
       assert.deepEqual([text(d1), text(d2)].sort(), ["old", "older"]);
       if (text(d1) !== "old") [d1, d2] = [d2, d1];
     }

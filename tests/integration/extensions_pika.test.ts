@@ -1,4 +1,4 @@
-// RabbitMQ's extensions to AMQP 0-9-1 (issue 7), driven with pika: each
+// RabbitMQ's extensions to AMQP 0-9-1, driven with pika: each
 // scenario is one script in ./pika/ext_*.py that takes HOST PORT TARGET,
 // asserts the behaviour itself (texts, headers and orders as RabbitMQ 3.10.8
 // produces them) and exits 0 on success (see ./pika/common.py and

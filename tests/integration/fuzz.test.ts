@@ -11,10 +11,11 @@ import assert from "node:assert/strict";
 import { setLogSink } from "../../src/log.ts";
 import { startServer } from "../../src/server/server.ts";
 import type { FieldTable, FieldValue } from "../../src/amqp/field_table.ts";
-import { type MethodArgs, writeMethodFrame } from "../../src/amqp/method_codec.ts";
+import { writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD, METHODS } from "../../src/amqp/spec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
 import {
+  type AnyArgs,
   concatBytes,
   contentFrames,
   decodeMethodFrame,
@@ -174,7 +175,7 @@ function randomTable(rng: Rng, depth = 0): FieldTable {
 /** A well-formed frame for a random method of the spec table, with random arguments. */
 function randomMethodFrame(rng: Rng): Uint8Array {
   const spec = rng.pick(ALL_METHODS);
-  const args: MethodArgs = {};
+  const args: AnyArgs = {};
   for (const [name, type] of spec.fields) {
     switch (type) {
       case "octet":

@@ -1,4 +1,4 @@
-// Issue 14 item 4: expiry reaches messages a durable queue has paged out to
+// Expiry reaches messages a durable queue has paged out to
 // the store. With more persistent messages than Warren keeps in memory
 // (PAGE_OUT_AT_MESSAGES), every one of them is dead-lettered once it
 // expires, with no consumer and no basic.get to help, and basic.get never

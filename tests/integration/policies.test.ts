@@ -1,4 +1,4 @@
-// Policies (issue 7) through the management HTTP API — PUT/GET/DELETE
+// Policies through the management HTTP API — PUT/GET/DELETE
 // /api/policies/{vhost}/{name} with pattern, apply-to, priority and
 // definition — checked by what they do to matching queues and exchanges
 // over AMQP (amqplib): applied live to existing queues, removed live by
@@ -302,9 +302,8 @@ policyTest(
     // RabbitMQ 3.10 (rabbit_amqqueue_process:process_args_policy): for
     // message-ttl, expires, max-length and max-length-bytes it applies the
     // LOWER of the argument and the policy value; for dead-letter-exchange,
-    // dead-letter-routing-key and overflow the argument wins. Issue 7 says
-    // "arguments given at declare time win as in RabbitMQ": "as in RabbitMQ"
-    // is what this test holds Warren to.
+    // dead-letter-routing-key and overflow the argument wins. Warren is held
+    // to the same rule.
     const ch = await channel(await s.connect());
     const prefix = uniq("pol-args");
     const argLower = `${prefix}-arg-lower`;

@@ -1,8 +1,8 @@
 // Protocol misuse over a raw socket: bytes no client library would send,
 // and the exact reply RabbitMQ gives (reply code, text, which of channel or
 // connection closes). After each bad connection a well-behaved amqplib
-// client must still publish and consume ("the other connections do not
-// notice", DESIGN.md). Every read has a timeout.
+// client must still publish and consume: the other connections do not
+// notice. Every read has a timeout.
 //
 // Against RabbitMQ (to check the tests themselves):
 //   WARREN_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \
@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { startTestBroker, type TestBroker } from "../helpers/broker.ts";
 import {
   amqplainResponse,
+  type AnyArgs,
   concatBytes,
   contentFrames,
   decodeMethodFrame,
@@ -24,7 +25,6 @@ import {
 } from "../helpers/raw_amqp.ts";
 import { assertBrokerServes } from "../helpers/serving_probe.ts";
 import { FRAME_BODY, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD } from "../../src/amqp/spec.ts";
-import type { MethodArgs } from "../../src/amqp/method_codec.ts";
 
 const TEST_TIMEOUT_MS = 20_000;
 /** RabbitMQ waits SILENT_CLOSE_DELAY (3 s) before dropping a client after a fatal frame error. */
@@ -91,7 +91,7 @@ async function expectConnectionClose(
   c: RawAmqpClient,
   replyCode: number,
   replyText?: string | RegExp,
-): Promise<MethodArgs> {
+): Promise<AnyArgs> {
   const args = await c.expectMethod("connection.close", 0);
   assert.equal(args.replyCode, replyCode, `reply code (text: ${args.replyText})`);
   if (typeof replyText === "string") assert.equal(args.replyText, replyText);
@@ -544,7 +544,7 @@ protocolTest(
 
 // ------------------------------------------------------------ tuning
 
-async function tuneWith(c: RawAmqpClient, frameMax: number): Promise<MethodArgs> {
+async function tuneWith(c: RawAmqpClient, frameMax: number): Promise<AnyArgs> {
   await c.send(PROTOCOL_HEADER);
   await c.expectMethod("connection.start");
   await c.sendStartOk(plainResponse("guest", "guest"));
@@ -665,7 +665,7 @@ protocolTest(
   },
 );
 
-async function openUnknownVHost(c: RawAmqpClient): Promise<MethodArgs> {
+async function openUnknownVHost(c: RawAmqpClient): Promise<AnyArgs> {
   await c.send(PROTOCOL_HEADER);
   await c.expectMethod("connection.start");
   await c.sendStartOk(plainResponse("guest", "guest"));

@@ -1,4 +1,4 @@
-// Quorum queues (issue 10, item 1) as a single RabbitMQ 3.10.8 node shows
+// Quorum queues as a single RabbitMQ 3.10.8 node shows
 // them, driven with amqplib: declare-time rules and their 406 texts for both
 // queue types, redeclare equivalence, x-delivery-count, where returned
 // messages go, x-delivery-limit and its dead-lettering, overflow, TTL, global

@@ -4,24 +4,19 @@
 import assert from "node:assert/strict";
 import { ConnectionError } from "../../src/amqp/errors.ts";
 import { Decimal, type FieldTable } from "../../src/amqp/field_table.ts";
-import {
-  decodeMethod,
-  type MethodArgs,
-  methodSpec,
-  specByIds,
-  writeMethodFrame,
-} from "../../src/amqp/method_codec.ts";
+import { decodeMethod, methodSpec, specByIds, writeMethodFrame } from "../../src/amqp/method_codec.ts";
+import type { AnyArgs } from "../helpers/raw_amqp.ts";
 import { FRAME_END, FRAME_METHOD, METHODS, type MethodSpec } from "../../src/amqp/spec.ts";
 import { WireReader, WireWriter } from "../../src/amqp/wire.ts";
 
-function encode(channel: number, spec: MethodSpec, args: MethodArgs): Uint8Array {
+function encode(channel: number, spec: MethodSpec, args: AnyArgs): Uint8Array {
   const w = new WireWriter(64);
   writeMethodFrame(w, channel, spec, args);
   return w.bytes.slice(0, w.pos);
 }
 
 /** Checks the frame envelope and decodes the payload. */
-function decodeFrame(frame: Uint8Array): { channel: number; spec: MethodSpec; args: MethodArgs } {
+function decodeFrame(frame: Uint8Array): { channel: number; spec: MethodSpec; args: AnyArgs } {
   assert.equal(frame[0], FRAME_METHOD);
   const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const size = v.getUint32(3);
@@ -39,9 +34,9 @@ function hex(s: string): Uint8Array {
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** A distinct, non-zero value of each field type (longstr decodes as bytes). */
-function sampleArgs(spec: MethodSpec, bitPattern: number): { args: MethodArgs; expected: MethodArgs } {
-  const args: MethodArgs = {};
-  const expected: MethodArgs = {};
+function sampleArgs(spec: MethodSpec, bitPattern: number): { args: AnyArgs; expected: AnyArgs } {
+  const args: AnyArgs = {};
+  const expected: AnyArgs = {};
   let bit = 0;
   spec.fields.forEach(([name, type], i) => {
     switch (type) {
@@ -109,7 +104,7 @@ Deno.test("five consecutive bits (exchange.declare, queue.declare) share one oct
     const bits = spec.fields.filter(([, t]) => t === "bit").map(([n]) => n);
     assert.equal(bits.length, 5, name);
     for (let i = 0; i < 5; i++) {
-      const args: MethodArgs = { [bits[i]]: true };
+      const args: AnyArgs = { [bits[i]]: true };
       const frame = encode(1, spec, args);
       // ... bits octet, then the empty arguments table (4 zero bytes), then frame-end.
       const bitsOctet = frame[frame.length - 1 - 4 - 1];

@@ -64,7 +64,7 @@ function channelLabels(s: Scrape, ch: Channel): Labels {
 }
 
 function channelVhostLabels(s: Scrape, ch: Channel): Labels {
-  return { channel: s.identity.channelName(ch), vhost: ch.connection.vhost.name };
+  return { channel: s.identity.channelName(ch), vhost: ch.host.vhost.name };
 }
 
 const connectionChurn: Group = (s) => {

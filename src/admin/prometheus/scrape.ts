@@ -38,7 +38,7 @@ export class Scrape {
   constructor(readonly node: AdminNode, readonly identity: NodeIdentity) {
     this.broker = node.broker;
     this.counters = node.broker.counters;
-    this.connections = [...node.connections].filter((c) => c.vhost !== undefined && c.user !== undefined);
+    this.connections = [...node.connections].filter((c) => c.hasOpened);
     for (const c of this.connections) for (const ch of c.channels.values()) this.channels.push(ch);
     for (const v of this.broker.vhosts.values()) for (const q of v.queues.values()) this.queues.push(q);
   }

@@ -14,6 +14,7 @@ import {
   requireFields,
 } from "../http.ts";
 import { listBody } from "../list.ts";
+import { existingVHost } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 import { logger } from "../../log.ts";
 
@@ -23,7 +24,7 @@ const log = logger("admin");
 export function deleteVHost(ctx: AdminContext, name: string): boolean {
   if (!ctx.broker.vhost(name)) return false;
   for (const c of ctx.node.connections) {
-    if (c.vhost?.name === name) c.forceClose(`vhost '${name}' is deleted`);
+    if (c.hasOpened && c.vhost.name === name) c.forceClose(`vhost '${name}' is deleted`);
   }
   ctx.broker.deleteVHost(name);
   ctx.users.dropVHost(name);
@@ -125,7 +126,7 @@ export function registerAccessRoutes(r: Router): void {
   // ---- vhosts ----
   r.get("/api/vhosts", "user", (rq) => {
     const names = visibleVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys());
-    const items = names.map((n) => vhostJson(rq.ctx, rq.ctx.broker.vhost(n)!));
+    const items = names.map((n) => vhostJson(rq.ctx, existingVHost(rq.ctx, n)));
     return listBody(items, rq.query, ["name"]);
   });
   // RabbitMQ 3.10 shows one vhost to administrators only ("Not administrator user"), though it lists them to all.

@@ -2,7 +2,7 @@
 // management user sees their own connections, channels and consumers;
 // monitoring and administrators see everyone's, and only administrators
 // close other users' connections.
-import type { Connection } from "../../server/connection.ts";
+import { type Connection, connectionOf } from "../../server/connection.ts";
 import type { Channel } from "../../server/channel.ts";
 import { checkVHostAccess, isAdmin, isMonitor, mayAccessVHost, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
@@ -14,9 +14,7 @@ import type { ApiRequest, Router } from "../router.ts";
 
 /** Connections past connection.open (earlier ones have no user or vhost yet). */
 export function openConnections(ctx: AdminContext): Connection[] {
-  return [...ctx.node.connections].filter((c) =>
-    (c as Partial<Connection>).vhost !== undefined && (c as Partial<Connection>).user !== undefined
-  );
+  return [...ctx.node.connections].filter((c) => c.hasOpened);
 }
 
 function mayRead(p: Principal, c: Connection): boolean {
@@ -89,7 +87,7 @@ export function registerClientRoutes(r: Router): void {
   r.get("/api/channels/:name", "user", (rq) => {
     const ch = channelsOf(openConnections(rq.ctx)).find((x) => channelName(rq.ctx, x) === rq.params.name);
     if (!ch) throw objectNotFound();
-    if (!mayRead(rq.principal, ch.connection)) throw notAuthorised("User not authorised to access object");
+    if (!mayRead(rq.principal, connectionOf(ch))) throw notAuthorised("User not authorised to access object");
     return channelJson(rq.ctx, ch);
   });
 

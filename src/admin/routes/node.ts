@@ -15,7 +15,7 @@ import {
   stringField,
 } from "../http.ts";
 import { renderMetrics } from "../metrics.ts";
-import { vhostOr404 } from "../operations.ts";
+import { existingVHost, vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 import { COUNTER_COUNT, messageStats, queueTotals, statsHistory, vhostCounters } from "../stats.ts";
 import { openConnections } from "./clients.ts";
@@ -48,7 +48,7 @@ function overview(rq: ApiRequest): Record<string, unknown> {
   let queues = 0;
   let exchanges = 0;
   for (const name of names) {
-    const v = ctx.broker.vhost(name)!;
+    const v = existingVHost(ctx, name);
     const vc = vhostCounters(v);
     const vr = ctx.rates.rates(v, vc);
     for (let i = 0; i < COUNTER_COUNT; i++) {
@@ -60,7 +60,7 @@ function overview(rq: ApiRequest): Record<string, unknown> {
   }
   const visible = new Set(names);
   // Summed over the vhosts this user sees, like the totals above.
-  const history = statsHistory(ctx.rates, names.map((n) => ctx.broker.vhost(n)!), rq.query);
+  const history = statsHistory(ctx.rates, names.map((n) => existingVHost(ctx, n)), rq.query);
   const conns = openConnections(ctx).filter((x) =>
     visible.has(x.vhost.name) &&
     (isMonitor(principal) || principal.internal || x.user.name === principal.name)

@@ -1,5 +1,6 @@
 // Queues, exchanges and bindings: /api/queues, /api/exchanges, /api/bindings,
 // with the actions the management UI uses on them (get, purge, publish).
+import { present } from "../../assert.ts";
 import { checkVHostAccess, objectVHosts, type Principal } from "../auth.ts";
 import type { AdminContext } from "../context.ts";
 import type { Binding, Exchange } from "../../broker/exchange/exchange.ts";
@@ -37,6 +38,7 @@ import {
   type AckMode,
   API_OWNER,
   authorize,
+  existingVHost,
   getMessages,
   publishMessage,
   queueOr404,
@@ -53,7 +55,7 @@ function scopedVHosts(rq: ApiRequest): VHost[] {
     checkVHostAccess(principal, ctx.users, v.name);
     return [v];
   }
-  return objectVHosts(principal, ctx.users, ctx.broker.vhosts.keys()).map((n) => ctx.broker.vhost(n)!);
+  return objectVHosts(principal, ctx.users, ctx.broker.vhosts.keys()).map((n) => existingVHost(ctx, n));
 }
 
 function queueIn(rq: ApiRequest): Queue {
@@ -115,7 +117,11 @@ function bindingEndpoints(
 function listBetween(rq: ApiRequest, destKind: "queue" | "exchange"): unknown {
   const { v, source, dest } = bindingEndpoints(rq, destKind);
   const items = bindingsBetween(v, source, destKind, dest).map(bindingJson);
-  if (source === "" && destKind === "queue") items.unshift(defaultBindingJson(v.queues.get(dest)!));
+  if (source === "" && destKind === "queue") {
+    items.unshift(
+      defaultBindingJson(present(v.queues.get(dest), `queue '${dest}' exists: bindingEndpoints checked it`)),
+    );
+  }
   return listBody(items, rq.query, []);
 }
 

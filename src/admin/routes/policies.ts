@@ -21,7 +21,7 @@ import {
   stringField,
 } from "../http.ts";
 import { listBody } from "../list.ts";
-import { vhostOr404 } from "../operations.ts";
+import { existingVHost, vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 
 /** Fields a PUT body may carry: RabbitMQ's UI sends vhost and name along with the policy. */
@@ -85,7 +85,7 @@ export function registerPolicyRoutes(r: Router): void {
   // Listing policies is open to every management user, for the vhosts they may access (RabbitMQ 3.10).
   r.get("/api/policies", "user", (rq) => {
     const names = objectVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys());
-    const items = names.flatMap((n) => rq.ctx.broker.vhost(n)!.policies.list()).map(policyJson);
+    const items = names.flatMap((n) => existingVHost(rq.ctx, n).policies.list()).map(policyJson);
     return listBody(items, rq.query, LIST_SORT);
   });
   r.get("/api/policies/:vhost", "user", (rq) => {

@@ -23,7 +23,7 @@ export class Binding {
   }
 }
 
-export function bindingKey(destination: Destination, routingKey: string, args: FieldTable): string {
+function bindingKey(destination: Destination, routingKey: string, args: FieldTable): string {
   return `${destination.kind}\u0000${destination.name}\u0000${routingKey}\u0000${fieldTableKey(args)}`;
 }
 

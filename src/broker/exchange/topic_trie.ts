@@ -1,6 +1,7 @@
 // A trie over dot-separated words for topic routing: `*` matches exactly one
 // word, `#` zero or more. Matching walks only the branches the routing key
 // can reach, never every binding.
+import { assert } from "../../assert.ts";
 
 let nextNodeId = 0;
 
@@ -64,12 +65,13 @@ export class TopicTrie<T> {
 
   #match(node: TopicNode<T>, words: string[], i: number, out: T[], visited: Set<number> | null): void {
     if (node.hash !== null) {
+      assert(visited !== null, "a trie with a '#' node is matched with a visited set");
       // `#` may swallow zero or more of the remaining words.
       const hash = node.hash;
       for (let j = i; j <= words.length; j++) {
         const key = hash.id * (words.length + 1) + j;
-        if (visited!.has(key)) continue;
-        visited!.add(key);
+        if (visited.has(key)) continue;
+        visited.add(key);
         this.#match(hash, words, j, out, visited);
       }
     }
@@ -98,8 +100,9 @@ export class TopicTrie<T> {
         this.#hashNodes--;
       }
     } else {
-      const child = node.children?.get(word);
-      if (child && this.#remove(child, words, i + 1, value)) node.children!.delete(word);
+      const children = node.children;
+      const child = children?.get(word);
+      if (children && child && this.#remove(child, words, i + 1, value)) children.delete(word);
     }
     return node !== this.#root && node.isEmpty;
   }

@@ -1,4 +1,4 @@
-"""aio-pika sequences that found differences from RabbitMQ 3.10 (issue 10).
+"""aio-pika sequences that found differences from RabbitMQ 3.10.
 
 Run as `python3 client_edge_cases.py URL SCENARIO`; exits 0 when the broker
 answers as RabbitMQ does, 1 with a FAIL line on stderr otherwise.

@@ -1,4 +1,4 @@
-"""Issue 7, alternate exchange: messages an exchange cannot route go to its
+"""Alternate exchange: messages an exchange cannot route go to its
 alternate-exchange (delivered with the original exchange and routing key,
 not returned to a mandatory publisher); routable ones are unaffected;
 alternate exchanges chain; a missing alternate exchange leaves the message

@@ -1,4 +1,4 @@
-"""Issue 7, argument validation: wrong types, out-of-range values and an
+"""Argument validation: wrong types, out-of-range values and an
 unknown x-overflow get 406 PRECONDITION_FAILED with RabbitMQ 3.10's exact
 texts (pika encodes Python ints as 'I' signedint), on queue.declare and on
 basic.consume's x-priority; nothing is created and the connection stays

@@ -1,4 +1,4 @@
-"""Issue 7, sender-selected distribution: the CC and BCC headers (arrays of
+"""Sender-selected distribution: the CC and BCC headers (arrays of
 strings) add routing keys to the publish; every queue gets one copy; BCC is
 removed before delivery (and before dead-lettering), CC is kept; deliveries
 carry the publish's own routing key. A CC that is not an array is 406."""

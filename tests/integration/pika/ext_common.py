@@ -1,7 +1,7 @@
-"""Helpers for the issue 7 extension scenarios (ext_*.py), on top of
+"""Helpers for the extension scenarios (ext_*.py), on top of
 common.py.  Scripts are run as `python3 ext_x.py HOST PORT TARGET` where
-TARGET is "warren" or "rabbitmq": the few checks where issue 7 asks Warren
-for more than RabbitMQ 3.10 does branch on it.
+TARGET is "warren" or "rabbitmq": the few checks where Warren does
+more than RabbitMQ 3.10 branch on it.
 """
 import datetime
 import sys

@@ -1,4 +1,4 @@
-"""Issue 7, consumer priorities: the x-priority argument of basic.consume.
+"""Consumer priorities: the x-priority argument of basic.consume.
 Messages go to the highest-priority consumer that has prefetch room; lower
 ones get messages only when the higher ones are full; equal priorities
 share round robin; no x-priority means 0."""

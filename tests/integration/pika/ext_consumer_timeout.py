@@ -1,4 +1,4 @@
-"""Issue 7, consumer timeout: the broker under test runs with
+"""Consumer timeout: the broker under test runs with
 consumer_timeout = 2000 (ms). A delivery left unacked for longer closes
 its channel with 406 PRECONDITION_FAILED and RabbitMQ's text; the
 connection stays open and the message is requeued as redelivered. A

@@ -1,4 +1,4 @@
-"""Issue 7, dead-lettering: x-dead-letter-exchange / -routing-key on
+"""Dead-lettering: x-dead-letter-exchange / -routing-key on
 basic.reject and basic.nack without requeue, on expiry and on max-length
 overflow, with the x-death entry (queue, reason, count, exchange,
 routing-keys, time, original-expiration) and x-first-death-* headers as

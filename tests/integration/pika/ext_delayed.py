@@ -1,4 +1,4 @@
-"""Issue 7, delayed messages (Warren only: RabbitMQ 3.10 needs the
+"""Delayed messages (Warren only: RabbitMQ 3.10 needs the
 rabbitmq_delayed_message_exchange plugin, which the reference node lacks).
 The plugin's API: exchange type x-delayed-message, routing by the type named
 in its x-delayed-type argument (required), per-message delay in the x-delay

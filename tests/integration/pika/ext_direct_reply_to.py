@@ -1,4 +1,4 @@
-"""Issue 7, direct reply-to: the seeds' RPC (fibonacci) without a callback
+"""Direct reply-to: the seeds' RPC (fibonacci) without a callback
 queue. The client consumes the pseudo-queue amq.rabbitmq.reply-to in no-ack
 mode and publishes requests with reply_to=amq.rabbitmq.reply-to; the server
 sees a rewritten reply_to (amq.rabbitmq.reply-to.<token>) and answers to it

@@ -1,4 +1,4 @@
-"""Issue 7: dead-letter cycles are detected and dropped as RabbitMQ does.
+"""Dead-letter cycles are detected and dropped as RabbitMQ does.
 RabbitMQ drops a dead-lettered copy bound for a queue that already appears
 in its x-death when no death since then was a rejection:
 

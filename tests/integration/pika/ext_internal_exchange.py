@@ -1,4 +1,4 @@
-"""Issue 7, internal exchanges: an exchange declared internal=True is
+"""Internal exchanges: an exchange declared internal=True is
 reachable only through exchange-to-exchange bindings; basic.publish to it
 is 403 ACCESS_REFUSED with RabbitMQ's text and routes nothing."""
 from pika import exceptions

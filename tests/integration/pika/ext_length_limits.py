@@ -1,4 +1,4 @@
-"""Issue 7, length limits: x-max-length and x-max-length-bytes (body bytes)
+"""Length limits: x-max-length and x-max-length-bytes (body bytes)
 with x-overflow drop-head (the default: the oldest go), reject-publish (the
 publisher gets basic.nack under confirms; nothing dead-lettered) and
 reject-publish-dlx (basic.nack and the refused message is dead-lettered

@@ -1,4 +1,4 @@
-"""Issue 7, priority queues: x-max-priority 1..255; higher priority first,
+"""Priority queues: x-max-priority 1..255; higher priority first,
 FIFO within a priority, no priority counts as 0, anything above the maximum
 counts as the maximum (and is delivered with its property unchanged); the
 priority property is ignored by a queue without x-max-priority;

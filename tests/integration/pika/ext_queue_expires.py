@@ -1,4 +1,4 @@
-"""Issue 7, queue expiry: x-expires deletes a queue nobody uses (no
+"""Queue expiry: x-expires deletes a queue nobody uses (no
 consumers, no basic.get, no redeclare) after the period, messages and all;
 a consumer keeps it alive; a passive redeclare restarts the period as in
 RabbitMQ (so this script never polls while it waits)."""

@@ -1,4 +1,4 @@
-"""Issue 7's retry-with-backoff pattern: a worker rejects a job from the
+"""The retry-with-backoff pattern: a worker rejects a job from the
 work queue, which dead-letters it into a retry queue whose TTL is the
 back-off delay; the retry queue dead-letters it back into the work queue.
 The job comes back after the delay each time, as a fresh delivery, with its

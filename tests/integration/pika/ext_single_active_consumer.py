@@ -1,4 +1,4 @@
-"""Issue 7, single active consumer (x-single-active-consumer: true): the
+"""Single active consumer (x-single-active-consumer: true): the
 first consumer gets every message while the others wait registered; when
 it is cancelled or its connection closes, the next consumer (in
 registration order) takes over, getting the unacked messages back as

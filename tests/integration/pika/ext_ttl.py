@@ -1,4 +1,4 @@
-"""Issue 7, TTL: per-queue x-message-ttl and per-message expiration (the
+"""TTL: per-queue x-message-ttl and per-message expiration (the
 lower wins), expired messages never delivered and removed without a
 consumer, expiration "0" (delivered only if a consumer can take it at once),
 and RabbitMQ's 406 texts for a bad expiration property.
@@ -50,8 +50,8 @@ try:
     time.sleep(0.5)
     if against_rabbitmq():
         # RabbitMQ 3.10 only expires at the head of a classic queue: the two
-        # short-lived messages still count. Issue 7 asks Warren to remove
-        # them "without a consumer present (not only at the head)".
+        # short-lived messages still count. Warren removes them wherever
+        # they are, with no consumer present.
         expect_ready(ch, q, 4, "RabbitMQ counts expired non-head messages")
     else:
         expect_ready(ch, q, 2, "expired non-head messages removed", timeout=2.0)

@@ -1,4 +1,4 @@
-"""Issue 7: the x-death header "exactly as RabbitMQ writes them", down to
+"""The x-death header "exactly as RabbitMQ writes them", down to
 field types and order, as observed on RabbitMQ 3.10.8:
 
 - x-death is an array ('A') of tables, the most recent death first; one

@@ -121,7 +121,8 @@ export interface KeyNote {
  * given, says how a key fares against the queue's own arguments.
  */
 export function kvLines(obj: Args | undefined, note?: (k: string) => KeyNote | null): Child {
-  const keys = obj && typeof obj === "object" ? Object.keys(obj) : [];
+  const entries: Args = obj && typeof obj === "object" ? obj : {};
+  const keys = Object.keys(entries);
   if (keys.length === 0) return h("span", { class: "muted" }, "none");
   return h(
     "div",
@@ -131,7 +132,7 @@ export function kvLines(obj: Args | undefined, note?: (k: string) => KeyNote | n
       return h(
         "div",
         { class: n?.overridden ? "overridden" : null },
-        h("span", { class: "mono" }, k + ": " + JSON.stringify(obj![k])),
+        h("span", { class: "mono" }, k + ": " + JSON.stringify(entries[k])),
         n ? h("span", { class: "muted" }, " (" + n.text + ")") : null,
       );
     }),

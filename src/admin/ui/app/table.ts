@@ -80,14 +80,17 @@ export function makeTable<T>(all: Column<T>[], opts: TableOptions<T>): Table<T> 
       "tr",
       null,
       columns.map((c) => {
-        const sorted = sort !== null && c.sort === sort.key;
+        const current = sort;
+        const sorted = current !== null && c.sort === current.key;
         const cls = [c.num ? "num" : "", c.sort ? "sortable" : "", sorted ? "sorted" : ""].join(" ").trim();
-        const arrow = sorted ? (sort!.reverse ? " \u25bc" : " \u25b2") : "";
+        const arrow = sorted ? (current.reverse ? " \u25bc" : " \u25b2") : "";
+        const { onSort } = opts;
+        const key = c.sort;
         const props = {
           class: cls,
-          title: c.hint ?? (c.sort ? "Sort by " + (c.title || c.id) : null),
+          title: c.hint ?? (key ? "Sort by " + (c.title || c.id) : null),
           "data-col": c.id,
-          onclick: c.sort && opts.onSort ? () => opts.onSort!(c.sort!) : null,
+          onclick: key && onSort ? () => onSort(key) : null,
         };
         return h("th", props, c.title, arrow);
       }),
@@ -109,8 +112,9 @@ export function makeTable<T>(all: Column<T>[], opts: TableOptions<T>): Table<T> 
         }
         rows.set(key, tr);
       }
-      columns.forEach((c, i) => setCell(tr!.children[i] as HTMLElement, c.render(item)));
-      wanted.push(tr);
+      const row = tr;
+      columns.forEach((c, i) => setCell(row.children[i] as HTMLElement, c.render(item)));
+      wanted.push(row);
     }
     for (const [key, tr] of rows) {
       if (!seen.has(key)) {
@@ -124,7 +128,7 @@ export function makeTable<T>(all: Column<T>[], opts: TableOptions<T>): Table<T> 
       return;
     }
     const empty = tbody.querySelector("td.empty");
-    if (empty) empty.parentElement!.remove();
+    empty?.parentElement?.remove();
     wanted.forEach((tr, i) => {
       if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] ?? null);
     });

@@ -86,13 +86,14 @@ export function viewConnections(view: HTMLElement): View {
 
 /** Client properties as nested key / value lines (capabilities is a table of flags). */
 function propsTable(props: Args | undefined): HTMLElement {
-  const keys = Object.keys(props ?? {});
+  const entries: Args = props ?? {};
+  const keys = Object.keys(entries);
   if (keys.length === 0) return h("span", { class: "muted" }, "none");
   return h(
     "table",
     { class: "kv nested" },
     keys.sort().map((k) => {
-      const v = props![k];
+      const v = entries[k];
       const shown: Child = v && typeof v === "object" && !Array.isArray(v)
         ? propsTable(v as Args)
         : h("span", { class: "mono" }, typeof v === "string" ? v : JSON.stringify(v));
