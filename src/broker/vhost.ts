@@ -8,6 +8,7 @@ import {
   notFound,
   preconditionFailed,
   REPLY_COMMAND_INVALID,
+  REPLY_NOT_ALLOWED,
   resourceLocked,
 } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
@@ -27,10 +28,16 @@ const NO_QUEUES: Queue[] = [];
 import { generatedQueueName } from "./names.ts";
 import type { DeadLetterReason, Queue, QueueHost } from "./queue.ts";
 import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
-import { type QueueSettings, queueSettings } from "./queue_settings.ts";
+import { policyQueueArgs, type QueueSettings, queueSettings } from "./queue_settings.ts";
 import { deadLetterMessage } from "./dead_letter.ts";
-import { type Policy, PolicySet } from "./policies.ts";
+import { mergedDefinition, type Policy, PolicySet } from "./policies.ts";
+import { NO_LIMITS, type VHostLimits } from "./vhost_limits.ts";
 import { NodeCounters } from "./node_counters.ts";
+
+/** What the vhost needs to know of a connection to count it. */
+export interface OpenConnection {
+  readonly isOpen: boolean;
+}
 
 export interface ExchangeDeclare {
   name: string;
@@ -88,6 +95,15 @@ const PREDECLARED: readonly [string, string][] = [
 export class VHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly policies = new PolicySet();
+  /** Kept as runtime parameters (component operator_policy), which store them. */
+  readonly operatorPolicies = new PolicySet("operator");
+  /** Set from the vhost-limits runtime parameter. */
+  limits: VHostLimits = NO_LIMITS;
+  /**
+   * The connections open in this vhost, for max-connections. Weakly held and
+   * pruned when the next one is admitted: the vhost never learns of a close.
+   */
+  readonly #connections = new Set<WeakRef<OpenConnection>>();
   readonly delayed: DelayedSchedule;
   /** Direct reply-to: channels consuming amq.rabbitmq.reply-to, by the token in their reply address. */
   readonly replyTargets = new Map<string, ReplyTarget>();
@@ -212,6 +228,7 @@ export class VHost {
     }
     const type = queueTypeOf(d.arguments, { queue: name, vhost: this.name });
     checkDeclaration(type, { ...d, name }, this.name);
+    this.#checkQueueLimit(name);
     const options = {
       durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
@@ -234,6 +251,38 @@ export class VHost {
     return { queue: q, messageCount: 0, consumerCount: 0 };
   }
 
+  /** max-queues: a new queue beyond it is refused (one redeclared is not new). */
+  #checkQueueLimit(name: string): void {
+    const max = this.limits.maxQueues;
+    if (max >= 0 && this.queues.size >= max) {
+      throw preconditionFailed(`cannot declare queue '${name}': queue limit in vhost '${this.name}' (${max}) is reached`);
+    }
+  }
+
+  // ---- connections ----------------------------------------------------
+
+  /**
+   * Counts a connection opening in this vhost, or refuses it at
+   * connection.open when max-connections is reached, in RabbitMQ's words.
+   */
+  admitConnection(connection: OpenConnection, user: string): void {
+    let open = 0;
+    for (const ref of this.#connections) {
+      if (ref.deref()?.isOpen) open++;
+      else this.#connections.delete(ref);
+    }
+    const max = this.limits.maxConnections;
+    if (max >= 0 && open >= max) {
+      throw new ConnectionError(
+        REPLY_NOT_ALLOWED,
+        `access to vhost '${this.name}' refused for user '${user}': connection limit (${max}) is reached`,
+        10,
+        40,
+      );
+    }
+    this.#connections.add(new WeakRef(connection));
+  }
+
   #addQueue(q: Queue): Queue {
     q.host = this.#queueHost;
     q.deliveryCounters = this.counters.classic;
@@ -241,9 +290,15 @@ export class VHost {
     return q;
   }
 
-  /** Effective settings: declare-time arguments over the matching policy's. */
+  /** Effective settings: declare-time arguments over the matching policies'. */
   #settingsFor(name: string, args: FieldTable): QueueSettings {
-    return queueSettings(args, this.policies.queueArgsFor(name));
+    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return queueSettings(args);
+    return queueSettings(args, policyQueueArgs(this.effectivePolicyDefinition(name)));
+  }
+
+  /** The user and operator policies in effect for a queue, merged as RabbitMQ merges them. */
+  effectivePolicyDefinition(queue: string): Record<string, unknown> {
+    return mergedDefinition(this.policies.match(queue, "queue"), this.operatorPolicies.match(queue, "queue"));
   }
 
   #alternateExchangeOf(x: Exchange): string | null {
@@ -262,6 +317,15 @@ export class VHost {
     this.store.deletePolicy(this.name, name);
     this.applyPolicies();
     return true;
+  }
+
+  setOperatorPolicy(policy: Policy): void {
+    this.operatorPolicies.set(policy);
+    this.applyPolicies();
+  }
+
+  clearOperatorPolicy(name: string): void {
+    if (this.operatorPolicies.delete(name)) this.applyPolicies();
   }
 
   /** Re-applies policies to every queue (a policy was set or cleared). */

@@ -473,6 +473,7 @@ export class Connection implements FrameSink {
         40,
       );
     }
+    if (!this.internal) vhost.admitConnection(this, this.user.name);
     this.vhost = vhost;
     this.#phase = "running";
     this.#send(0, M.openOk);

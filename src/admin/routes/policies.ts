@@ -3,7 +3,7 @@
 // policymakers those of the vhosts they can log into; setting or clearing
 // one applies it to matching queues and exchanges at once.
 import { AmqpError } from "../../amqp/errors.ts";
-import { type Policy, type PolicyApplyTo, validatePolicy } from "../../broker/policies.ts";
+import { type Policy, type PolicyApplyTo, type PolicyKind, validatePolicy } from "../../broker/policies.ts";
 import type { VHost } from "../../broker/vhost.ts";
 import { checkVHostAccess, isPolicymaker, objectVHosts, type Principal } from "../auth.ts";
 import { policyJson } from "../format.ts";
@@ -25,7 +25,7 @@ import { vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 
 /** Fields a PUT body may carry: RabbitMQ's UI sends vhost and name along with the policy. */
-const PUT_FIELDS = ["pattern", "definition", "priority", "apply-to", "vhost", "name"];
+export const POLICY_PUT_FIELDS = ["pattern", "definition", "priority", "apply-to", "vhost", "name"];
 
 /** is_authorized_policies: administrators, or policymakers (checked per vhost where there is one). */
 function checkPolicymaker(p: Principal): void {
@@ -57,7 +57,13 @@ const LIST_SORT = ["priority", "vhost", "name"];
  * A policy from its JSON form (a PUT body or a definitions entry), checked
  * as RabbitMQ checks it; `where` prefixes the 400 reasons.
  */
-export function parsePolicy(vhost: string, name: string, body: JsonObject, where = ""): Policy {
+export function parsePolicy(
+  vhost: string,
+  name: string,
+  body: JsonObject,
+  where = "",
+  kind: PolicyKind = "user",
+): Policy {
   const prefix = where === "" ? "" : `${where}: `;
   try {
     requireFields(body, ["pattern", "definition"]);
@@ -72,7 +78,7 @@ export function parsePolicy(vhost: string, name: string, body: JsonObject, where
     if (Object.keys(policy.definition).length === 0) {
       throw badRequest("Validation failed\n\nno policy provided");
     }
-    validatePolicy(policy);
+    validatePolicy(policy, kind);
     return policy;
   } catch (e) {
     if (e instanceof AmqpError) throw badRequest(`${prefix}${e.message}`);
@@ -102,7 +108,7 @@ export function registerPolicyRoutes(r: Router): void {
     checkPolicymaker(rq.principal);
     if (!rq.ctx.broker.vhost(rq.params.vhost)) throw new ApiError(404, "not_found", "vhost_not_found");
     const v = policyVHost(rq);
-    const body = await readJsonBody(rq.req, PUT_FIELDS);
+    const body = await readJsonBody(rq.req, POLICY_PUT_FIELDS);
     const policy = parsePolicy(v.name, rq.params.name, body);
     const existed = v.policies.get(policy.name) !== undefined;
     try {
