@@ -41,11 +41,6 @@ export function operatorPolicyOf(vhost: string, name: string, value: unknown): P
   return policy;
 }
 
-/** The value RabbitMQ stores for an operator policy (and exports in definitions). */
-export function operatorPolicyValue(p: Policy): Record<string, unknown> {
-  return { pattern: p.pattern, definition: p.definition, priority: p.priority, "apply-to": p.applyTo };
-}
-
 /** The operator_policy component: the vhost named by a parameter gets the policy. */
 export function operatorPolicyComponent(
   vhostNamed: (name: string) => OperatorPolicyHost | undefined,

@@ -65,6 +65,11 @@ function invalid(text: string): AmqpError {
   return new InvalidPolicy(text);
 }
 
+/** A JSON value as RabbitMQ's validation texts print the Erlang term it became. */
+export function erlangTerm(v: unknown): string {
+  return typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v);
+}
+
 /** Checks a policy the way RabbitMQ's validators do; throws with the reason. */
 export function validatePolicy(p: Policy, kind: PolicyKind = "user"): void {
   try {
@@ -81,7 +86,8 @@ export function validatePolicy(p: Policy, kind: PolicyKind = "user"): void {
     : (k: string) => QUEUE_KEYS.has(k) || EXCHANGE_KEYS.has(k) || IGNORED_KEYS.has(k);
   const unknown = Object.keys(p.definition).filter((k) => !known(k));
   if (unknown.length > 0) {
-    throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
+    const terms = unknown.map((k) => `{<<"${k}">>,${erlangTerm(p.definition[k])}}`);
+    throw invalid(`[${terms.join(",")}] are not recognised policy settings`);
   }
   for (const [k, v] of Object.entries(p.definition)) {
     const what = NUMERIC_KEYS[k];

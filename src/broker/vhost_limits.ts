@@ -4,6 +4,7 @@
 // limit; 0 allows none. The vhost enforces them (VHost.admitConnection and
 // queue declaration); this file validates and hands them over.
 import type { ParameterComponent } from "./runtime_parameters.ts";
+import { erlangTerm } from "./policies.ts";
 
 export const VHOST_LIMITS_COMPONENT = "vhost-limits";
 /** The one parameter name RabbitMQ stores a vhost's limits under. */
@@ -22,11 +23,6 @@ export const LIMIT_NAMES: Readonly<Record<string, keyof VHostLimits>> = {
   "max-connections": "maxConnections",
   "max-queues": "maxQueues",
 };
-
-/** An Erlang term as RabbitMQ's validation texts print JSON values. */
-function erlangTerm(v: unknown): string {
-  return typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v);
-}
 
 /** rabbit_vhost_limit's reasons for refusing a limits value; empty when it is fine. */
 export function limitsProblems(value: unknown): string[] {

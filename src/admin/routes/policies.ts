@@ -3,7 +3,7 @@
 // policymakers those of the vhosts they can log into; setting or clearing
 // one applies it to matching queues and exchanges at once.
 import { AmqpError } from "../../amqp/errors.ts";
-import { type Policy, type PolicyApplyTo, type PolicyKind, validatePolicy } from "../../broker/policies.ts";
+import { type Policy, type PolicyApplyTo, validatePolicy } from "../../broker/policies.ts";
 import type { VHost } from "../../broker/vhost.ts";
 import { checkVHostAccess, isPolicymaker, objectVHosts, type Principal } from "../auth.ts";
 import { policyJson } from "../format.ts";
@@ -57,13 +57,7 @@ const LIST_SORT = ["priority", "vhost", "name"];
  * A policy from its JSON form (a PUT body or a definitions entry), checked
  * as RabbitMQ checks it; `where` prefixes the 400 reasons.
  */
-export function parsePolicy(
-  vhost: string,
-  name: string,
-  body: JsonObject,
-  where = "",
-  kind: PolicyKind = "user",
-): Policy {
+export function parsePolicy(vhost: string, name: string, body: JsonObject, where = ""): Policy {
   const prefix = where === "" ? "" : `${where}: `;
   try {
     requireFields(body, ["pattern", "definition"]);
@@ -78,7 +72,7 @@ export function parsePolicy(
     if (Object.keys(policy.definition).length === 0) {
       throw badRequest("Validation failed\n\nno policy provided");
     }
-    validatePolicy(policy, kind);
+    validatePolicy(policy);
     return policy;
   } catch (e) {
     if (e instanceof AmqpError) throw badRequest(`${prefix}${e.message}`);

@@ -22,9 +22,9 @@ import { listBody } from "../list.ts";
 import { vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 import { parameterJson, policyJson } from "../format.ts";
-import { OPERATOR_POLICY_COMPONENT, operatorPolicyOf, operatorPolicyValue } from "../../broker/operator_policies.ts";
+import { OPERATOR_POLICY_COMPONENT, operatorPolicyOf } from "../../broker/operator_policies.ts";
 import { VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME } from "../../broker/vhost_limits.ts";
-import { parsePolicy, POLICY_PUT_FIELDS } from "./policies.ts";
+import { POLICY_PUT_FIELDS } from "./policies.ts";
 
 /** The vhost a per-vhost path names, 404 when missing (as RabbitMQ answers). */
 function checkedVHost(rq: ApiRequest): void {
@@ -171,9 +171,15 @@ function registerOperatorPolicyRoutes(r: Router): void {
     vhostNotFound(rq);
     checkedVHost(rq);
     const body = await readJsonBody(rq.req, POLICY_PUT_FIELDS);
-    const policy = parsePolicy(rq.params.vhost, rq.params.name, body, "", "operator");
-    const isNew = setParameter(rq, OPERATOR_POLICY_COMPONENT, policy.name, operatorPolicyValue(policy));
-    return isNew ? created() : noContent();
+    requireFields(body, ["pattern", "definition"]);
+    // The component validates it, as rabbit_policy does for an operator_policy parameter.
+    const value = {
+      pattern: body.pattern,
+      definition: body.definition,
+      priority: body.priority ?? 0,
+      "apply-to": body["apply-to"] ?? "all",
+    };
+    return setParameter(rq, OPERATOR_POLICY_COMPONENT, rq.params.name, value) ? created() : noContent();
   });
   r.delete("/api/operator-policies/:vhost/:name", "admin", (rq) => {
     checkedVHost(rq);
