@@ -4,10 +4,11 @@
 // and text), a queue declared beyond it is refused, and both come
 // back when the limit is lifted. Also run green against RabbitMQ 3.10.8
 // (WARREN_TEST_MANAGEMENT_URL=http://127.0.0.1:15682 WARREN_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5682/),
-// whose texts these are.
+// whose texts these are. The restart test is Warren's alone.
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
-import { type ManagedBroker, until, withBroker } from "../helpers/management_api.ts";
+import { callApi, type ManagedBroker, until, withBroker } from "../helpers/management_api.ts";
+import { spawnBroker } from "../helpers/broker_process.ts";
 import { plainResponse, PROTOCOL_HEADER, RawAmqpClient } from "../helpers/raw_amqp.ts";
 
 const TEST_TIMEOUT_MS = 30_000;
@@ -192,4 +193,48 @@ Deno.test({
         await drop();
       }
     }, TEST_TIMEOUT_MS),
+});
+
+Deno.test({
+  // Warren only: the shared RabbitMQ node is not restarted by tests.
+  name: "vhost limits and operator policies survive a restart and are enforced after it",
+  ignore: Deno.env.get("WARREN_TEST_AMQP_URL") !== undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "warren-limits-" });
+    let broker = await spawnBroker({ args: ["--data-dir", dataDir] });
+    const call = (method: string, path: string, body?: unknown) =>
+      callApi(`http://127.0.0.1:${broker.managementPort}`, method, path, { body });
+    try {
+      assert.equal((await call("PUT", "/api/vhost-limits/%2F/max-queues", { value: 0 })).status, 204);
+      const op = { pattern: "^kept", definition: { "max-length": 1 } };
+      assert.equal((await call("PUT", "/api/operator-policies/%2F/kept-op", op)).status, 201);
+      broker.kill();
+      await broker.exited;
+      broker = await spawnBroker({ args: ["--data-dir", dataDir] });
+
+      assert.deepEqual((await call("GET", "/api/vhost-limits")).body, [{
+        vhost: "/",
+        value: { "max-queues": 0 },
+      }]);
+      assert.equal(
+        (await call("GET", "/api/operator-policies/%2F/kept-op")).body.definition["max-length"],
+        1,
+      );
+      const conn = await amqp.connect(broker.url);
+      conn.on("error", () => {});
+      try {
+        const ch = await conn.createChannel();
+        ch.on("error", () => {});
+        await assert.rejects(ch.assertQueue("kept-q"), /queue limit in vhost '\/' \(0\) is reached/);
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      broker.kill();
+      await broker.exited;
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
 });
