@@ -184,7 +184,6 @@ export class PolicySet {
     return best;
   }
 
-
   alternateExchangeFor(name: string): string | null {
     if (this.#policies.size === 0) return null;
     const ae = this.match(name, "exchange")?.definition["alternate-exchange"];

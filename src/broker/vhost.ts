@@ -255,7 +255,9 @@ export class VHost {
   #checkQueueLimit(name: string): void {
     const max = this.limits.maxQueues;
     if (max >= 0 && this.queues.size >= max) {
-      throw preconditionFailed(`cannot declare queue '${name}': queue limit in vhost '${this.name}' (${max}) is reached`);
+      throw preconditionFailed(
+        `cannot declare queue '${name}': queue limit in vhost '${this.name}' (${max}) is reached`,
+      );
     }
   }
 

@@ -32,7 +32,9 @@ export function limitsProblems(value: unknown): string[] {
   const entries = Object.entries(value);
   const unknown = entries.filter(([k]) => LIMIT_NAMES[k] === undefined);
   if (unknown.length > 0) {
-    return [`Unrecognised terms [${unknown.map(([k, v]) => `{<<"${k}">>,${erlangTerm(v)}}`).join(",")}] in limits`];
+    return [
+      `Unrecognised terms [${unknown.map(([k, v]) => `{<<"${k}">>,${erlangTerm(v)}}`).join(",")}] in limits`,
+    ];
   }
   return entries.filter(([, v]) => typeof v !== "number" || !Number.isInteger(v))
     .map(([k, v]) => `${k} should be a number, actually was ${erlangTerm(v)}`);

@@ -220,7 +220,10 @@ function registerVHostLimitRoutes(r: Router): void {
     const body = await readJsonBody(rq.req, ["value"]);
     requireFields(body, ["value"]);
     const { vhost, name } = rq.params;
-    setParameter(rq, VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME, { ...limitsValue(rq, vhost), [name]: body.value });
+    setParameter(rq, VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME, {
+      ...limitsValue(rq, vhost),
+      [name]: body.value,
+    });
     return noContent();
   });
   r.delete("/api/vhost-limits/:vhost/:name", "admin", (rq) => {

@@ -58,7 +58,9 @@ export const VHOST_LIMIT_VERBS: Record<string, Verb> = {
     minArgs: 0,
     maxArgs: 0,
     banner: (ctx) =>
-      ctx.options.global ? "Listing limits for all vhosts ..." : `Listing limits for vhost "${ctx.vhost}" ...`,
+      ctx.options.global
+        ? "Listing limits for all vhosts ..."
+        : `Listing limits for vhost "${ctx.vhost}" ...`,
     async run(ctx) {
       if (ctx.options.global) {
         const all = await listIn(ctx, "/api/vhost-limits");
