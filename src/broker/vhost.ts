@@ -25,6 +25,8 @@ import { checkExchangeEquivalent, checkQueueEquivalent } from "./equivalence.ts"
 import { Router } from "./router.ts";
 
 const NO_QUEUES: Queue[] = [];
+/** Connections tracked for max-connections before closed ones are first pruned. */
+const PRUNE_CONNECTIONS_MIN = 64;
 import { generatedQueueName } from "./names.ts";
 import type { DeadLetterReason, Queue, QueueHost } from "./queue.ts";
 import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
@@ -104,6 +106,7 @@ export class VHost {
    * pruned when the next one is admitted: the vhost never learns of a close.
    */
   readonly #connections = new Set<WeakRef<OpenConnection>>();
+  #pruneAtSize = PRUNE_CONNECTIONS_MIN;
   readonly delayed: DelayedSchedule;
   /** Direct reply-to: channels consuming amq.rabbitmq.reply-to, by the token in their reply address. */
   readonly replyTargets = new Map<string, ReplyTarget>();
@@ -268,21 +271,29 @@ export class VHost {
    * connection.open when max-connections is reached, in RabbitMQ's words.
    */
   admitConnection(connection: OpenConnection, user: string): void {
-    let open = 0;
-    for (const ref of this.#connections) {
-      if (ref.deref()?.isOpen) open++;
-      else this.#connections.delete(ref);
-    }
     const max = this.limits.maxConnections;
-    if (max >= 0 && open >= max) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `access to vhost '${this.name}' refused for user '${user}': connection limit (${max}) is reached`,
-        10,
-        40,
-      );
+    // Without a limit the count is only needed to prune, which is done when the set has doubled.
+    if (max >= 0 || this.#connections.size >= this.#pruneAtSize) {
+      const open = this.#pruneConnections();
+      if (max >= 0 && open >= max) {
+        throw new ConnectionError(
+          REPLY_NOT_ALLOWED,
+          `access to vhost '${this.name}' refused for user '${user}': connection limit (${max}) is reached`,
+          10,
+          40,
+        );
+      }
     }
     this.#connections.add(new WeakRef(connection));
+  }
+
+  /** Drops the connections that have closed; returns how many are open. */
+  #pruneConnections(): number {
+    for (const ref of this.#connections) {
+      if (!ref.deref()?.isOpen) this.#connections.delete(ref);
+    }
+    this.#pruneAtSize = Math.max(PRUNE_CONNECTIONS_MIN, 2 * this.#connections.size);
+    return this.#connections.size;
   }
 
   #addQueue(q: Queue): Queue {
