@@ -238,3 +238,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "definitions import vhost limits and operator policies as parameters, and they take effect",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () =>
+    withBroker(async (b) => {
+      const vhost = "limits-import";
+      const drop = await ownVHost(b, vhost);
+      try {
+        const defs = {
+          parameters: [
+            { vhost, component: "vhost-limits", name: "limits", value: { "max-queues": 0 } },
+            {
+              vhost,
+              component: "operator_policy",
+              name: "limits-op",
+              value: {
+                pattern: "^limits-",
+                definition: { "max-length": 1 },
+                priority: 0,
+                "apply-to": "queues",
+              },
+            },
+          ],
+        };
+        const imported = await b.api("POST", "/api/definitions", { body: defs });
+        assert.ok(imported.status < 300, JSON.stringify(imported.body));
+        assert.deepEqual((await b.api("GET", `/api/vhost-limits/${vhost}`)).body, [
+          { vhost, value: { "max-queues": 0 } },
+        ]);
+        const op = (await b.api("GET", `/api/operator-policies/${vhost}/limits-op`)).body;
+        assert.deepEqual(op.definition, { "max-length": 1 });
+
+        const conn = await amqp.connect(vhostUrl(b, vhost));
+        conn.on("error", () => {});
+        try {
+          const ch = await conn.createChannel();
+          ch.on("error", () => {});
+          await assert.rejects(ch.assertQueue("limits-q", { durable: false }), /queue limit in vhost/);
+        } finally {
+          await conn.close();
+        }
+      } finally {
+        await drop();
+      }
+    }, TEST_TIMEOUT_MS),
+});
