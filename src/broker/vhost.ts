@@ -102,8 +102,9 @@ export class VHost {
   /** Set from the vhost-limits runtime parameter. */
   limits: VHostLimits = NO_LIMITS;
   /**
-   * The connections open in this vhost, for max-connections. Weakly held and
-   * pruned when the next one is admitted: the vhost never learns of a close.
+   * The connections opened in this vhost, for max-connections. Weakly held,
+   * and the closed ones pruned when they are counted: the vhost never learns
+   * of a close.
    */
   readonly #connections = new Set<WeakRef<OpenConnection>>();
   #pruneAtSize = PRUNE_CONNECTIONS_MIN;

@@ -32,7 +32,7 @@ function checkedVHost(rq: ApiRequest): void {
   checkVHostAccess(rq.principal, rq.ctx.users, v.name);
 }
 
-export function vhostNotFound(rq: ApiRequest): void {
+function vhostNotFound(rq: ApiRequest): void {
   if (!rq.ctx.broker.vhost(rq.params.vhost)) throw new ApiError(404, "not_found", "vhost_not_found");
 }
 
