@@ -146,6 +146,10 @@ export function queueJson(
   const owner = q.exclusiveOwner as Connection | null;
   const exclusiveConsumer = q.consumers.find((x) => x.exclusive);
   const policy = policyOf(ctx, q, "queue");
+  const vhost = ctx.broker.vhost(q.vhost);
+  const operatorPolicy = vhost && vhost.operatorPolicies.size > 0
+    ? vhost.operatorPolicies.match(q.name, "queue")
+    : undefined;
   const out: Record<string, unknown> = {
     arguments: tableToJson(q.arguments),
     auto_delete: q.autoDelete,
@@ -153,7 +157,9 @@ export function queueJson(
     consumer_utilisation: q.consumers.length > 0 ? 1 : 0,
     consumers: q.consumerCount,
     durable: q.durable,
-    effective_policy_definition: policy ? definitionJson(policy.definition) : {},
+    effective_policy_definition: policy || operatorPolicy
+      ? definitionJson(vhost!.effectivePolicyDefinition(q.name))
+      : {},
     exclusive: owner !== null,
     exclusive_consumer_tag: exclusiveConsumer ? exclusiveConsumer.tag : null,
     head_message_timestamp: null,
@@ -161,7 +167,7 @@ export function queueJson(
     message_stats: messageStats(c, r, history),
     name: q.name,
     node: ctx.nodeName,
-    operator_policy: null,
+    operator_policy: operatorPolicy ? operatorPolicy.name : null,
     policy: policy ? policy.name : null,
     recoverable_slaves: null,
     single_active_consumer_tag: null,

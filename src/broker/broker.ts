@@ -4,6 +4,8 @@ import type { Store, StoreSnapshot } from "../store/store.ts";
 import { VHost } from "./vhost.ts";
 import { NodeCounters } from "./node_counters.ts";
 import { RuntimeParameters } from "./runtime_parameters.ts";
+import { VHOST_LIMITS_COMPONENT, vhostLimitsComponent } from "./vhost_limits.ts";
+import { OPERATOR_POLICY_COMPONENT, operatorPolicyComponent } from "./operator_policies.ts";
 
 export class Broker {
   readonly vhosts = new Map<string, VHost>();
@@ -12,6 +14,10 @@ export class Broker {
 
   constructor(readonly store: Store) {
     this.parameters = new RuntimeParameters(store);
+    // Both are runtime parameters in RabbitMQ too, so they are stored and exported as such.
+    const vhostNamed = (name: string) => this.vhosts.get(name);
+    this.parameters.registerComponent(VHOST_LIMITS_COMPONENT, vhostLimitsComponent(vhostNamed));
+    this.parameters.registerComponent(OPERATOR_POLICY_COMPONENT, operatorPolicyComponent(vhostNamed));
   }
 
   /** The vhost, created (and stored) if it does not exist yet. */

@@ -2,9 +2,10 @@
 // over queue/exchange names, what they apply to, a priority, and a
 // definition of settings. The highest-priority matching policy is the one
 // in effect for a queue or exchange; declare-time arguments still win.
+// Operator policies are a second set of the same shape, limited to the
+// numeric queue limits, whose values cap the user policy's (the lower wins).
 import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
-import type { FieldTable } from "../amqp/field_table.ts";
-import { POLICY_QUEUE_KEYS, policyQueueArgs } from "./queue_settings.ts";
+import { POLICY_QUEUE_KEYS } from "./queue_settings.ts";
 
 export type PolicyApplyTo = "queues" | "exchanges" | "all";
 
@@ -44,12 +45,37 @@ const IGNORED_KEYS = new Set([
   "consumer-timeout",
 ]);
 
+/** The keys RabbitMQ 3.10 accepts in an operator policy: limits, where the lower value wins. */
+const OPERATOR_KEYS = new Set([
+  "expires",
+  "message-ttl",
+  "max-length",
+  "max-length-bytes",
+  "max-in-memory-length",
+  "max-in-memory-bytes",
+  "delivery-limit",
+]);
+
+export type PolicyKind = "user" | "operator";
+
+/** A policy RabbitMQ would refuse; `reason` is its validation text. */
+export class InvalidPolicy extends AmqpError {
+  constructor(readonly reason: string) {
+    super(REPLY_PRECONDITION_FAILED, `Validation failed\n\n${reason}`);
+  }
+}
+
 function invalid(text: string): AmqpError {
-  return new AmqpError(REPLY_PRECONDITION_FAILED, `Validation failed\n\n${text}`);
+  return new InvalidPolicy(text);
+}
+
+/** A JSON value as RabbitMQ's validation texts print the Erlang term it became. */
+export function erlangTerm(v: unknown): string {
+  return typeof v === "string" ? `<<"${v}">>` : JSON.stringify(v);
 }
 
 /** Checks a policy the way RabbitMQ's validators do; throws with the reason. */
-export function validatePolicy(p: Policy): void {
+export function validatePolicy(p: Policy, kind: PolicyKind = "user"): void {
   try {
     new RegExp(p.pattern);
   } catch (e) {
@@ -59,11 +85,13 @@ export function validatePolicy(p: Policy): void {
     throw invalid(`apply-to '${p.applyTo}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
   }
   if (!Number.isInteger(p.priority)) throw invalid(`priority must be an integer`);
-  const unknown = Object.keys(p.definition).filter((k) =>
-    !QUEUE_KEYS.has(k) && !EXCHANGE_KEYS.has(k) && !IGNORED_KEYS.has(k) && !(k in FEDERATION_KEYS)
-  );
+  const known = kind === "operator"
+    ? (k: string) => OPERATOR_KEYS.has(k)
+    : (k: string) => QUEUE_KEYS.has(k) || EXCHANGE_KEYS.has(k) || IGNORED_KEYS.has(k) || k in FEDERATION_KEYS;
+  const unknown = Object.keys(p.definition).filter((k) => !known(k));
   if (unknown.length > 0) {
-    throw invalid(`[${unknown.map((k) => `<<"${k}">>`).join(",")}] are not recognised policy settings`);
+    const terms = unknown.map((k) => `{<<"${k}">>,${erlangTerm(p.definition[k])}}`);
+    throw invalid(`[${terms.join(",")}] are not recognised policy settings`);
   }
   if (Object.keys(FEDERATION_KEYS).filter((k) => k in p.definition).length > 1) {
     throw invalid(
@@ -111,8 +139,28 @@ interface CompiledPolicy extends Policy {
   re: RegExp;
 }
 
+/**
+ * The definition in effect when both a user and an operator policy match,
+ * as rabbit_policy merges them: every key of either, and the lower value
+ * where both set one (all operator keys are limits).
+ */
+export function mergedDefinition(
+  user: Policy | undefined,
+  operator: Policy | undefined,
+): Record<string, unknown> {
+  if (!operator) return user?.definition ?? {};
+  const out: Record<string, unknown> = { ...user?.definition };
+  for (const [k, v] of Object.entries(operator.definition)) {
+    const mine = out[k];
+    out[k] = typeof mine === "number" && typeof v === "number" ? Math.min(mine, v) : v;
+  }
+  return out;
+}
+
 export class PolicySet {
   readonly #policies = new Map<string, CompiledPolicy>();
+
+  constructor(readonly kind: PolicyKind = "user") {}
 
   get size(): number {
     return this.#policies.size;
@@ -127,7 +175,7 @@ export class PolicySet {
   }
 
   set(policy: Policy): void {
-    validatePolicy(policy);
+    validatePolicy(policy, this.kind);
     this.#policies.set(policy.name, { ...policy, re: new RegExp(policy.pattern) });
   }
 
@@ -146,12 +194,6 @@ export class PolicySet {
       }
     }
     return best;
-  }
-
-  queueArgsFor(name: string): FieldTable {
-    if (this.#policies.size === 0) return {};
-    const p = this.match(name, "queue");
-    return p ? policyQueueArgs(p.definition) : {};
   }
 
   alternateExchangeFor(name: string): string | null {

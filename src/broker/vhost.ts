@@ -8,9 +8,11 @@ import {
   notFound,
   preconditionFailed,
   REPLY_COMMAND_INVALID,
+  REPLY_NOT_ALLOWED,
   resourceLocked,
 } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
+import { methodSpec } from "../amqp/method_codec.ts";
 import type { BindingRecord, ExchangeRecord, RecoveredQueue, Store } from "../store/store.ts";
 import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Exchange } from "./exchange/exchange.ts";
@@ -24,13 +26,23 @@ import { checkExchangeEquivalent, checkQueueEquivalent } from "./equivalence.ts"
 import { Router } from "./router.ts";
 
 const NO_QUEUES: Queue[] = [];
+/** Connections tracked for max-connections before closed ones are first pruned. */
+const PRUNE_CONNECTIONS_MIN = 64;
 import { generatedQueueName } from "./names.ts";
 import type { DeadLetterReason, Queue, QueueHost } from "./queue.ts";
 import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
-import { type QueueSettings, queueSettings } from "./queue_settings.ts";
+import { policyQueueArgs, type QueueSettings, queueSettings } from "./queue_settings.ts";
 import { deadLetterMessage } from "./dead_letter.ts";
-import { type Policy, PolicySet } from "./policies.ts";
+import { mergedDefinition, type Policy, PolicySet } from "./policies.ts";
+import { NO_LIMITS, type VHostLimits } from "./vhost_limits.ts";
 import { NodeCounters } from "./node_counters.ts";
+
+/** What the vhost needs to know of a connection to count it. */
+
+const CONNECTION_OPEN = methodSpec("connection.open");
+export interface OpenConnection {
+  readonly isOpen: boolean;
+}
 
 export interface ExchangeDeclare {
   name: string;
@@ -79,6 +91,17 @@ const PREDECLARED: readonly [string, string][] = [
 export class VHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly policies = new PolicySet();
+  /** Kept as runtime parameters (component operator_policy), which store them. */
+  readonly operatorPolicies = new PolicySet("operator");
+  /** Set from the vhost-limits runtime parameter. */
+  limits: VHostLimits = NO_LIMITS;
+  /**
+   * The connections opened in this vhost, for max-connections. Weakly held,
+   * and the closed ones pruned when they are counted: the vhost never learns
+   * of a close.
+   */
+  readonly #connections = new Set<WeakRef<OpenConnection>>();
+  #pruneAtSize = PRUNE_CONNECTIONS_MIN;
   readonly delayed: DelayedSchedule;
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: DefaultExchange;
@@ -206,6 +229,7 @@ export class VHost {
     }
     const type = queueTypeOf(d.arguments, { queue: name, vhost: this.name });
     checkDeclaration(type, { ...d, name }, this.name);
+    this.#checkQueueLimit(name);
     const options = {
       durable,
       exclusiveOwner: d.exclusive ? d.owner : null,
@@ -228,6 +252,48 @@ export class VHost {
     return { queue: q, messageCount: 0, consumerCount: 0 };
   }
 
+  /** max-queues: a new queue beyond it is refused (one redeclared is not new). */
+  #checkQueueLimit(name: string): void {
+    const max = this.limits.maxQueues;
+    if (max >= 0 && this.queues.size >= max) {
+      throw preconditionFailed(
+        `cannot declare queue '${name}': queue limit in vhost '${this.name}' (${max}) is reached`,
+      );
+    }
+  }
+
+  // ---- connections ----------------------------------------------------
+
+  /**
+   * Counts a connection opening in this vhost, or refuses it at
+   * connection.open when max-connections is reached, in RabbitMQ's words.
+   */
+  admitConnection(connection: OpenConnection, user: string): void {
+    const max = this.limits.maxConnections;
+    // Without a limit the count is only needed to prune, which is done when the set has doubled.
+    if (max >= 0 || this.#connections.size >= this.#pruneAtSize) {
+      const open = this.#pruneConnections();
+      if (max >= 0 && open >= max) {
+        throw new ConnectionError(
+          REPLY_NOT_ALLOWED,
+          `access to vhost '${this.name}' refused for user '${user}': connection limit (${max}) is reached`,
+          CONNECTION_OPEN.classId,
+          CONNECTION_OPEN.methodId,
+        );
+      }
+    }
+    this.#connections.add(new WeakRef(connection));
+  }
+
+  /** Drops the connections that have closed; returns how many are open. */
+  #pruneConnections(): number {
+    for (const ref of this.#connections) {
+      if (!ref.deref()?.isOpen) this.#connections.delete(ref);
+    }
+    this.#pruneAtSize = Math.max(PRUNE_CONNECTIONS_MIN, 2 * this.#connections.size);
+    return this.#connections.size;
+  }
+
   #addQueue(q: Queue): Queue {
     q.host = this.#queueHost;
     q.deliveryCounters = this.counters.classic;
@@ -235,9 +301,15 @@ export class VHost {
     return q;
   }
 
-  /** Effective settings: declare-time arguments over the matching policy's. */
+  /** Effective settings: declare-time arguments over the matching policies'. */
   #settingsFor(name: string, args: FieldTable): QueueSettings {
-    return queueSettings(args, this.policies.queueArgsFor(name));
+    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return queueSettings(args);
+    return queueSettings(args, policyQueueArgs(this.effectivePolicyDefinition(name)));
+  }
+
+  /** The user and operator policies in effect for a queue, merged as RabbitMQ merges them. */
+  effectivePolicyDefinition(queue: string): Record<string, unknown> {
+    return mergedDefinition(this.policies.match(queue, "queue"), this.operatorPolicies.match(queue, "queue"));
   }
 
   #alternateExchangeOf(x: Exchange): string | null {
@@ -256,6 +328,15 @@ export class VHost {
     this.store.deletePolicy(this.name, name);
     this.applyPolicies();
     return true;
+  }
+
+  setOperatorPolicy(policy: Policy): void {
+    this.operatorPolicies.set(policy);
+    this.applyPolicies();
+  }
+
+  clearOperatorPolicy(name: string): void {
+    if (this.operatorPolicies.delete(name)) this.applyPolicies();
   }
 
   /** Re-applies policies to every queue (a policy was set or cleared). */

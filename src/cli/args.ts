@@ -26,6 +26,8 @@ export interface CtlOptions {
   /** set_policy --apply-to (queues, exchanges or all; the node checks it). */
   applyTo?: string;
   preHashedPassword: boolean;
+  /** list_vhost_limits --global: every vhost's limits. */
+  global: boolean;
   help: boolean;
 }
 
@@ -57,6 +59,7 @@ type FlagOption =
   | "if-unused"
   | "force"
   | "pre-hashed-password"
+  | "global"
   | "help"
   | "longnames"
   | "offline"
@@ -86,6 +89,7 @@ const FLAG_OPTIONS = new Set<string>([
   "if-unused",
   "force",
   "pre-hashed-password",
+  "global",
   "help",
   "longnames",
   "offline",
@@ -118,6 +122,7 @@ export function parseCtlArgs(argv: string[]): ParsedArgs {
     ifUnused: false,
     force: false,
     preHashedPassword: false,
+    global: false,
     help: false,
   };
   const positional: string[] = [];
@@ -181,6 +186,9 @@ function applyFlag(o: CtlOptions, name: FlagOption): void {
       break;
     case "pre-hashed-password":
       o.preHashedPassword = true;
+      break;
+    case "global":
+      o.global = true;
       break;
     case "help":
       o.help = true;

@@ -17,6 +17,7 @@ import { NODE_VERBS } from "./verbs/node.ts";
 import { OBJECT_VERBS } from "./verbs/objects.ts";
 import { POLICY_VERBS } from "./verbs/policies.ts";
 import { PARAMETER_VERBS } from "./verbs/parameters.ts";
+import { VHOST_LIMIT_VERBS } from "./verbs/vhost_limits.ts";
 
 /** rabbitmqctl's default operation timeout. */
 const DEFAULT_TIMEOUT_S = 60;
@@ -26,6 +27,7 @@ const VERBS: Record<string, Verb> = {
   ...OBJECT_VERBS,
   ...POLICY_VERBS,
   ...PARAMETER_VERBS,
+  ...VHOST_LIMIT_VERBS,
   ...NODE_VERBS,
 };
 

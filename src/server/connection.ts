@@ -529,6 +529,7 @@ export class Connection implements FrameSink, ChannelHost {
         M.open.methodId,
       );
     }
+    if (!this.internal) vhost.admitConnection(this, user.name);
     this.#vhost = vhost;
     this.#phase = "running";
     this.#send(0, M.openOk);

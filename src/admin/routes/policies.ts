@@ -25,7 +25,7 @@ import { existingVHost, vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 
 /** Fields a PUT body may carry: RabbitMQ's UI sends vhost and name along with the policy. */
-const PUT_FIELDS = ["pattern", "definition", "priority", "apply-to", "vhost", "name"];
+export const POLICY_PUT_FIELDS = ["pattern", "definition", "priority", "apply-to", "vhost", "name"];
 
 /** is_authorized_policies: administrators, or policymakers (checked per vhost where there is one). */
 function checkPolicymaker(p: Principal): void {
@@ -102,7 +102,7 @@ export function registerPolicyRoutes(r: Router): void {
     checkPolicymaker(rq.principal);
     if (!rq.ctx.broker.vhost(rq.params.vhost)) throw new ApiError(404, "not_found", "vhost_not_found");
     const v = policyVHost(rq);
-    const body = await readJsonBody(rq.req, PUT_FIELDS);
+    const body = await readJsonBody(rq.req, POLICY_PUT_FIELDS);
     const policy = parsePolicy(v.name, rq.params.name, body);
     const existed = v.policies.get(policy.name) !== undefined;
     try {

@@ -4,8 +4,8 @@
 // may use; global parameters for policymakers too (RabbitMQ 3.10 checks the
 // same tags for both). Validation failures are
 // 400s worded by the component, HTML-escaped as RabbitMQ's management
-// plugin sends them. Operator policies and vhost limits, which Warren does
-// not have, answer empty lists and refuse writes in RabbitMQ's form.
+// plugin sends them. Operator policies and vhost limits are runtime
+// parameters too (as in RabbitMQ), with their own paths here.
 import { ParameterValidationError } from "../../broker/runtime_parameters.ts";
 import { checkVHostAccess, isPolicymaker, objectVHosts, type Principal } from "../auth.ts";
 import {
@@ -21,7 +21,10 @@ import {
 import { listBody } from "../list.ts";
 import { vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
-import { parameterJson } from "../format.ts";
+import { parameterJson, policyJson } from "../format.ts";
+import { OPERATOR_POLICY_COMPONENT, operatorPolicyOf } from "../../broker/operator_policies.ts";
+import { VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME } from "../../broker/vhost_limits.ts";
+import { POLICY_PUT_FIELDS } from "./policies.ts";
 
 /** The vhost a per-vhost path names, 404 when missing (as RabbitMQ answers). */
 function checkedVHost(rq: ApiRequest): void {
@@ -29,16 +32,9 @@ function checkedVHost(rq: ApiRequest): void {
   checkVHostAccess(rq.principal, rq.ctx.users, v.name);
 }
 
-function emptyList(rq: ApiRequest): unknown {
-  return listBody([], rq.query, ["vhost", "name"]);
-}
-
 function vhostNotFound(rq: ApiRequest): void {
   if (!rq.ctx.broker.vhost(rq.params.vhost)) throw new ApiError(404, "not_found", "vhost_not_found");
 }
-
-/** rabbit_vhost_limit's known limits; others get its "Unrecognised terms" text. */
-const VHOST_LIMITS = new Set(["max-connections", "max-queues"]);
 
 const LIST_SORT = ["vhost", "component", "name"];
 
@@ -132,39 +128,111 @@ export function registerRuntimeParameterRoutes(r: Router): void {
   registerParameterRoutes(r);
   registerGlobalParameterRoutes(r);
 
-  r.get("/api/operator-policies", "user", emptyList);
-  r.get("/api/operator-policies/:vhost", "user", (rq) => {
+  registerOperatorPolicyRoutes(r);
+  registerVHostLimitRoutes(r);
+}
+
+/** Operator policies' and limits' 400s are not HTML-escaped: RabbitMQ's handlers for them send the text as is. */
+function setParameter(rq: ApiRequest, component: string, name: string, value: unknown): boolean {
+  try {
+    return rq.ctx.broker.parameters.set(component, rq.params.vhost, name, value);
+  } catch (e) {
+    if (e instanceof ParameterValidationError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+/** The operator policies of the vhosts the principal may see, in /api/policies' shape. */
+function operatorPolicyList(rq: ApiRequest, vhost?: string): unknown {
+  const vhosts = new Set(objectVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys()));
+  const items = rq.ctx.broker.parameters.list({ component: OPERATOR_POLICY_COMPONENT, vhost })
+    .filter((p) => vhosts.has(p.vhost))
+    .map((p) => operatorPolicyOf(p.vhost, p.name, p.value))
+    .filter((p) => typeof p !== "string")
+    .map(policyJson);
+  return listBody(items, rq.query, ["priority", "vhost", "name"]);
+}
+
+/** Operator policies are for administrators only (rabbit_mgmt_wm_operator_policies). */
+function registerOperatorPolicyRoutes(r: Router): void {
+  r.get("/api/operator-policies", "admin", (rq) => operatorPolicyList(rq));
+  r.get("/api/operator-policies/:vhost", "admin", (rq) => {
     checkedVHost(rq);
-    return emptyList(rq);
+    return operatorPolicyList(rq, rq.params.vhost);
   });
-  r.get("/api/operator-policies/:vhost/:name", "user", (rq) => {
+  r.get("/api/operator-policies/:vhost/:name", "admin", (rq) => {
     checkedVHost(rq);
-    throw objectNotFound();
+    const p = rq.ctx.broker.parameters.get(OPERATOR_POLICY_COMPONENT, rq.params.vhost, rq.params.name);
+    const policy = p && operatorPolicyOf(p.vhost, p.name, p.value);
+    if (!policy || typeof policy === "string") throw objectNotFound();
+    return policyJson(policy);
   });
-  r.put("/api/operator-policies/:vhost/:name", "admin", (rq) => {
+  r.put("/api/operator-policies/:vhost/:name", "admin", async (rq) => {
     vhostNotFound(rq);
-    throw badRequest("Validation failed\n\noperator policies are not supported by Warren\n");
+    checkedVHost(rq);
+    const body = await readJsonBody(rq.req, POLICY_PUT_FIELDS);
+    requireFields(body, ["pattern", "definition"]);
+    // The component validates it, as rabbit_policy does for an operator_policy parameter.
+    const value = {
+      pattern: body.pattern,
+      definition: body.definition,
+      priority: body.priority ?? 0,
+      "apply-to": body["apply-to"] ?? "all",
+    };
+    return setParameter(rq, OPERATOR_POLICY_COMPONENT, rq.params.name, value) ? created() : noContent();
   });
   r.delete("/api/operator-policies/:vhost/:name", "admin", (rq) => {
     checkedVHost(rq);
-    throw objectNotFound();
+    if (!rq.ctx.broker.parameters.clear(OPERATOR_POLICY_COMPONENT, rq.params.vhost, rq.params.name)) {
+      throw objectNotFound();
+    }
+    return noContent();
   });
+}
 
-  r.get("/api/vhost-limits", "user", emptyList);
+/** A vhost's limits as stored, {} when none. */
+function limitsValue(rq: ApiRequest, vhost: string): Record<string, unknown> {
+  const p = rq.ctx.broker.parameters.get(VHOST_LIMITS_COMPONENT, vhost, VHOST_LIMITS_NAME);
+  return (p?.value ?? {}) as Record<string, unknown>;
+}
+
+/** Listed like RabbitMQ: {vhost, value} for each vhost that has a limit. */
+function limitList(rq: ApiRequest, vhost?: string): unknown {
+  const vhosts = new Set(objectVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys()));
+  const items = rq.ctx.broker.parameters.list({ component: VHOST_LIMITS_COMPONENT, vhost })
+    .filter((p) => vhosts.has(p.vhost) && p.name === VHOST_LIMITS_NAME)
+    .map((p) => ({ vhost: p.vhost, value: p.value }));
+  return listBody(items, rq.query, ["vhost"]);
+}
+
+/**
+ * Limits are set and cleared one at a time (PUT and DELETE answer 204 either
+ * way, as RabbitMQ's do); they are kept together in one parameter per vhost.
+ */
+function registerVHostLimitRoutes(r: Router): void {
+  r.get("/api/vhost-limits", "user", (rq) => limitList(rq));
   r.get("/api/vhost-limits/:vhost", "user", (rq) => {
     checkedVHost(rq);
-    return emptyList(rq);
+    return limitList(rq, rq.params.vhost);
   });
-  r.put("/api/vhost-limits/:vhost/:name", "admin", (rq) => {
+  r.put("/api/vhost-limits/:vhost/:name", "admin", async (rq) => {
     vhostNotFound(rq);
-    const name = rq.params.name;
-    if (!VHOST_LIMITS.has(name)) {
-      throw badRequest(`Validation failed\n\nUnrecognised terms [{<<"${name}">>,...}] in limits\n`);
-    }
-    throw badRequest(`Validation failed\n\nvhost limits (${name}) are not supported by Warren\n`);
+    const body = await readJsonBody(rq.req, ["value"]);
+    requireFields(body, ["value"]);
+    const { vhost, name } = rq.params;
+    setParameter(rq, VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME, {
+      ...limitsValue(rq, vhost),
+      [name]: body.value,
+    });
+    return noContent();
   });
   r.delete("/api/vhost-limits/:vhost/:name", "admin", (rq) => {
     checkedVHost(rq);
-    throw objectNotFound();
+    const { vhost, name } = rq.params;
+    const { [name]: _gone, ...rest } = limitsValue(rq, vhost);
+    // RabbitMQ keeps an empty parameter; Warren drops it, so exports carry no empty limits.
+    if (Object.keys(rest).length > 0) setParameter(rq, VHOST_LIMITS_COMPONENT, VHOST_LIMITS_NAME, rest);
+    else rq.ctx.broker.parameters.clear(VHOST_LIMITS_COMPONENT, vhost, VHOST_LIMITS_NAME);
+    return noContent();
   });
 }
