@@ -1,6 +1,7 @@
 // The management HTTP listener (RabbitMQ's port 15672): the JSON API under
-// /api, Prometheus text at /metrics, and the web UI at /. It reads and
-// changes the same model objects as the AMQP server.
+// /api and the web UI at /. It reads and changes the same model objects as
+// the AMQP server. Prometheus metrics have their own listener
+// (prometheus/prometheus_server.ts), as with RabbitMQ.
 import { logger } from "../log.ts";
 import { authenticateRequest, isAdmin, isMonitor, type Principal } from "./auth.ts";
 import type { AdminContext, AdminNode, ListenerInfo } from "./context.ts";
@@ -27,6 +28,9 @@ import { AcceptBackoff } from "../server/accept_loop.ts";
 import { UI_HTML } from "./ui/page.ts";
 
 const log = logger("admin");
+
+/** What RabbitMQ's management listener allows on a path it has no handler for. */
+const UNKNOWN_PATH_METHODS = "HEAD, GET, OPTIONS";
 
 export interface AdminServerOptions {
   node: AdminNode;
@@ -80,7 +84,6 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
   const hostname = options.hostname ?? "0.0.0.0";
   const router = buildRouter();
   const rates = new RateTracker();
-  const nodeKey = {};
   let httpPort = options.port;
   const node = options.node;
   const ctx: AdminContext = {
@@ -91,7 +94,6 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
     clusterName: options.clusterName ?? "warren",
     startedAtMs: Date.now(),
     rates,
-    nodeKey,
     dataDir: options.dataDir ?? null,
     environment: options.environment ?? null,
     extraListeners: [],
@@ -118,7 +120,15 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
       }
     }
     const match = router.match(req.method, url.pathname);
-    if (match === null) throw objectNotFound();
+    if (match === null) {
+      // RabbitMQ's catch-all for paths it does not know (such as /metrics, which is on the Prometheus
+      // port) takes only GET, HEAD and OPTIONS, and answers other methods before looking for the path.
+      if (req.method === "OPTIONS") return new Response(null, { headers: { allow: UNKNOWN_PATH_METHODS } });
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return new Response(null, { status: 405, headers: { allow: UNKNOWN_PATH_METHODS } });
+      }
+      throw objectNotFound();
+    }
     if (match.route === null) {
       return jsonResponse(
         { error: "Method Not Allowed", reason: `${req.method} is not allowed on ${url.pathname}` },
@@ -128,11 +138,7 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
     }
     const route = match.route;
     let principal: Principal | undefined;
-    if (route.access === "anyone") {
-      if (req.headers.has("authorization")) {
-        principal = authenticateRequest(req, remoteHost, node.users, secret);
-      }
-    } else if (route.access !== "public") {
+    if (route.access !== "public") {
       principal = authenticateRequest(req, remoteHost, node.users, secret);
       checkRouteAccess(route, principal);
     }
@@ -197,7 +203,7 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
   let server = listen(options.port);
   httpPort = server.addr.port;
 
-  const sample = () => sampleCounters(node.broker, rates, nodeKey, node.connections);
+  const sample = () => sampleCounters(node.broker, rates, node.connections);
   sample();
   const timer = setInterval(sample, RATE_SAMPLE_INTERVAL_MS);
   Deno.unrefTimer(timer);

@@ -36,8 +36,6 @@ export interface AdminContext {
   readonly clusterName: string;
   readonly startedAtMs: number;
   readonly rates: RateTracker;
-  /** The key the node-wide totals are sampled under. */
-  readonly nodeKey: object;
   readonly dataDir: string | null;
   /** The effective configuration as rabbitmq.conf keys; null for a node started without one (tests). */
   readonly environment: Record<string, string> | null;

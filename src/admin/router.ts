@@ -6,18 +6,17 @@ import { badRequest } from "./http.ts";
 
 /**
  * Who may call a route, before any per-vhost check: "public" needs no
- * credentials, "anyone" takes credentials when given (and checks them) but
- * serves anonymous callers too, "user" any management user, "monitor"
- * monitoring or administrator, "admin" administrator.
+ * credentials, "user" any management user, "monitor" monitoring or
+ * administrator, "admin" administrator.
  */
-export type Access = "public" | "anyone" | "user" | "monitor" | "admin";
+export type Access = "public" | "user" | "monitor" | "admin";
 
 export interface ApiRequest {
   readonly req: Request;
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Undefined on public routes, and on "anyone" routes called without credentials. */
+  /** Undefined on public routes. */
   readonly principal: Principal;
   readonly ctx: AdminContext;
 }

@@ -58,20 +58,10 @@ export function vhostCounters(v: VHost): number[] {
   return out;
 }
 
-export function nodeCounters(broker: Broker): number[] {
-  const out = new Array<number>(COUNTER_COUNT).fill(0);
-  for (const v of broker.vhosts.values()) {
-    const c = vhostCounters(v);
-    for (let i = 0; i < COUNTER_COUNT; i++) out[i] += c[i];
-  }
-  return out;
-}
-
 /** Records every object's counters once; called by the sampling timer. */
 export function sampleCounters(
   broker: Broker,
   rates: RateTracker,
-  nodeKey: object,
   connections: Iterable<Connection> = [],
   nowMs = Date.now(),
 ): void {
@@ -79,7 +69,6 @@ export function sampleCounters(
     rates.record(c, connectionCounters(c), nowMs, false);
     for (const ch of c.channels.values()) rates.record(ch, channelCounters(ch), nowMs, false);
   }
-  const total = new Array<number>(COUNTER_COUNT).fill(0);
   for (const v of broker.vhosts.values()) {
     const vc = new Array<number>(COUNTER_COUNT).fill(0);
     for (const q of v.queues.values()) {
@@ -89,10 +78,8 @@ export function sampleCounters(
     }
     vc[C.publish] = v.publishedCount;
     rates.record(v, vc, nowMs);
-    for (let i = 0; i < COUNTER_COUNT; i++) total[i] += vc[i];
     for (const x of v.exchanges.values()) rates.record(x, exchangeCounters(x), nowMs);
   }
-  rates.record(nodeKey, total, nowMs);
 }
 
 /** The `samples` a request asked for: RabbitMQ's lengths_* (message counts) and msg_rates_* (counters). */

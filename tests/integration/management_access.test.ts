@@ -68,6 +68,8 @@ const NODE_CALLS: Call[] = [
   get("/api/users/{prefix}management"),
   get("/api/users/{prefix}management/permissions"),
   get("/api/users/{prefix}management/topic-permissions"),
+  // Prometheus metrics are on their own port; the management port does not know the path.
+  get("/metrics"),
   { method: "POST", path: "/api/users/bulk-delete", body: { users: [] } },
   { method: "PUT", path: "/api/vhosts/{prefix}made-{u}", body: {} },
   { method: "DELETE", path: "/api/vhosts/{prefix}made-{u}" },
@@ -167,6 +169,7 @@ const EXPECTED: Record<string, Statuses> = {
   "GET /api/users/{prefix}management": [401, 401, 401, 401, 200],
   "GET /api/users/{prefix}management/permissions": [401, 401, 401, 401, 200],
   "GET /api/users/{prefix}management/topic-permissions": [401, 401, 401, 401, 200],
+  "GET /metrics": [404, 404, 404, 404, 404],
   "POST /api/users/bulk-delete": [401, 401, 401, 401, 204],
   "PUT /api/vhosts/{prefix}made-{u}": [401, 401, 401, 401, 201],
   "DELETE /api/vhosts/{prefix}made-{u}": [401, 401, 401, 401, 204],

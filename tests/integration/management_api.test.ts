@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "../helpers/amqplib.ts";
 import { startTestNode, type TestNode } from "../helpers/broker.ts";
+import { ignoreWithoutSharedRabbit, sharedRabbitManagementUrl } from "../helpers/rabbitmq.ts";
 
 const TEST_TIMEOUT_MS = 20_000;
 const FIXTURE = new URL("../fixtures/rabbitmq_3.10_definitions.json", import.meta.url);
@@ -823,37 +824,49 @@ withNode(
 
 // ---- metrics and UI -----------------------------------------------------------------
 
-withNode("/metrics serves node totals to anyone and queue depths to monitoring users only", async (node) => {
-  await api(node, "PUT", "/api/queues/%2F/m", { body: {} });
-  await api(node, "POST", "/api/exchanges/%2F/amq.default/publish", {
-    body: { properties: {}, routing_key: "m", payload: "x", payload_encoding: "string" },
-  });
-  const conn = await connect(node.url);
-  try {
-    await conn.createChannel();
-    const res = await fetch(`${node.managementUrl}/metrics`, {
-      headers: { authorization: `Basic ${btoa("guest:guest")}` },
-    });
-    assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
-    const text = await res.text();
-    assert.match(text, /^rabbitmq_queue_messages_ready\{vhost="\/",queue="m"\} 1$/m);
-    assert.match(text, /^rabbitmq_connections 1$/m);
-    assert.match(text, /^rabbitmq_channels 1$/m);
-    assert.match(text, /^# TYPE rabbitmq_queue_messages_published_total counter$/m);
-    // Anonymous scrapers get the node's totals and no queue or vhost name.
-    const anonymous = await (await fetch(`${node.managementUrl}/metrics`)).text();
-    assert.match(anonymous, /^rabbitmq_queues 1$/m);
-    assert.match(anonymous, /^rabbitmq_connections 1$/m);
-    assert.doesNotMatch(anonymous, /queue=|vhost=/);
-    // Credentials, when given, are checked.
-    const wrong = await fetch(`${node.managementUrl}/metrics`, {
-      headers: { authorization: `Basic ${btoa("guest:wrong")}` },
-    });
-    await wrong.body?.cancel();
-    assert.equal(wrong.status, 401);
-  } finally {
-    await conn.close();
+/**
+ * The management port has no /metrics: Prometheus metrics are on their own listener
+ * (tests/integration/prometheus.test.ts). RabbitMQ 3.10.8's management listener answers the path
+ * as any it does not know: 404 with its JSON error for GET and HEAD, with or without credentials,
+ * and bodiless 405 (or 200 for OPTIONS) for other methods. Also run against RabbitMQ below.
+ */
+async function assertNoMetricsPath(baseUrl: string) {
+  const credentials: Record<string, string>[] = [{}, { authorization: `Basic ${btoa("guest:guest")}` }];
+  for (const headers of credentials) {
+    const res = await fetch(`${baseUrl}/metrics`, { headers });
+    assert.equal(res.status, 404);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+    assert.deepEqual(await res.json(), { error: "Object Not Found", reason: "Not Found" });
   }
+  const head = await fetch(`${baseUrl}/metrics`, { method: "HEAD" });
+  assert.equal(head.status, 404);
+  for (const [method, status] of [["POST", 405], ["PUT", 405], ["DELETE", 405], ["OPTIONS", 200]] as const) {
+    const res = await fetch(`${baseUrl}/metrics`, { method });
+    assert.deepEqual([method, res.status, res.headers.get("allow"), await res.text()], [
+      method,
+      status,
+      "HEAD, GET, OPTIONS",
+      "",
+    ]);
+  }
+}
+
+withNode(
+  "the management port answers /metrics as a path it does not know, as RabbitMQ does",
+  async (node) => {
+    await assertNoMetricsPath(node.managementUrl);
+  },
+);
+
+const rabbitManagementUrl = sharedRabbitManagementUrl();
+
+Deno.test({
+  name: "the management port answers /metrics as a path it does not know (RabbitMQ)",
+  ignore: ignoreWithoutSharedRabbit(rabbitManagementUrl),
+  async fn() {
+    const u = new URL(rabbitManagementUrl!);
+    await assertNoMetricsPath(`${u.protocol}//${u.host}`);
+  },
 });
 
 withNode("the web UI page is served at / and unknown paths are 404", async (node) => {

@@ -1,5 +1,5 @@
 // The node as a whole: /api/overview, /api/whoami, /api/nodes, health
-// checks, /api/definitions and /metrics.
+// checks and /api/definitions.
 import { VERSION } from "../../version.ts";
 import { checkVHostAccess, isMonitor, visibleVHosts } from "../auth.ts";
 import type { AdminContext, ListenerInfo } from "../context.ts";
@@ -14,7 +14,6 @@ import {
   readJsonBody,
   stringField,
 } from "../http.ts";
-import { renderMetrics } from "../metrics.ts";
 import { existingVHost, vhostOr404 } from "../operations.ts";
 import type { ApiRequest, Router } from "../router.ts";
 import { COUNTER_COUNT, messageStats, queueTotals, statsHistory, vhostCounters } from "../stats.ts";
@@ -250,21 +249,4 @@ export function registerNodeRoutes(r: Router): void {
       started_at: p.startedAt,
     });
   });
-
-  // ---- Prometheus ----
-  // Per-queue metrics name every queue of every vhost: only monitoring users and administrators get them here.
-  r.get(
-    "/metrics",
-    "anyone",
-    (rq) =>
-      new Response(
-        renderMetrics(rq.ctx, { perQueue: rq.principal !== undefined && isMonitor(rq.principal) }),
-        {
-          headers: {
-            "content-type": "text/plain; version=0.0.4; charset=utf-8",
-            "cache-control": "no-cache",
-          },
-        },
-      ),
-  );
 }
