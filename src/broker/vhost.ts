@@ -2,8 +2,8 @@
 // them with RabbitMQ's rules and error texts. Synchronous calls that return
 // or throw an AmqpError; nothing here knows about sockets. VHost owns the
 // maps; the binding graph (bindings.ts), dead-letter dispatch
-// (dead_letter_dispatch.ts) and max-connections bookkeeping
-// (connection_admission.ts) work on them for it.
+// (dead_letter_dispatch.ts), policy application (policy_application.ts) and
+// max-connections bookkeeping (connection_admission.ts) work on them for it.
 import {
   accessRefused,
   ConnectionError,
@@ -28,11 +28,11 @@ const NO_QUEUES: Queue[] = [];
 import { generatedQueueName } from "./names.ts";
 import type { Queue, QueueHost } from "./queue.ts";
 import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
-import { policyQueueArgs, type QueueSettings, queueSettings } from "./queue_settings.ts";
 import { Bindings, refuseDefaultExchange } from "./bindings.ts";
 import { ConnectionAdmission, type OpenConnection } from "./connection_admission.ts";
 import { DeadLetterDispatch } from "./dead_letter_dispatch.ts";
-import { mergedDefinition, type Policy, PolicySet } from "./policies.ts";
+import { type Policy, PolicySet } from "./policies.ts";
+import { PolicyApplication } from "./policy_application.ts";
 import { NO_LIMITS, type VHostLimits } from "./vhost_limits.ts";
 import { NodeCounters } from "./node_counters.ts";
 
@@ -96,6 +96,7 @@ export class VHost {
   readonly #router = new Router(this.exchanges);
   readonly #bindings: Bindings;
   readonly #deadLetters: DeadLetterDispatch;
+  readonly #policy = new PolicyApplication(this.policies, this.operatorPolicies);
 
   constructor(readonly name: string, readonly store: Store, readonly counters = new NodeCounters()) {
     this.delayed = new DelayedSchedule(name, store, (due) => this.#releaseDelayed(due));
@@ -146,7 +147,7 @@ export class VHost {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
-    x.alternateExchange = this.#alternateExchangeOf(x);
+    x.alternateExchange = this.#policy.alternateExchangeOf(x);
     this.exchanges.set(d.name, x);
     if (x.durable) this.store.saveExchange(exchangeRecord(x));
     return x;
@@ -218,7 +219,7 @@ export class VHost {
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
-      settings: this.#settingsFor(name, d.arguments),
+      settings: this.#policy.settingsFor(name, d.arguments),
     };
     const storeId = durable
       ? this.store.saveQueue({
@@ -262,20 +263,9 @@ export class VHost {
     return q;
   }
 
-  /** Effective settings: declare-time arguments over the matching policies'. */
-  #settingsFor(name: string, args: FieldTable): QueueSettings {
-    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return queueSettings(args);
-    return queueSettings(args, policyQueueArgs(this.effectivePolicyDefinition(name)));
-  }
-
   /** The user and operator policies in effect for a queue, merged as RabbitMQ merges them. */
   effectivePolicyDefinition(queue: string): Record<string, unknown> {
-    return mergedDefinition(this.policies.match(queue, "queue"), this.operatorPolicies.match(queue, "queue"));
-  }
-
-  #alternateExchangeOf(x: Exchange): string | null {
-    const arg = x.arguments["alternate-exchange"];
-    return typeof arg === "string" ? arg : this.policies.alternateExchangeFor(x.name);
+    return this.#policy.effectiveDefinition(queue);
   }
 
   setPolicy(policy: Policy): void {
@@ -302,9 +292,7 @@ export class VHost {
 
   /** Re-applies policies to every queue (a policy was set or cleared). */
   applyPolicies(): void {
-    // Settings only merge here: arguments were checked when declared, policy values when the policy was set.
-    for (const q of this.queues.values()) q.applySettings(this.#settingsFor(q.name, q.arguments));
-    for (const x of this.exchanges.values()) x.alternateExchange = this.#alternateExchangeOf(x);
+    this.#policy.applyTo(this.queues.values(), this.exchanges.values());
   }
 
   readonly #queueHost: QueueHost = {
@@ -426,7 +414,7 @@ export class VHost {
   restoreExchange(r: ExchangeRecord): void {
     if (!isExchangeType(r.type) || this.exchanges.has(r.name)) return;
     const x = createExchange(r.type, this.name, r.name, r);
-    x.alternateExchange = this.#alternateExchangeOf(x);
+    x.alternateExchange = this.#policy.alternateExchangeOf(x);
     this.exchanges.set(r.name, x);
   }
 
@@ -442,7 +430,7 @@ export class VHost {
       exclusiveOwner: null,
       autoDelete: r.autoDelete,
       arguments: r.arguments,
-      settings: this.#settingsFor(r.name, r.arguments),
+      settings: this.#policy.settingsFor(r.name, r.arguments),
     };
     this.#addQueue(
       type.create(this.name, r.name, options, {
