@@ -5,14 +5,14 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { fieldTableKey } from "../amqp/field_table.ts";
 import { readSnapshot, type SnapshotRead } from "./sqlite_snapshot.ts";
-import { backupTarget, copyFileInSteps } from "./sqlite_backup.ts";
+import { OnlineBackup } from "./sqlite_backup.ts";
 import { BatchWriter } from "./sqlite_batch.ts";
-import { describeOpenError, missingDatabase, StoreError, TRACE_SUFFIXES } from "./sqlite_file_checks.ts";
+import { describeOpenError, missingDatabase, StoreError } from "./sqlite_file_checks.ts";
 import { inspectWal, type WalDamage } from "./wal_file.ts";
 import { encodeTable } from "./table_blob.ts";
 import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
-import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
+import type { BackupProgress, BackupResult } from "./store.ts";
 import type { SyncLevel } from "./sync_level.ts";
 import type {
   BindingRecord,
@@ -45,9 +45,7 @@ export class SqliteStore implements Store {
   #closed = false;
   readonly #batch: BatchWriter;
   readonly #loadRows: StatementSync;
-  #backup: BackupProgress | null = null;
-  /** Kept open until the store closes: closing a descriptor of the file would drop SQLite's lock on it. */
-  #backupSource: Deno.FsFile | null = null;
+  readonly #backup: OnlineBackup;
 
   constructor(path: string, options: { sync: SyncLevel }) {
     this.#path = path;
@@ -85,6 +83,7 @@ export class SqliteStore implements Store {
     }
     migrate(this.#db, path);
     this.#batch = new BatchWriter(this.#db, path, options.sync === "full");
+    this.#backup = new OnlineBackup(this.#db, path, () => this.flush(), () => this.#closed);
     this.#loadRows = this.#db.prepare(
       `SELECT qm.seq AS seq, qm.expires_at AS expires_at, qm.delivery_count AS delivery_count, m.id AS id, m.exchange AS exchange, m.routing_key AS routing_key,
               m.properties AS properties, m.body AS body, m.persistent AS persistent
@@ -344,47 +343,12 @@ export class SqliteStore implements Store {
   // ---- online backup --------------------------------------------------
 
   get backupProgress(): BackupProgress | null {
-    return this.#backup;
+    return this.#backup.progress;
   }
 
-  /**
-   * Everything committed so far is checkpointed into the main file, which
-   * then does not change until checkpoints resume: the copy of it is the
-   * node as of this moment (see sqlite_backup.ts).
-   */
-  async backup(requested: string): Promise<BackupResult> {
-    if (this.#closed) throw new BackupError("the node is stopping");
-    const file = backupTarget(requested);
-    if (this.#backup !== null) throw new BackupError(`a backup to ${this.#backup.file} is already running`);
-    if (this.#ownFiles().includes(file)) throw new BackupError(`${file} is the node's own data file`);
-    const progress: BackupProgress = { file, copiedBytes: 0, totalBytes: 0, startedAt: Date.now() };
-    this.#backup = progress;
-    const pragma = (sql: string) => this.#db.prepare(sql).get() as Row;
-    const autoCheckpoint = pragma("PRAGMA wal_autocheckpoint").wal_autocheckpoint as number;
-    try {
-      this.flush();
-      this.#db.exec("PRAGMA wal_autocheckpoint = 0");
-      if (pragma("PRAGMA wal_checkpoint(TRUNCATE)").busy !== 0) {
-        throw new BackupError("the write-ahead log could not be checkpointed");
-      }
-      progress.totalBytes = (pragma("PRAGMA page_count").page_count as number) *
-        (pragma("PRAGMA page_size").page_size as number);
-      this.#backupSource ??= Deno.openSync(this.#path, { read: true });
-      await copyFileInSteps(this.#backupSource, file, progress, () => this.#closed);
-      return { file, bytes: progress.totalBytes, ms: Date.now() - progress.startedAt };
-    } finally {
-      this.#backup = null;
-      if (!this.#closed) this.#db.exec(`PRAGMA wal_autocheckpoint = ${autoCheckpoint}`);
-    }
-  }
-
-  /** The data file and SQLite's files beside it, by absolute path. */
-  #ownFiles(): string[] {
-    let path = this.#path;
-    try {
-      path = Deno.realPathSync(path);
-    } catch { /* compared as configured */ }
-    return [path, ...TRACE_SUFFIXES.map((s) => path + s)];
+  /** A copy of the node as of now, taken while it keeps serving (see sqlite_backup.ts). */
+  backup(requested: string): Promise<BackupResult> {
+    return this.#backup.run(requested);
   }
 
   close(): void {
@@ -393,7 +357,6 @@ export class SqliteStore implements Store {
     this.#closed = true;
     this.#db.close();
     // Only now: the database has let go of its lock.
-    this.#backupSource?.close();
-    this.#backupSource = null;
+    this.#backup.close();
   }
 }
