@@ -1,24 +1,23 @@
 // A virtual host: its exchanges, queues and bindings, and the operations on
 // them with RabbitMQ's rules and error texts. Synchronous calls that return
-// or throw an AmqpError; nothing here knows about sockets.
+// or throw an AmqpError; nothing here knows about sockets. VHost owns the
+// maps; the binding graph (bindings.ts), dead-letter dispatch
+// (dead_letter_dispatch.ts), policy application (policy_application.ts) and
+// max-connections bookkeeping (connection_admission.ts) work on them for it.
 import {
   accessRefused,
-  AmqpError,
   ConnectionError,
   notFound,
   preconditionFailed,
   REPLY_COMMAND_INVALID,
-  REPLY_NOT_ALLOWED,
   resourceLocked,
 } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
-import { methodSpec } from "../amqp/method_codec.ts";
 import type { BindingRecord, ExchangeRecord, RecoveredQueue, Store } from "../store/store.ts";
 import { DefaultExchange } from "./exchange/default.ts";
 import { Binding, type Exchange } from "./exchange/exchange.ts";
-import { HEADERS_MATCH_MODES } from "./exchange/headers.ts";
 import { createExchange, isExchangeType } from "./exchange/types.ts";
-import { Message, type QueueEntry } from "./message.ts";
+import { Message } from "./message.ts";
 import { encodeProperties } from "../amqp/properties.ts";
 import { DelayedExchange } from "./exchange/delayed.ts";
 import { DelayedSchedule, type DueMessage } from "./delayed_schedule.ts";
@@ -26,23 +25,16 @@ import { checkExchangeEquivalent, checkQueueEquivalent } from "./equivalence.ts"
 import { Router } from "./router.ts";
 
 const NO_QUEUES: Queue[] = [];
-/** Connections tracked for max-connections before closed ones are first pruned. */
-const PRUNE_CONNECTIONS_MIN = 64;
 import { generatedQueueName } from "./names.ts";
-import type { DeadLetterReason, Queue, QueueHost } from "./queue.ts";
+import type { Queue, QueueHost } from "./queue.ts";
 import { checkDeclaration, checkServerNamed, type QueueType, queueTypeOf } from "./queue_types.ts";
-import { policyQueueArgs, type QueueSettings, queueSettings } from "./queue_settings.ts";
-import { deadLetterMessage } from "./dead_letter.ts";
-import { mergedDefinition, type Policy, PolicySet } from "./policies.ts";
+import { Bindings, refuseDefaultExchange } from "./bindings.ts";
+import { ConnectionAdmission, type OpenConnection } from "./connection_admission.ts";
+import { DeadLetterDispatch } from "./dead_letter_dispatch.ts";
+import { type Policy, PolicySet } from "./policies.ts";
+import { PolicyApplication } from "./policy_application.ts";
 import { NO_LIMITS, type VHostLimits } from "./vhost_limits.ts";
 import { NodeCounters } from "./node_counters.ts";
-
-/** What the vhost needs to know of a connection to count it. */
-
-const CONNECTION_OPEN = methodSpec("connection.open");
-export interface OpenConnection {
-  readonly isOpen: boolean;
-}
 
 export interface ExchangeDeclare {
   name: string;
@@ -95,23 +87,22 @@ export class VHost {
   readonly operatorPolicies = new PolicySet("operator");
   /** Set from the vhost-limits runtime parameter. */
   limits: VHostLimits = NO_LIMITS;
-  /**
-   * The connections opened in this vhost, for max-connections. Weakly held,
-   * and the closed ones pruned when they are counted: the vhost never learns
-   * of a close.
-   */
-  readonly #connections = new Set<WeakRef<OpenConnection>>();
-  #pruneAtSize = PRUNE_CONNECTIONS_MIN;
+  readonly #admission = new ConnectionAdmission();
   readonly delayed: DelayedSchedule;
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: DefaultExchange;
   /** Messages published into this vhost (each counted once however many queues it reaches), for the admin API. */
   publishedCount = 0;
   readonly #router = new Router(this.exchanges);
+  readonly #bindings: Bindings;
+  readonly #deadLetters: DeadLetterDispatch;
+  readonly #policy = new PolicyApplication(this.policies, this.operatorPolicies);
 
   constructor(readonly name: string, readonly store: Store, readonly counters = new NodeCounters()) {
     this.delayed = new DelayedSchedule(name, store, (due) => this.#releaseDelayed(due));
     this.defaultExchange = new DefaultExchange(name, this.queues);
+    this.#bindings = new Bindings(name, this.exchanges, this.queues, store);
+    this.#deadLetters = new DeadLetterDispatch(this.exchanges, this.#router, counters);
     this.exchanges.set("", this.defaultExchange);
     for (const [xname, type] of PREDECLARED) {
       this.exchanges.set(
@@ -156,7 +147,7 @@ export class VHost {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
     }
     const x = createExchange(d.type, this.name, d.name, d);
-    x.alternateExchange = this.#alternateExchangeOf(x);
+    x.alternateExchange = this.#policy.alternateExchangeOf(x);
     this.exchanges.set(d.name, x);
     if (x.durable) this.store.saveExchange(exchangeRecord(x));
     return x;
@@ -172,14 +163,7 @@ export class VHost {
     if (ifUnused && x.bindings.size > 0) {
       throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
     }
-    this.#removeExchange(x);
-  }
-
-  #removeExchange(x: Exchange): void {
-    this.exchanges.delete(x.name);
-    for (const b of [...x.bindings.values()]) this.#removeBinding(b, false);
-    for (const b of [...x.incoming]) this.#removeBinding(b, true);
-    if (x.durable) this.store.deleteExchange(this.name, x.name);
+    this.#bindings.removeExchange(x);
   }
 
   // ---- queues ---------------------------------------------------------
@@ -235,7 +219,7 @@ export class VHost {
       exclusiveOwner: d.exclusive ? d.owner : null,
       autoDelete: d.autoDelete,
       arguments: d.arguments,
-      settings: this.#settingsFor(name, d.arguments),
+      settings: this.#policy.settingsFor(name, d.arguments),
     };
     const storeId = durable
       ? this.store.saveQueue({
@@ -269,29 +253,7 @@ export class VHost {
    * connection.open when max-connections is reached, in RabbitMQ's words.
    */
   admitConnection(connection: OpenConnection, user: string): void {
-    const max = this.limits.maxConnections;
-    // Without a limit the count is only needed to prune, which is done when the set has doubled.
-    if (max >= 0 || this.#connections.size >= this.#pruneAtSize) {
-      const open = this.#pruneConnections();
-      if (max >= 0 && open >= max) {
-        throw new ConnectionError(
-          REPLY_NOT_ALLOWED,
-          `access to vhost '${this.name}' refused for user '${user}': connection limit (${max}) is reached`,
-          CONNECTION_OPEN.classId,
-          CONNECTION_OPEN.methodId,
-        );
-      }
-    }
-    this.#connections.add(new WeakRef(connection));
-  }
-
-  /** Drops the connections that have closed; returns how many are open. */
-  #pruneConnections(): number {
-    for (const ref of this.#connections) {
-      if (!ref.deref()?.isOpen) this.#connections.delete(ref);
-    }
-    this.#pruneAtSize = Math.max(PRUNE_CONNECTIONS_MIN, 2 * this.#connections.size);
-    return this.#connections.size;
+    this.#admission.admit(connection, user, this.name, this.limits.maxConnections);
   }
 
   #addQueue(q: Queue): Queue {
@@ -301,20 +263,9 @@ export class VHost {
     return q;
   }
 
-  /** Effective settings: declare-time arguments over the matching policies'. */
-  #settingsFor(name: string, args: FieldTable): QueueSettings {
-    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return queueSettings(args);
-    return queueSettings(args, policyQueueArgs(this.effectivePolicyDefinition(name)));
-  }
-
   /** The user and operator policies in effect for a queue, merged as RabbitMQ merges them. */
   effectivePolicyDefinition(queue: string): Record<string, unknown> {
-    return mergedDefinition(this.policies.match(queue, "queue"), this.operatorPolicies.match(queue, "queue"));
-  }
-
-  #alternateExchangeOf(x: Exchange): string | null {
-    const arg = x.arguments["alternate-exchange"];
-    return typeof arg === "string" ? arg : this.policies.alternateExchangeFor(x.name);
+    return this.#policy.effectiveDefinition(queue);
   }
 
   setPolicy(policy: Policy): void {
@@ -341,54 +292,14 @@ export class VHost {
 
   /** Re-applies policies to every queue (a policy was set or cleared). */
   applyPolicies(): void {
-    // Settings only merge here: arguments were checked when declared, policy values when the policy was set.
-    for (const q of this.queues.values()) q.applySettings(this.#settingsFor(q.name, q.arguments));
-    for (const x of this.exchanges.values()) x.alternateExchange = this.#alternateExchangeOf(x);
+    this.#policy.applyTo(this.queues.values(), this.exchanges.values());
   }
 
   readonly #queueHost: QueueHost = {
-    deadLetter: (queue, entries, reason, settled) => this.#deadLetter(queue, entries, reason, settled),
+    deadLetter: (queue, entries, reason, settled) =>
+      this.#deadLetters.dispatch(queue, entries, reason, settled),
     remove: (queue) => this.#removeQueue(queue),
   };
-
-  /**
-   * Republishes dead messages to the queue's dead-letter exchange. Done after
-   * the current operation finishes, so a queue that dead-letters into itself
-   * is never re-entered mid-change.
-   */
-  #deadLetter(
-    queue: Queue,
-    entries: QueueEntry[],
-    reason: DeadLetterReason,
-    settled?: (entry: QueueEntry, routed: boolean) => void,
-  ): void {
-    const dlx = queue.settings.deadLetterExchange;
-    const dead = dlx === null
-      ? this.counters.deadLettered.withoutExchange
-      : this.counters.deadLettered.withExchange;
-    dead[reason] += entries.length;
-    if (dlx === null) return;
-    const routingKey = queue.settings.deadLetterRoutingKey;
-    queueMicrotask(() => {
-      const x = this.exchanges.get(dlx);
-      // RabbitMQ drops silently when the DLX is missing (at-most-once).
-      if (x === undefined) {
-        if (settled) { for (const entry of entries) settled(entry, false); }
-        return;
-      }
-      for (const entry of entries) {
-        const dead = deadLetterMessage(
-          entry.message,
-          { queue: queue.name, exchange: dlx, routingKey },
-          reason,
-        );
-        const targets = this.route(x, dead.message.routingKey, dead.message);
-        let routed = false;
-        for (const q of [...targets]) if (!dead.isCycle(q.name) && q.enqueue(dead.message)) routed = true;
-        settled?.(entry, routed);
-      }
-    });
-  }
 
   /** Deletes a queue; returns the number of ready messages it held. */
   deleteQueue(name: string, opts: { ifUnused: boolean; ifEmpty: boolean; owner: object | null }): number {
@@ -411,7 +322,7 @@ export class VHost {
     q.deleted = true;
     this.counters.queuesDeleted++;
     this.queues.delete(q.name);
-    for (const b of [...q.bindings]) this.#removeBinding(b, true);
+    for (const b of [...q.bindings]) this.#bindings.remove(b, true);
     q.purge();
     for (const c of [...q.consumers]) {
       q.removeConsumer(c);
@@ -442,7 +353,7 @@ export class VHost {
     // RabbitMQ looks up the source before the destination
     const x = this.#bindableExchange(exchangeName);
     const q = this.getQueue(queueName, owner);
-    this.#addBinding(new Binding(x, q, routingKey, args));
+    this.#bindings.add(new Binding(x, q, routingKey, args));
   }
 
   unbindQueue(
@@ -461,7 +372,7 @@ export class VHost {
     const b = q && x?.findBinding(q, routingKey, args);
     if (!q || !b) return;
     if (owner !== null) this.#checkExclusive(q, owner);
-    this.#removeBinding(b, true);
+    this.#bindings.remove(b, true);
   }
 
   bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
@@ -471,7 +382,7 @@ export class VHost {
     }
     const src = this.getExchange(source);
     const dst = this.getExchange(destination);
-    this.#addBinding(new Binding(src, dst, routingKey, args));
+    this.#bindings.add(new Binding(src, dst, routingKey, args));
   }
 
   /** Idempotent like unbindQueue: missing exchanges or binding are not errors. */
@@ -480,36 +391,12 @@ export class VHost {
     refuseDefaultExchange(source);
     const dst = this.exchanges.get(destination);
     const b = dst && this.exchanges.get(source)?.findBinding(dst, routingKey, args);
-    if (b) this.#removeBinding(b, true);
+    if (b) this.#bindings.remove(b, true);
   }
 
   #bindableExchange(name: string): Exchange {
     refuseDefaultExchange(name);
     return this.getExchange(name);
-  }
-
-  #addBinding(b: Binding): void {
-    if (b.source.type === "headers") validateHeadersBinding(b.arguments);
-    if (!b.source.addBinding(b)) return;
-    const dst = b.destination;
-    if (dst.kind === "queue") dst.bindings.add(b);
-    else dst.incoming.add(b);
-    if (isDurableBinding(b)) this.store.saveBinding(bindingRecord(b));
-  }
-
-  /** `autoDeleteSource`: whether an auto-delete source left with no bindings goes too. */
-  #removeBinding(b: Binding, autoDeleteSource: boolean): void {
-    if (!b.source.removeBinding(b)) return;
-    const dst = b.destination;
-    if (dst.kind === "queue") dst.bindings.delete(b);
-    else dst.incoming.delete(b);
-    if (isDurableBinding(b)) this.store.deleteBinding(bindingRecord(b));
-    const src = b.source;
-    if (
-      autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src
-    ) {
-      this.#removeExchange(src);
-    }
   }
 
   /** Deletes every queue and exchange (the vhost itself is going away). */
@@ -527,7 +414,7 @@ export class VHost {
   restoreExchange(r: ExchangeRecord): void {
     if (!isExchangeType(r.type) || this.exchanges.has(r.name)) return;
     const x = createExchange(r.type, this.name, r.name, r);
-    x.alternateExchange = this.#alternateExchangeOf(x);
+    x.alternateExchange = this.#policy.alternateExchangeOf(x);
     this.exchanges.set(r.name, x);
   }
 
@@ -543,7 +430,7 @@ export class VHost {
       exclusiveOwner: null,
       autoDelete: r.autoDelete,
       arguments: r.arguments,
-      settings: this.#settingsFor(r.name, r.arguments),
+      settings: this.#policy.settingsFor(r.name, r.arguments),
     };
     this.#addQueue(
       type.create(this.name, r.name, options, {
@@ -558,15 +445,7 @@ export class VHost {
   }
 
   restoreBinding(r: BindingRecord): void {
-    const src = this.exchanges.get(r.source);
-    const dst = r.destinationType === "queue"
-      ? this.queues.get(r.destination)
-      : this.exchanges.get(r.destination);
-    if (!src || !dst || src === this.defaultExchange) return;
-    const b = new Binding(src, dst, r.routingKey, r.arguments);
-    if (!src.addBinding(b)) return;
-    if (dst.kind === "queue") dst.bindings.add(b);
-    else dst.incoming.add(b);
+    this.#bindings.restore(r);
   }
 
   // ---- routing --------------------------------------------------------
@@ -637,36 +516,6 @@ function withNegatedDelay(message: Message, delayMs: number): Message {
   return new Message(message.exchange, message.routingKey, raw, message.body, message.persistent);
 }
 
-function validateHeadersBinding(args: FieldTable): void {
-  const m = args["x-match"];
-  if (m === undefined) return;
-  if (typeof m !== "string" || !HEADERS_MATCH_MODES.includes(m)) {
-    throw new AmqpError(
-      406,
-      `Invalid x-match field value ${
-        JSON.stringify(String(m))
-      }; expected all, any, all-with-x, or any-with-x`,
-    );
-  }
-}
-
-function isDurableBinding(b: Binding): boolean {
-  const dst = b.destination;
-  const dstDurable = dst.kind === "queue" ? dst.durable && dst.exclusiveOwner === null : dst.durable;
-  return b.source.durable && dstDurable;
-}
-
-function bindingRecord(b: Binding) {
-  return {
-    vhost: b.source.vhost,
-    source: b.source.name,
-    destination: b.destination.name,
-    destinationType: b.destination.kind,
-    routingKey: b.routingKey,
-    arguments: b.arguments,
-  };
-}
-
 function exchangeRecord(x: Exchange) {
   return {
     vhost: x.vhost,
@@ -677,9 +526,4 @@ function exchangeRecord(x: Exchange) {
     internal: x.internal,
     arguments: x.arguments,
   };
-}
-
-/** 403 for the default exchange, which takes no explicit bindings. */
-export function refuseDefaultExchange(name: string): void {
-  if (name === "") throw accessRefused("operation not permitted on the default exchange");
 }

@@ -22,7 +22,7 @@ import { type MethodArgs, type MethodArgsOut, type MethodName, type MethodSpec }
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
-import { refuseDefaultExchange } from "../broker/vhost.ts";
+import { refuseDefaultExchange } from "../broker/bindings.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher, publishError } from "./channel_publisher.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";

@@ -18,10 +18,83 @@
 // close afterwards (measured: one async read or seek and a second node could
 // open the file). A step's read is small enough not to hold the loop up.
 
-import { BackupError, type BackupProgress } from "./store.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { TRACE_SUFFIXES } from "./sqlite_file_checks.ts";
+import { BackupError, type BackupProgress, type BackupResult } from "./store.ts";
 
 /** How much of the file one step copies. */
 export const BACKUP_STEP_BYTES = 1024 * 1024;
+
+/** The online backup of one store's data file: at most one at a time. */
+export class OnlineBackup {
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #flush: () => void;
+  readonly #closed: () => boolean;
+  #progress: BackupProgress | null = null;
+  /** Kept open until the store closes: closing a descriptor of the file would drop SQLite's lock on it. */
+  #source: Deno.FsFile | null = null;
+
+  /** `flush` commits the store's pending writes; `closed` says whether the store has closed. */
+  constructor(db: DatabaseSync, path: string, flush: () => void, closed: () => boolean) {
+    this.#db = db;
+    this.#path = path;
+    this.#flush = flush;
+    this.#closed = closed;
+  }
+
+  get progress(): BackupProgress | null {
+    return this.#progress;
+  }
+
+  /**
+   * Everything committed so far is checkpointed into the main file, which
+   * then does not change until checkpoints resume: the copy of it is the
+   * node as of this moment.
+   */
+  async run(requested: string): Promise<BackupResult> {
+    if (this.#closed()) throw new BackupError("the node is stopping");
+    const file = backupTarget(requested);
+    if (this.#progress !== null) {
+      throw new BackupError(`a backup to ${this.#progress.file} is already running`);
+    }
+    if (this.#ownFiles().includes(file)) throw new BackupError(`${file} is the node's own data file`);
+    const progress: BackupProgress = { file, copiedBytes: 0, totalBytes: 0, startedAt: Date.now() };
+    this.#progress = progress;
+    const pragma = (sql: string) => this.#db.prepare(sql).get() as Record<string, unknown>;
+    const autoCheckpoint = pragma("PRAGMA wal_autocheckpoint").wal_autocheckpoint as number;
+    try {
+      this.#flush();
+      this.#db.exec("PRAGMA wal_autocheckpoint = 0");
+      if (pragma("PRAGMA wal_checkpoint(TRUNCATE)").busy !== 0) {
+        throw new BackupError("the write-ahead log could not be checkpointed");
+      }
+      progress.totalBytes = (pragma("PRAGMA page_count").page_count as number) *
+        (pragma("PRAGMA page_size").page_size as number);
+      this.#source ??= Deno.openSync(this.#path, { read: true });
+      await copyFileInSteps(this.#source, file, progress, this.#closed);
+      return { file, bytes: progress.totalBytes, ms: Date.now() - progress.startedAt };
+    } finally {
+      this.#progress = null;
+      if (!this.#closed()) this.#db.exec(`PRAGMA wal_autocheckpoint = ${autoCheckpoint}`);
+    }
+  }
+
+  /** Lets go of the data file; only once the database is closed and its lock released. */
+  close(): void {
+    this.#source?.close();
+    this.#source = null;
+  }
+
+  /** The data file and SQLite's files beside it, by absolute path. */
+  #ownFiles(): string[] {
+    let path = this.#path;
+    try {
+      path = Deno.realPathSync(path);
+    } catch { /* compared as configured */ }
+    return [path, ...TRACE_SUFFIXES.map((s) => path + s)];
+  }
+}
 
 /** The absolute path a backup to `file` is written at, its directory resolved; a BackupError if unusable. */
 export function backupTarget(file: string): string {
