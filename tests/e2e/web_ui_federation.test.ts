@@ -7,11 +7,11 @@
 // Screenshots are kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
-import { type BrowserContext, openTab, openUi, type Page, uiTestDirs } from "../helpers/browser.ts";
+import { openTab, type Page } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
-import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
+import { runUiTest } from "../helpers/ui_test.ts";
 import { callApi } from "../helpers/management_api.ts";
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -28,103 +28,77 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { dataDir, profileDir, shotsDir } = await uiTestDirs("warren-web-ui-federation-");
-
-    let broker: BrokerProcess | undefined;
-    let context: BrowserContext | undefined;
-    let conn: Awaited<ReturnType<typeof amqp.connect>> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-
-    const scenario = async () => {
-      broker = await spawnBroker({ args: ["--data-dir", dataDir] });
-      const base = `http://127.0.0.1:${broker.managementPort}/`;
-      conn = await amqp.connect(broker.url);
-      conn.on("error", () => {});
-      const ch = await conn.createConfirmChannel();
-      await ch.assertExchange("edge", "fanout", { durable: true });
-      await ch.assertQueue("edge-inbox", { durable: true });
-      await ch.bindQueue("edge-inbox", "edge", "");
-      const policy = await callApi(
-        `http://127.0.0.1:${broker.managementPort}`,
-        "PUT",
-        "/api/policies/%2F/fed",
-        {
-          body: {
-            pattern: "^edge$",
-            "apply-to": "exchanges",
-            definition: { "federation-upstream-set": "all" },
+    await runUiTest(
+      "warren-web-ui-federation-",
+      TEST_TIMEOUT_MS,
+      async ({ broker, dirs, openUi, onTeardown }) => {
+        const { shotsDir } = dirs;
+        const conn = await amqp.connect(broker.url);
+        onTeardown(() => conn.close());
+        conn.on("error", () => {});
+        const ch = await conn.createConfirmChannel();
+        await ch.assertExchange("edge", "fanout", { durable: true });
+        await ch.assertQueue("edge-inbox", { durable: true });
+        await ch.bindQueue("edge-inbox", "edge", "");
+        const policy = await callApi(
+          `http://127.0.0.1:${broker.managementPort}`,
+          "PUT",
+          "/api/policies/%2F/fed",
+          {
+            body: {
+              pattern: "^edge$",
+              "apply-to": "exchanges",
+              definition: { "federation-upstream-set": "all" },
+            },
           },
-        },
-      );
-      assert.equal(policy.status, 201);
+        );
+        assert.equal(policy.status, 201);
 
-      const ui = await openUi(profileDir, base);
-      context = ui.context;
-      const { page, pageErrors } = ui;
+        const ui = await openUi();
+        const { page, pageErrors } = ui;
 
-      await openTab(page, "federation");
-      await page.getByRole("cell", { name: "No upstreams." }).waitFor();
-      await page.getByRole("cell", { name: "No links." }).waitFor();
-      await page.fill("input[name=upstream-name]", "central");
-      await page.fill("input[name=uri]", `${broker.url}%2f`);
-      await page.fill("input[name=upstream-exchange]", "amq.fanout");
-      await page.fill("input[name=expires]", "60000");
-      await page.click("button:has-text('Add upstream')");
-      await page.getByText("Upstream central added in /.").waitFor();
-      const up = row(page, "Federation upstreams", "central");
-      const upText = await up.textContent() ?? "";
-      assert.ok(!upText.includes("guest:guest"), `credentials shown: ${upText}`);
-      assert.match(upText, /amq\.fanout/);
+        await openTab(page, "federation");
+        await page.getByRole("cell", { name: "No upstreams." }).waitFor();
+        await page.getByRole("cell", { name: "No links." }).waitFor();
+        await page.fill("input[name=upstream-name]", "central");
+        await page.fill("input[name=uri]", `${broker.url}%2f`);
+        await page.fill("input[name=upstream-exchange]", "amq.fanout");
+        await page.fill("input[name=expires]", "60000");
+        await page.click("button:has-text('Add upstream')");
+        await page.getByText("Upstream central added in /.").waitFor();
+        const up = row(page, "Federation upstreams", "central");
+        const upText = await up.textContent() ?? "";
+        assert.ok(!upText.includes("guest:guest"), `credentials shown: ${upText}`);
+        assert.match(upText, /amq\.fanout/);
 
-      const link = row(page, "Links", "edge");
-      await link.locator(".state.running").waitFor();
-      assert.ok(!(await link.textContent() ?? "").includes("guest:guest"));
-      // The link mirrors edge's binding upstream within a second; publish until one arrives.
-      for (let i = 0; i < 50 && (await ch.checkQueue("edge-inbox")).messageCount === 0; i++) {
-        ch.publish("amq.fanout", "", Buffer.from("hello"));
-        await ch.waitForConfirms();
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.ok((await ch.checkQueue("edge-inbox")).messageCount > 0, "a message federated into edge");
-      await link.locator("td.num", { hasNotText: /^0$/ }).first().waitFor();
+        const link = row(page, "Links", "edge");
+        await link.locator(".state.running").waitFor();
+        assert.ok(!(await link.textContent() ?? "").includes("guest:guest"));
+        // The link mirrors edge's binding upstream within a second; publish until one arrives.
+        for (let i = 0; i < 50 && (await ch.checkQueue("edge-inbox")).messageCount === 0; i++) {
+          ch.publish("amq.fanout", "", Buffer.from("hello"));
+          await ch.waitForConfirms();
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.ok((await ch.checkQueue("edge-inbox")).messageCount > 0, "a message federated into edge");
+        await link.locator("td.num", { hasNotText: /^0$/ }).first().waitFor();
 
-      // An upstream the node refuses: its reason under the form.
-      await page.fill("input[name=upstream-name]", "broken");
-      await page.fill("input[name=uri]", "http://nowhere");
-      await page.click("button:has-text('Add upstream')");
-      await page.locator(".msg.error", { hasText: "not a valid URI" }).waitFor();
+        // An upstream the node refuses: its reason under the form.
+        await page.fill("input[name=upstream-name]", "broken");
+        await page.fill("input[name=uri]", "http://nowhere");
+        await page.click("button:has-text('Add upstream')");
+        await page.locator(".msg.error", { hasText: "not a valid URI" }).waitFor();
 
-      const shot = `${shotsDir}/federation.png`;
-      await page.screenshot({ path: shot, fullPage: true });
-      console.log(`web UI screenshot: ${shot}`);
+        const shot = `${shotsDir}/federation.png`;
+        await page.screenshot({ path: shot, fullPage: true });
+        console.log(`web UI screenshot: ${shot}`);
 
-      await up.getByRole("button", { name: "Delete" }).click();
-      await page.getByRole("cell", { name: "No upstreams." }).waitFor();
-      await page.getByRole("cell", { name: "No links." }).waitFor();
+        await up.getByRole("button", { name: "Delete" }).click();
+        await page.getByRole("cell", { name: "No upstreams." }).waitFor();
+        await page.getByRole("cell", { name: "No links." }).waitFor();
 
-      assert.deepEqual(pageErrors, [], "the page threw");
-    };
-
-    try {
-      await Promise.race([
-        scenario(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`web UI test took over ${TEST_TIMEOUT_MS} ms`)),
-            TEST_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await conn?.close().catch(() => {});
-      await context?.close().catch(() => {});
-      if (broker) {
-        broker.kill();
-        await broker.exited;
-      }
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-      await Deno.remove(profileDir, { recursive: true }).catch(() => {});
-    }
+        assert.deepEqual(pageErrors, [], "the page threw");
+      },
+    );
   },
 });

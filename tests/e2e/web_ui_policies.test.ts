@@ -5,11 +5,11 @@
 // Screenshots are kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
-import { type BrowserContext, openTab, openUi, type Page, uiTestDirs } from "../helpers/browser.ts";
+import { openTab, type Page } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
-import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
+import { runUiTest } from "../helpers/ui_test.ts";
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -23,123 +23,98 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { dataDir, profileDir, shotsDir } = await uiTestDirs("warren-web-ui-policies-");
+    await runUiTest(
+      "warren-web-ui-policies-",
+      TEST_TIMEOUT_MS,
+      async ({ broker, dirs, openUi, onTeardown }) => {
+        const { shotsDir } = dirs;
 
-    let broker: BrokerProcess | undefined;
-    let context: BrowserContext | undefined;
-    let conn: Awaited<ReturnType<typeof amqp.connect>> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+        // A client's queues first: one the policy will match, declared with an argument of its own.
+        const conn = await amqp.connect(broker.url);
+        onTeardown(() => conn.close());
+        conn.on("error", () => {});
+        const ch = await conn.createConfirmChannel();
+        await ch.assertQueue("orders.eu", { durable: true, arguments: { "x-max-length": 3 } });
+        await ch.assertQueue("audit", { durable: true });
+        for (let i = 1; i <= 8; i++) ch.sendToQueue("orders.eu", Buffer.from(`order ${i}`));
+        await ch.waitForConfirms();
 
-    const scenario = async () => {
-      broker = await spawnBroker({ args: ["--data-dir", dataDir] });
-      const base = `http://127.0.0.1:${broker.managementPort}/`;
+        const ui = await openUi();
+        const { page, pageErrors } = ui;
 
-      // A client's queues first: one the policy will match, declared with an argument of its own.
-      conn = await amqp.connect(broker.url);
-      conn.on("error", () => {});
-      const ch = await conn.createConfirmChannel();
-      await ch.assertQueue("orders.eu", { durable: true, arguments: { "x-max-length": 3 } });
-      await ch.assertQueue("audit", { durable: true });
-      for (let i = 1; i <= 8; i++) ch.sendToQueue("orders.eu", Buffer.from(`order ${i}`));
-      await ch.waitForConfirms();
+        // A policy through the form: the key buttons fill in the definition, then it is edited by hand.
+        await openTab(page, "policies");
+        await page.getByRole("cell", { name: "No policies." }).waitFor();
+        await page.fill("input[name=policy-name]", "orders-limits");
+        await page.fill("input[name=pattern]", "^orders\\.");
+        await page.selectOption("select[name=apply-to]", "queues");
+        await page.fill("input[name=priority]", "5");
+        await page.click(".key-buttons button:text-is('max-length')");
+        await page.click(".key-buttons button:text-is('message-ttl')");
+        const filled = JSON.parse(await page.inputValue("textarea[name=definition]"));
+        assert.deepEqual(filled, { "max-length": 1000, "message-ttl": 60000 });
+        await page.fill("textarea[name=definition]", '{"max-length": 5, "message-ttl": 3600000}');
+        await page.click("button:has-text('Save policy')");
+        await page.getByText("Policy orders-limits saved in /.").waitFor();
+        const row = policyRow(page, "orders-limits");
+        await row.getByRole("cell", { name: "1 queue", exact: true }).waitFor();
+        assert.match(await row.textContent() ?? "", /max-length: 5, message-ttl: 3600000/);
 
-      const ui = await openUi(profileDir, base);
-      context = ui.context;
-      const { page, pageErrors } = ui;
+        // A bad definition shows the node's reason under the form.
+        await page.fill("input[name=policy-name]", "broken");
+        await page.fill("textarea[name=definition]", '{"max-lenght": 5}');
+        await page.click("button:has-text('Save policy')");
+        await page.locator(".msg.error", { hasText: "Validation failed" }).waitFor();
 
-      // A policy through the form: the key buttons fill in the definition, then it is edited by hand.
-      await openTab(page, "policies");
-      await page.getByRole("cell", { name: "No policies." }).waitFor();
-      await page.fill("input[name=policy-name]", "orders-limits");
-      await page.fill("input[name=pattern]", "^orders\\.");
-      await page.selectOption("select[name=apply-to]", "queues");
-      await page.fill("input[name=priority]", "5");
-      await page.click(".key-buttons button:text-is('max-length')");
-      await page.click(".key-buttons button:text-is('message-ttl')");
-      const filled = JSON.parse(await page.inputValue("textarea[name=definition]"));
-      assert.deepEqual(filled, { "max-length": 1000, "message-ttl": 60000 });
-      await page.fill("textarea[name=definition]", '{"max-length": 5, "message-ttl": 3600000}');
-      await page.click("button:has-text('Save policy')");
-      await page.getByText("Policy orders-limits saved in /.").waitFor();
-      const row = policyRow(page, "orders-limits");
-      await row.getByRole("cell", { name: "1 queue", exact: true }).waitFor();
-      assert.match(await row.textContent() ?? "", /max-length: 5, message-ttl: 3600000/);
+        const policiesShot = `${shotsDir}/policies.png`;
+        await page.screenshot({ path: policiesShot, fullPage: true });
+        console.log(`web UI screenshot: ${policiesShot}`);
 
-      // A bad definition shows the node's reason under the form.
-      await page.fill("input[name=policy-name]", "broken");
-      await page.fill("textarea[name=definition]", '{"max-lenght": 5}');
-      await page.click("button:has-text('Save policy')");
-      await page.locator(".msg.error", { hasText: "Validation failed" }).waitFor();
+        // The Queues list names the policy in the Features column.
+        await openTab(page, "queues");
+        const ordersRow = page.locator("table.list tbody tr", {
+          has: page.locator("a.queue-link", { hasText: /^orders\.eu$/ }),
+        });
+        await ordersRow.locator(".badge.pol", { hasText: "orders-limits" }).waitFor();
+        assert.equal(
+          await page.locator("table.list tbody tr", {
+            has: page.locator("a.queue-link", { hasText: /^audit$/ }),
+          })
+            .locator(".badge.pol").count(),
+          0,
+        );
+        const queuesShot = `${shotsDir}/queues.png`;
+        await page.screenshot({ path: queuesShot });
+        console.log(`web UI screenshot: ${queuesShot}`);
 
-      const policiesShot = `${shotsDir}/policies.png`;
-      await page.screenshot({ path: policiesShot, fullPage: true });
-      console.log(`web UI screenshot: ${policiesShot}`);
+        // The queue's page: its arguments, its policy, and which policy keys its own (lower) x-max-length overrides.
+        await page.click("a.queue-link:text-is('orders.eu')");
+        const details = page.locator("table.kv");
+        await details.locator("tr", { hasText: "Policy" }).locator("a", { hasText: "orders-limits" })
+          .waitFor();
+        await details.locator("tr", { hasText: "Arguments" }).getByText("x-max-length: 3").waitFor();
+        const effective = details.locator("tr", { hasText: "Effective policy" });
+        await effective.locator(".overridden", { hasText: "max-length: 5" }).waitFor();
+        await effective.getByText("the x-max-length argument applies").waitFor();
+        await effective.getByText("message-ttl: 3600000").waitFor();
+        const queueShot = `${shotsDir}/queue.png`;
+        await page.screenshot({ path: queueShot, fullPage: true });
+        console.log(`web UI screenshot: ${queueShot}`);
 
-      // The Queues list names the policy in the Features column.
-      await openTab(page, "queues");
-      const ordersRow = page.locator("table.list tbody tr", {
-        has: page.locator("a.queue-link", { hasText: /^orders\.eu$/ }),
-      });
-      await ordersRow.locator(".badge.pol", { hasText: "orders-limits" }).waitFor();
-      assert.equal(
-        await page.locator("table.list tbody tr", {
-          has: page.locator("a.queue-link", { hasText: /^audit$/ }),
-        })
-          .locator(".badge.pol").count(),
-        0,
-      );
-      const queuesShot = `${shotsDir}/queues.png`;
-      await page.screenshot({ path: queuesShot });
-      console.log(`web UI screenshot: ${queuesShot}`);
+        // Edit fills the form; saving with a new pattern moves the policy to the audit queue.
+        await openTab(page, "policies");
+        await policyRow(page, "orders-limits").getByRole("button", { name: "Edit" }).click();
+        assert.equal(await page.inputValue("input[name=pattern]"), "^orders\\.");
+        await page.fill("input[name=pattern]", "^audit$");
+        await page.click("button:has-text('Save policy')");
+        await policyRow(page, "orders-limits").getByRole("cell", { name: "^audit$", exact: true }).waitFor();
+        await policyRow(page, "orders-limits").getByRole("cell", { name: "1 queue", exact: true }).waitFor();
 
-      // The queue's page: its arguments, its policy, and which policy keys its own (lower) x-max-length overrides.
-      await page.click("a.queue-link:text-is('orders.eu')");
-      const details = page.locator("table.kv");
-      await details.locator("tr", { hasText: "Policy" }).locator("a", { hasText: "orders-limits" }).waitFor();
-      await details.locator("tr", { hasText: "Arguments" }).getByText("x-max-length: 3").waitFor();
-      const effective = details.locator("tr", { hasText: "Effective policy" });
-      await effective.locator(".overridden", { hasText: "max-length: 5" }).waitFor();
-      await effective.getByText("the x-max-length argument applies").waitFor();
-      await effective.getByText("message-ttl: 3600000").waitFor();
-      const queueShot = `${shotsDir}/queue.png`;
-      await page.screenshot({ path: queueShot, fullPage: true });
-      console.log(`web UI screenshot: ${queueShot}`);
+        await policyRow(page, "orders-limits").getByRole("button", { name: "Delete" }).click();
+        await page.getByRole("cell", { name: "No policies." }).waitFor();
 
-      // Edit fills the form; saving with a new pattern moves the policy to the audit queue.
-      await openTab(page, "policies");
-      await policyRow(page, "orders-limits").getByRole("button", { name: "Edit" }).click();
-      assert.equal(await page.inputValue("input[name=pattern]"), "^orders\\.");
-      await page.fill("input[name=pattern]", "^audit$");
-      await page.click("button:has-text('Save policy')");
-      await policyRow(page, "orders-limits").getByRole("cell", { name: "^audit$", exact: true }).waitFor();
-      await policyRow(page, "orders-limits").getByRole("cell", { name: "1 queue", exact: true }).waitFor();
-
-      await policyRow(page, "orders-limits").getByRole("button", { name: "Delete" }).click();
-      await page.getByRole("cell", { name: "No policies." }).waitFor();
-
-      assert.deepEqual(pageErrors, [], "the page threw");
-    };
-
-    try {
-      await Promise.race([
-        scenario(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`web UI test took over ${TEST_TIMEOUT_MS} ms`)),
-            TEST_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await conn?.close().catch(() => {});
-      await context?.close().catch(() => {});
-      if (broker) {
-        broker.kill();
-        await broker.exited;
-      }
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-      await Deno.remove(profileDir, { recursive: true }).catch(() => {});
-    }
+        assert.deepEqual(pageErrors, [], "the page threw");
+      },
+    );
   },
 });

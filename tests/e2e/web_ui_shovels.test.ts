@@ -5,11 +5,11 @@
 // Screenshots are kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
-import { type BrowserContext, openTab, openUi, type Page, uiTestDirs } from "../helpers/browser.ts";
+import { openTab, type Page } from "../helpers/browser.ts";
 import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
-import { type BrokerProcess, spawnBroker } from "../helpers/broker_process.ts";
+import { runUiTest } from "../helpers/ui_test.ts";
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -22,83 +22,57 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { dataDir, profileDir, shotsDir } = await uiTestDirs("warren-web-ui-shovels-");
+    await runUiTest(
+      "warren-web-ui-shovels-",
+      TEST_TIMEOUT_MS,
+      async ({ broker, dirs, openUi, onTeardown }) => {
+        const { shotsDir } = dirs;
+        const conn = await amqp.connect(broker.url);
+        onTeardown(() => conn.close());
+        conn.on("error", () => {});
+        const ch = await conn.createConfirmChannel();
+        await ch.assertQueue("inbox", { durable: true });
+        for (let i = 1; i <= 20; i++) ch.sendToQueue("inbox", Buffer.from(`m${i}`), { persistent: true });
+        await ch.waitForConfirms();
 
-    let broker: BrokerProcess | undefined;
-    let context: BrowserContext | undefined;
-    let conn: Awaited<ReturnType<typeof amqp.connect>> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+        const ui = await openUi();
+        const { page, pageErrors } = ui;
 
-    const scenario = async () => {
-      broker = await spawnBroker({ args: ["--data-dir", dataDir] });
-      const base = `http://127.0.0.1:${broker.managementPort}/`;
-      conn = await amqp.connect(broker.url);
-      conn.on("error", () => {});
-      const ch = await conn.createConfirmChannel();
-      await ch.assertQueue("inbox", { durable: true });
-      for (let i = 1; i <= 20; i++) ch.sendToQueue("inbox", Buffer.from(`m${i}`), { persistent: true });
-      await ch.waitForConfirms();
+        await openTab(page, "shovels");
+        await page.getByRole("cell", { name: "No shovels." }).waitFor();
+        await page.fill("input[name=shovel-name]", "to-central");
+        await page.fill("input[name=src-name]", "inbox");
+        await page.fill("input[name=dest-uri]", `${broker.url}%2f`);
+        await page.fill("input[name=dest-name]", "outbox");
+        await page.click("button:has-text('Add shovel')");
+        await page.getByText("Shovel to-central added in /.").waitFor();
+        const row = shovelRow(page, "to-central");
+        await row.locator(".state.running").waitFor();
+        await row.getByRole("cell", { name: "20", exact: true }).waitFor();
+        const text = await row.textContent() ?? "";
+        assert.match(text, /queue inbox/);
+        assert.match(text, /queue outbox/);
+        assert.ok(!text.includes("guest:guest"), `credentials shown: ${text}`);
+        assert.equal((await ch.checkQueue("outbox")).messageCount, 20);
 
-      const ui = await openUi(profileDir, base);
-      context = ui.context;
-      const { page, pageErrors } = ui;
+        // A definition the node refuses: its reason under the form.
+        await page.fill("input[name=shovel-name]", "broken");
+        await page.fill("input[name=src-uri]", "http://nowhere");
+        await page.click("button:has-text('Add shovel')");
+        await page.locator(".msg.error", { hasText: "not a valid URI" }).waitFor();
 
-      await openTab(page, "shovels");
-      await page.getByRole("cell", { name: "No shovels." }).waitFor();
-      await page.fill("input[name=shovel-name]", "to-central");
-      await page.fill("input[name=src-name]", "inbox");
-      await page.fill("input[name=dest-uri]", `${broker.url}%2f`);
-      await page.fill("input[name=dest-name]", "outbox");
-      await page.click("button:has-text('Add shovel')");
-      await page.getByText("Shovel to-central added in /.").waitFor();
-      const row = shovelRow(page, "to-central");
-      await row.locator(".state.running").waitFor();
-      await row.getByRole("cell", { name: "20", exact: true }).waitFor();
-      const text = await row.textContent() ?? "";
-      assert.match(text, /queue inbox/);
-      assert.match(text, /queue outbox/);
-      assert.ok(!text.includes("guest:guest"), `credentials shown: ${text}`);
-      assert.equal((await ch.checkQueue("outbox")).messageCount, 20);
+        const shot = `${shotsDir}/shovels.png`;
+        await page.screenshot({ path: shot, fullPage: true });
+        console.log(`web UI screenshot: ${shot}`);
 
-      // A definition the node refuses: its reason under the form.
-      await page.fill("input[name=shovel-name]", "broken");
-      await page.fill("input[name=src-uri]", "http://nowhere");
-      await page.click("button:has-text('Add shovel')");
-      await page.locator(".msg.error", { hasText: "not a valid URI" }).waitFor();
+        await row.getByRole("button", { name: "Restart" }).click();
+        await page.getByText("Shovel to-central restarted.").waitFor();
+        await row.locator(".state.running").waitFor();
+        await row.getByRole("button", { name: "Delete" }).click();
+        await page.getByRole("cell", { name: "No shovels." }).waitFor();
 
-      const shot = `${shotsDir}/shovels.png`;
-      await page.screenshot({ path: shot, fullPage: true });
-      console.log(`web UI screenshot: ${shot}`);
-
-      await row.getByRole("button", { name: "Restart" }).click();
-      await page.getByText("Shovel to-central restarted.").waitFor();
-      await row.locator(".state.running").waitFor();
-      await row.getByRole("button", { name: "Delete" }).click();
-      await page.getByRole("cell", { name: "No shovels." }).waitFor();
-
-      assert.deepEqual(pageErrors, [], "the page threw");
-    };
-
-    try {
-      await Promise.race([
-        scenario(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`web UI test took over ${TEST_TIMEOUT_MS} ms`)),
-            TEST_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      await conn?.close().catch(() => {});
-      await context?.close().catch(() => {});
-      if (broker) {
-        broker.kill();
-        await broker.exited;
-      }
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-      await Deno.remove(profileDir, { recursive: true }).catch(() => {});
-    }
+        assert.deepEqual(pageErrors, [], "the page threw");
+      },
+    );
   },
 });
