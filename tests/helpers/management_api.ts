@@ -3,6 +3,7 @@
 // an external broker (RabbitMQ, to prove a test encodes its behaviour).
 // `api()` is one call as guest (or the given user) returning status and
 // JSON body.
+import assert from "node:assert/strict";
 import { startTestNode, type TestNode } from "./broker.ts";
 
 export interface ApiReply {
@@ -100,4 +101,13 @@ export async function withBroker(fn: (b: ManagedBroker) => Promise<void>, timeou
     clearTimeout(timer);
     await b.close();
   }
+}
+
+/** A vhost of the test's own, guest allowed in; the returned function deletes it. */
+export async function ownVHost(b: ManagedBroker, name: string): Promise<() => Promise<void>> {
+  const v = encodeURIComponent(name);
+  assert.equal((await b.api("PUT", `/api/vhosts/${v}`)).status, 201);
+  const perms = { configure: ".*", write: ".*", read: ".*" };
+  assert.ok((await b.api("PUT", `/api/permissions/${v}/guest`, { body: perms })).status < 300);
+  return async () => void await b.api("DELETE", `/api/vhosts/${v}`);
 }

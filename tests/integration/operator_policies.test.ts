@@ -8,16 +8,9 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "../helpers/amqplib.ts";
-import { type ManagedBroker, until, withBroker } from "../helpers/management_api.ts";
+import { ownVHost, until, withBroker } from "../helpers/management_api.ts";
 
 const TEST_TIMEOUT_MS = 30_000;
-
-async function ownVHost(b: ManagedBroker, name: string): Promise<() => Promise<void>> {
-  assert.equal((await b.api("PUT", `/api/vhosts/${name}`)).status, 201);
-  const perms = { configure: ".*", write: ".*", read: ".*" };
-  assert.ok((await b.api("PUT", `/api/permissions/${name}/guest`, { body: perms })).status < 300);
-  return async () => void await b.api("DELETE", `/api/vhosts/${name}`);
-}
 
 Deno.test({
   name: "an operator policy lowers a queue's max-length below the user policy's and the argument's",

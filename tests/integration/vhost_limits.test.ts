@@ -7,20 +7,11 @@
 // whose texts these are. The restart test is Warren's alone.
 import assert from "node:assert/strict";
 import amqp from "../helpers/amqplib.ts";
-import { callApi, type ManagedBroker, until, withBroker } from "../helpers/management_api.ts";
+import { callApi, type ManagedBroker, ownVHost, until, withBroker } from "../helpers/management_api.ts";
 import { spawnBroker } from "../helpers/broker_process.ts";
 import { plainResponse, PROTOCOL_HEADER, RawAmqpClient } from "../helpers/raw_amqp.ts";
 
 const TEST_TIMEOUT_MS = 30_000;
-
-/** A vhost of our own, guest allowed in, deleted by the returned function. */
-async function ownVHost(b: ManagedBroker, name: string): Promise<() => Promise<void>> {
-  const v = encodeURIComponent(name);
-  assert.equal((await b.api("PUT", `/api/vhosts/${v}`)).status, 201);
-  const perms = { configure: ".*", write: ".*", read: ".*" };
-  assert.ok((await b.api("PUT", `/api/permissions/${v}/guest`, { body: perms })).status < 300);
-  return async () => void await b.api("DELETE", `/api/vhosts/${v}`);
-}
 
 function vhostUrl(b: ManagedBroker, vhost: string): string {
   return b.amqpUrl.replace(/\/[^/]*$/, "/") + encodeURIComponent(vhost);

@@ -88,6 +88,13 @@ export function setOptions(
   if (el instanceof HTMLSelectElement && values.includes(current)) el.value = current;
 }
 
+/** The trail above a detail page: the list it belongs to, and the virtual host when there is one. */
+export function crumbs(listHash: string, listTitle: string, vhost?: string): HTMLElement {
+  const trail = h("div", { class: "crumbs" }, h("a", { href: listHash }, listTitle));
+  if (vhost !== undefined) trail.append(" / virtual host ", h("code", null, vhost));
+  return trail;
+}
+
 // ---- panels, stats, messages --------------------------------------------
 
 export function panel(title?: string, ...extra: Child[]): HTMLElement {

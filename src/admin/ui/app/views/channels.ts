@@ -2,7 +2,7 @@
 // message rates.
 import { api, ApiError, enc } from "../api.ts";
 import type { View } from "../app.ts";
-import { clear, h, kvTable, panel, stat } from "../dom.ts";
+import { clear, crumbs, h, kvTable, panel, stat } from "../dom.ts";
 import { countOf, fmtInt, rateCell, rateOf, setRate, stateCell, yesNo } from "../format.ts";
 import { channelLink, connectionLink, queueLink, userLink, vhostLink } from "../links.ts";
 import { pagedList } from "../paged_list.ts";
@@ -85,7 +85,7 @@ export function viewChannel(view: HTMLElement, args: string[]): View {
   const name = args.join("/");
   const path = "/channels/" + enc(name);
   view.append(
-    h("div", { class: "crumbs" }, h("a", { href: "#/channels" }, "Channels")),
+    crumbs("#/channels", "Channels"),
     h("div", { class: "title-row" }, h("h1", null, "Channel ", h("span", { class: "mono" }, name))),
   );
   const rates: Record<string, HTMLElement> = {};

@@ -2,7 +2,7 @@
 // client-provided name, client properties and channels.
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, type View } from "../app.ts";
-import { type Child, clear, h, kvTable, note, panel } from "../dom.ts";
+import { type Child, clear, crumbs, h, kvTable, note, panel } from "../dom.ts";
 import { details, fmtBytes, fmtInt, stateCell, yesNo } from "../format.ts";
 import { connectionLink, userLink, vhostLink } from "../links.ts";
 import { pagedList } from "../paged_list.ts";
@@ -109,7 +109,7 @@ export function viewConnection(view: HTMLElement, args: string[]): View {
   const title = h("span", { class: "mono" }, name);
   const actions = h("div", { class: "actions" });
   view.append(
-    h("div", { class: "crumbs" }, h("a", { href: "#/connections" }, "Connections")),
+    crumbs("#/connections", "Connections"),
     h("div", { class: "title-row" }, h("h1", null, "Connection ", title), actions),
     msg,
   );

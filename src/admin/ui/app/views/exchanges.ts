@@ -2,7 +2,7 @@
 // its bindings both ways and a publish form.
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, run, vhostSelect, type View } from "../app.ts";
-import { check, clear, field, h, kvTable, note, panel, select, stat } from "../dom.ts";
+import { check, clear, crumbs, field, h, kvTable, note, panel, select, stat } from "../dom.ts";
 import { badges, exchangeLabel, fmtArgs, kvLines, rateCell, rateOf, setRate, yesNo } from "../format.ts";
 import { destinationLink, exchangeLink, vhostLink } from "../links.ts";
 import { pagedList } from "../paged_list.ts";
@@ -132,13 +132,7 @@ export function viewExchange(view: HTMLElement, args: string[]): View {
   const msg = note();
   const actions = h("div", { class: "actions" });
   view.append(
-    h(
-      "div",
-      { class: "crumbs" },
-      h("a", { href: "#/exchanges" }, "Exchanges"),
-      " / virtual host ",
-      h("code", null, vhost),
-    ),
+    crumbs("#/exchanges", "Exchanges", vhost),
     h(
       "div",
       { class: "title-row" },

@@ -28,7 +28,7 @@ const RATES: [string, string][] = [
   ["redeliver", "Redeliver"],
 ];
 
-export function queuedChart() {
+function queuedChart() {
   return lineChart([
     { label: "Ready", color: "#d9541e", kind: "count", details: (d) => details(d, "messages_ready") },
     {
@@ -40,12 +40,23 @@ export function queuedChart() {
   ]);
 }
 
-export function ratesChart() {
+function ratesChart() {
   return lineChart([
     { label: "Publish", color: "#d9541e", kind: "rate", details: (d) => details(d, "publish") },
     { label: "Deliver / get", color: "#3a6fb0", kind: "rate", details: (d) => details(d, "deliver_get") },
     { label: "Ack", color: "#2f9e5b", kind: "rate", details: (d) => details(d, "ack") },
   ]);
+}
+
+/** The two charts of every page with message counts: queued messages and message rates, side by side. */
+export function messageCharts() {
+  const queued = queuedChart();
+  const rates = ratesChart();
+  const p1 = panel("Queued messages");
+  p1.appendChild(queued.el);
+  const p2 = panel("Message rates");
+  p2.appendChild(rates.el);
+  return { el: h("div", { class: "grid2 charts" }, p1, p2), queued, rates };
 }
 
 function definitionsPanel(): HTMLElement {
@@ -129,14 +140,9 @@ export function viewOverview(view: HTMLElement): View {
       return s.el;
     }),
   );
-  const queued = queuedChart();
-  const rateChart = ratesChart();
+  const charts = messageCharts();
   const info = h("div");
   const updated = h("span", { class: "updated" });
-  const p1 = panel("Queued messages");
-  p1.appendChild(queued.el);
-  const p2 = panel("Message rates");
-  p2.appendChild(rateChart.el);
   const nodePanel = panel("Node");
   nodePanel.appendChild(info);
   view.append(
@@ -149,7 +155,7 @@ export function viewOverview(view: HTMLElement): View {
       h("div", null, h("div", { class: "section-title" }, "Messages"), msgStats),
       h("div", null, h("div", { class: "section-title" }, "Message rates"), rateStats),
     ),
-    h("div", { class: "grid2 charts" }, p1, p2),
+    charts.el,
     h("div", { class: "grid2" }, nodePanel, definitionsPanel()),
   );
 
@@ -161,8 +167,8 @@ export function viewOverview(view: HTMLElement): View {
       const qt = o.queue_totals ?? {};
       for (const [k] of MESSAGES) counts[k].textContent = fmtInt((qt[k] as number | undefined) ?? 0);
       for (const [k] of RATES) setRate(rates[k], rateOf(o.message_stats, k));
-      queued.draw(qt);
-      rateChart.draw(o.message_stats);
+      charts.queued.draw(qt);
+      charts.rates.draw(o.message_stats);
       clear(info);
       info.appendChild(kvTable([
         [

@@ -3,7 +3,7 @@
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, run, vhostSelect, type View } from "../app.ts";
 import { HISTORY_QUERY } from "../chart.ts";
-import { check, clear, field, h, kvTable, note, panel, say, select, stat } from "../dom.ts";
+import { check, clear, crumbs, field, h, kvTable, note, panel, say, select, stat } from "../dom.ts";
 import {
   badges,
   fmtArgs,
@@ -23,7 +23,7 @@ import { pagedList } from "../paged_list.ts";
 import { session } from "../session.ts";
 import { type Column, makeTable } from "../table.ts";
 import type { Binding, Consumer, Message, Queue } from "../types.ts";
-import { queuedChart, ratesChart } from "./overview.ts";
+import { messageCharts } from "./overview.ts";
 import { publishForm } from "./publish.ts";
 
 const GET_TRUNCATE_BYTES = 50000;
@@ -298,13 +298,7 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
   const self: Queue = { vhost, name: qname };
   const msg = note();
   view.append(
-    h(
-      "div",
-      { class: "crumbs" },
-      h("a", { href: "#/queues" }, "Queues"),
-      " / virtual host ",
-      h("code", null, vhost),
-    ),
+    crumbs("#/queues", "Queues", vhost),
     h(
       "div",
       { class: "title-row" },
@@ -335,12 +329,7 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
       return s.el;
     }),
   ));
-  const queued = queuedChart();
-  const rateChart = ratesChart();
-  const c1 = panel("Queued messages");
-  c1.appendChild(queued.el);
-  const c2 = panel("Message rates");
-  c2.appendChild(rateChart.el);
+  const charts = messageCharts();
 
   const info = h("div");
   const infoPanel = panel("Details");
@@ -369,7 +358,7 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
   const bindPanel = panel("Bindings");
   bindPanel.appendChild(bindings.el);
   view.append(
-    h("div", { class: "grid2 charts" }, c1, c2),
+    charts.el,
     h("div", { class: "grid2 spaced" }, infoPanel, h("div", { class: "stack" }, consPanel, bindPanel)),
     h("div", { class: "grid2" }, publishForm(vhost, "", qname), getForm(qpath)),
   );
@@ -387,8 +376,8 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
       }
       for (const [k] of COUNTS) counts[k].textContent = fmtInt((q[k] as number | undefined) ?? 0);
       for (const [k] of RATES) setRate(rates[k], rateOf(q.message_stats, k));
-      queued.draw(q);
-      rateChart.draw(q.message_stats);
+      charts.queued.draw(q);
+      charts.rates.draw(q.message_stats);
       const feats = badges(q, false);
       clear(info);
       info.appendChild(kvTable([

@@ -2,7 +2,7 @@
 // its permissions.
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, run, type View } from "../app.ts";
-import { clear, field, h, kvTable, note, panel } from "../dom.ts";
+import { clear, crumbs, field, h, kvTable, note, panel } from "../dom.ts";
 import { plural, tagList } from "../format.ts";
 import { userLink, vhostLink } from "../links.ts";
 import { makeTable } from "../table.ts";
@@ -119,7 +119,7 @@ export function viewUser(view: HTMLElement, args: string[]): View {
   const msg = note();
   const self: User = { name };
   view.append(
-    h("div", { class: "crumbs" }, h("a", { href: "#/users" }, "Users")),
+    crumbs("#/users", "Users"),
     h(
       "div",
       { class: "title-row" },

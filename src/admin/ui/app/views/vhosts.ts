@@ -3,12 +3,12 @@
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, run, type View } from "../app.ts";
 import { HISTORY_QUERY } from "../chart.ts";
-import { clear, field, h, kvTable, note, panel, stat } from "../dom.ts";
+import { clear, crumbs, field, h, kvTable, note, panel, stat } from "../dom.ts";
 import { fmtInt, plural, rateCell, rateOf, setRate } from "../format.ts";
 import { vhostLink } from "../links.ts";
 import { makeTable } from "../table.ts";
 import type { Permission, Vhost } from "../types.ts";
-import { queuedChart, ratesChart } from "./overview.ts";
+import { messageCharts } from "./overview.ts";
 import { permissionColumns } from "./users.ts";
 
 function deleteButton(v: Vhost, msg: HTMLElement, after?: () => void): HTMLButtonElement {
@@ -114,7 +114,7 @@ export function viewVhost(view: HTMLElement, args: string[]): View {
   const path = "/vhosts/" + enc(name);
   const msg = note();
   view.append(
-    h("div", { class: "crumbs" }, h("a", { href: "#/vhosts" }, "Virtual hosts")),
+    crumbs("#/vhosts", "Virtual hosts"),
     h(
       "div",
       { class: "title-row" },
@@ -133,12 +133,7 @@ export function viewVhost(view: HTMLElement, args: string[]): View {
       return s.el;
     }),
   ));
-  const queued = queuedChart();
-  const rateChart = ratesChart();
-  const c1 = panel("Queued messages");
-  c1.appendChild(queued.el);
-  const c2 = panel("Message rates");
-  c2.appendChild(rateChart.el);
+  const charts = messageCharts();
   const info = h("div");
   const infoPanel = panel("Details");
   infoPanel.appendChild(info);
@@ -149,7 +144,7 @@ export function viewVhost(view: HTMLElement, args: string[]): View {
   const permPanel = panel("Permissions");
   permPanel.appendChild(perms.el);
   view.append(
-    h("div", { class: "grid2 charts" }, c1, c2),
+    charts.el,
     h("div", { class: "grid2" }, infoPanel, permPanel),
   );
 
@@ -166,8 +161,8 @@ export function viewVhost(view: HTMLElement, args: string[]): View {
       }
       for (const [k] of COUNTS) tiles[k].textContent = fmtInt(v[k] ?? 0);
       for (const [k] of RATES) setRate(tiles[k], rateOf(v.message_stats, k));
-      queued.draw(v);
-      rateChart.draw(v.message_stats);
+      charts.queued.draw(v);
+      charts.rates.draw(v.message_stats);
       clear(info);
       info.appendChild(kvTable([
         ["Name", v.name],
