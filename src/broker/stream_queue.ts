@@ -328,7 +328,12 @@ export class StreamQueue extends Queue {
     const what = `queue '${this.name}' in vhost '${this.vhost}'`;
     const reader = new StreamReader(consumer, start, filterOf(args, what), tracked ? consumer.tag : null);
     this.#readers.set(consumer, reader);
-    super.addConsumer(consumer);
+    try {
+      super.addConsumer(consumer);
+    } catch (e) {
+      this.#readers.delete(consumer);
+      throw e;
+    }
   }
 
   #startOffset(spec: StreamOffsetSpec): number {
