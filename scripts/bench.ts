@@ -22,6 +22,7 @@ import {
 } from "./bench/brokers.ts";
 import { processAlive } from "./bench/procstat.ts";
 import { killAllRoles, type RoleMode } from "./bench/role_host.ts";
+import type { BenchClient } from "./bench/roles.ts";
 import { type BenchOptions, type RunResult, type Scenario, SCENARIOS } from "./bench/scenarios.ts";
 import { formatResources, formatSummary, resourceRows, summarize } from "./bench/report.ts";
 
@@ -30,13 +31,17 @@ const USAGE = `usage: deno task bench [options]
   --target T             warren (default) | rabbitmq, when not comparing
   --url URL              benchmark a running broker instead (amqp://user:pass@host:port/vhost)
   --broker-pid PID       with --url: the broker's pid, for its CPU and memory
-  --scenarios LIST       comma list of ids or groups: 1,2,...,9 or 1-16B,4-10k,9-shovel,... (default all but 8)
+  --scenarios LIST       comma list of ids or groups: 1,2,...,13 or 1-16B,4-10k,9-shovel,... (default all but 8)
   --full                 add scenario 8 (fill 1M persistent messages, restart)
   --duration S           seconds per throughput/latency run (default 5)
   --rounds N             rounds per broker (default 3 with --compare, else 1)
   --json PATH            write the JSON report to PATH (default: printed after the tables)
   --mode M               load generator roles as 'worker' threads (default) or 'process'es
   --consumer-roles N     consumer workers/processes per scenario (default 1)
+  --client C             the load generator's client: harness (default; Warren's codec) or amqplib
+                         (npm:amqplib@0.10.4); set-up and scenarios 7-9 always use the harness
+  --queues N             queues, each with a consumer, in scenario 12 (default 5000)
+  --churn-loops N        concurrent open-publish-close loops in scenario 13 (default 10)
   --warmup S             untimed seconds of 1-16B per broker before round 1 (default 2; 0 = none)
   --max-backlog N        cap on published-but-unconsumed messages (default 100000; 0 = none)
   --max-messages N       cap on messages per run (default 10000000)
@@ -61,6 +66,9 @@ function parseOptions() {
       json: { type: "string" },
       mode: { type: "string", default: "worker" },
       "consumer-roles": { type: "string", default: "1" },
+      client: { type: "string", default: "harness" },
+      queues: { type: "string", default: "5000" },
+      "churn-loops": { type: "string", default: "10" },
       "max-backlog": { type: "string", default: "100000" },
       warmup: { type: "string", default: "2" },
       "max-messages": { type: "string", default: "10000000" },
@@ -146,6 +154,10 @@ async function main(): Promise<number> {
   const scenarios = selectScenarios(values.scenarios, values.full);
   const mode = values.mode as RoleMode;
   if (mode !== "worker" && mode !== "process") throw new Error(`--mode: '${mode}' is not worker or process`);
+  const client = values.client as BenchClient;
+  if (client !== "harness" && client !== "amqplib") {
+    throw new Error(`--client: '${client}' is not harness or amqplib`);
+  }
   const rounds = values.rounds !== undefined
     ? positiveNumber(values.rounds, "--rounds")
     : values.compare
@@ -159,6 +171,9 @@ async function main(): Promise<number> {
     idleConnections: positiveNumber(values.connections, "--connections"),
     restartMessages: positiveNumber(values["restart-messages"], "--restart-messages"),
     consumerRoles: positiveNumber(values["consumer-roles"], "--consumer-roles"),
+    client,
+    manyQueues: positiveNumber(values.queues, "--queues"),
+    churnLoops: positiveNumber(values["churn-loops"], "--churn-loops"),
     log,
   };
 
@@ -368,7 +383,10 @@ function printTables(r: {
     `machine: ${machine.nproc} cpus, ${machine.cpuModel}, ${machine.memTotalGiB} GiB RAM, ` +
       `Linux ${machine.kernel}, Deno ${machine.deno}`,
   );
-  console.log(`rounds: ${r.rounds}, duration: ${r.opts.durationMs / 1000} s, generator: ${r.opts.mode}s\n`);
+  console.log(
+    `rounds: ${r.rounds}, duration: ${r.opts.durationMs / 1000} s, generator: ${r.opts.mode}s, ` +
+      `client: ${r.opts.client}\n`,
+  );
   console.log(formatSummary(r.summary, r.names));
   console.log("");
   console.log(formatResources(r.resources));

@@ -8,8 +8,12 @@ import { WireWriter } from "../../src/amqp/wire.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
 import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
 
+/** The load generator's AMQP client: the harness's own (on Warren's codec) or amqplib. */
+export type BenchClient = "harness" | "amqplib";
+
 export interface ProducerConfig {
   role: "producer";
+  client: BenchClient;
   url: string;
   exchange: string;
   /** message i goes to routingKeys[i % length] */
@@ -28,9 +32,12 @@ export interface ProducerConfig {
 
 export interface ConsumerConfig {
   role: "consumer";
+  client: BenchClient;
   url: string;
-  /** one connection per queue; queues sharing a tracker share one sequence space */
+  /** queues sharing a tracker share one sequence space */
   queues: { queue: string; tracker: number }[];
+  /** consecutive queues consumed on one connection (default 1); they must share a tracker */
+  queuesPerConnection?: number;
   trackers: number;
   noAck: boolean;
   prefetch: number;
@@ -57,6 +64,8 @@ export interface ProducerResult {
   startMs: number;
   lastPublishMs: number;
   endMs: number;
+  /** publish to confirm, when confirms are on */
+  confirmLatency?: LatencySummary;
 }
 
 export interface TrackerResult {
@@ -97,6 +106,14 @@ const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
 const PRODUCER_CLOSE_TIMEOUT_MS = 120_000;
 
+/** What runRole drives; one implementation per client and role. */
+export interface Role {
+  onCommand(msg: HostCommand): void;
+  prepare(): Promise<void>;
+  run(): Promise<ProducerResult | ConsumerResult>;
+  close(): Promise<void>;
+}
+
 /** Runs one role to completion; resolves when it has reported its result. */
 export async function runRole(control: RoleControl): Promise<void> {
   let handler: ((msg: HostCommand) => void) | null = null;
@@ -107,7 +124,16 @@ export async function runRole(control: RoleControl): Promise<void> {
     });
   });
   try {
-    const role = config.role === "producer" ? new Producer(config, control) : new Consumer(config, control);
+    let role: Role;
+    if (config.client === "amqplib") {
+      // loaded only when asked for, so harness runs do not load the npm package
+      const { AmqplibProducer, AmqplibConsumer } = await import("./amqplib_roles.ts");
+      role = config.role === "producer"
+        ? new AmqplibProducer(config, control)
+        : new AmqplibConsumer(config, control);
+    } else {
+      role = config.role === "producer" ? new Producer(config, control) : new Consumer(config, control);
+    }
     handler = (msg) => role.onCommand(msg);
     await role.prepare();
     control.post({ type: "ready", pid: Deno.pid });
@@ -130,10 +156,14 @@ class Producer {
   #stopped = false;
   #wake: (() => void) | null = null;
   #sent = 0;
+  /** Send time of each unconfirmed message, by sequence number modulo the window. */
+  #sentAt: Float64Array;
+  #confirmLatency = new LatencySample(1_000_000);
 
   constructor(cfg: ProducerConfig, _control: RoleControl) {
     this.#cfg = cfg;
     this.#confirms = new ConfirmTracker(cfg.confirmWindow > 0 ? cfg.maxMessages : 0);
+    this.#sentAt = new Float64Array(Math.max(1, cfg.confirmWindow));
     this.#started = new Promise((r) => this.#startResolve = r);
   }
 
@@ -167,7 +197,14 @@ class Producer {
     await conn.openChannel(1);
     if (cfg.confirmWindow > 0) {
       await conn.confirmSelect(1);
+      const window = cfg.confirmWindow;
       conn.onConfirm = (_ch, tag, multiple, nack) => {
+        // Tag t is message t - 1. A multiple confirm times every tag above the low-water
+        // mark; one already settled singly would be timed twice, which no broker here does.
+        const now = clockMs();
+        for (let t = multiple ? this.#confirms.lowWater + 1 : tag; t <= tag; t++) {
+          this.#confirmLatency.add(now - this.#sentAt[(t - 1) % window]);
+        }
         this.#confirms.settle(tag, multiple, nack);
         this.#wakeUp();
       };
@@ -246,10 +283,13 @@ class Producer {
       const view = w.view;
       let pos = w.pos;
       let seq = this.#sent;
+      const window = cfg.confirmWindow;
+      const sentAt = this.#sentAt;
       for (let i = 0; i < allowed; i++) {
         const t = nTemplates === 1 ? templates[0] : templates[seq % nTemplates];
         bytes.set(t.bytes, pos);
         writeStamp(view, pos + t.bodyOffset, seq, stampAt);
+        if (window > 0) sentAt[seq % window] = stampAt;
         pos += t.bytes.length;
         seq++;
       }
@@ -282,6 +322,7 @@ class Producer {
       startMs,
       lastPublishMs,
       endMs: clockMs(),
+      confirmLatency: cfg.confirmWindow > 0 ? this.#confirmLatency.summary() : undefined,
     };
   }
 
@@ -338,7 +379,14 @@ class Consumer {
     const ackTemplate = ackWriter.bytes.slice(0, ackWriter.pos);
     const ackBytes = ackTemplate.length;
     const TAG_OFFSET = 7 + 4; // frame header, class + method ids
-    const opened = cfg.queues.map(async ({ queue, tracker }) => {
+    const perConn = Math.max(1, cfg.queuesPerConnection ?? 1);
+    const groups: { queue: string; tracker: number }[][] = [];
+    for (let i = 0; i < cfg.queues.length; i += perConn) groups.push(cfg.queues.slice(i, i + perConn));
+    const opened = groups.map(async (group) => {
+      const tracker = group[0].tracker;
+      if (group.some((q) => q.tracker !== tracker)) {
+        throw new Error("queues consumed on one connection must share a tracker");
+      }
       const conn = await AmqpConnection.open(cfg.url, { name: "bench-consumer" });
       this.#conns.push(conn);
       await conn.openChannel(1);
@@ -369,7 +417,7 @@ class Consumer {
         this.#lastMs = conn.lastReadMs;
         if (this.#expected) this.#checkDone();
       };
-      await conn.consume(1, queue, { noAck });
+      for (const { queue } of group) await conn.consume(1, queue, { noAck });
     });
     await Promise.all(opened);
   }

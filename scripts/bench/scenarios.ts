@@ -6,10 +6,12 @@ import { AmqpConnection } from "./amqp_client.ts";
 import type { Broker } from "./brokers.ts";
 import { coresUsed, memoryKiB, RssWatcher, sampleCpu } from "./procstat.ts";
 import { RoleHandle, type RoleMode } from "./role_host.ts";
-import type { ConsumerConfig, ConsumerResult, ProducerConfig, ProducerResult } from "./roles.ts";
+import type { BenchClient, ConsumerConfig, ConsumerResult, ProducerConfig, ProducerResult } from "./roles.ts";
 import { clockMs } from "./message.ts";
 import { ratePerS } from "./stats.ts";
 import { runShovel } from "./shovel_scenario.ts";
+import { runChurn } from "./churn_scenario.ts";
+import type { FieldTable } from "../../src/amqp/field_table.ts";
 
 export interface BenchOptions {
   durationMs: number;
@@ -20,6 +22,12 @@ export interface BenchOptions {
   idleConnections: number;
   restartMessages: number;
   consumerRoles: number;
+  /** the client of the producer and consumer roles (set-up and scenarios 7-9 always use the harness's) */
+  client: BenchClient;
+  /** queues (each with a consumer) in scenario 12 */
+  manyQueues: number;
+  /** concurrent open-publish-close loops in scenario 13 */
+  churnLoops: number;
   log: (line: string) => void;
 }
 
@@ -62,10 +70,14 @@ export interface Scenario {
 const THROUGHPUT: MetricSpec[] = [
   { key: "msg/s", higherIsBetter: true, target: { kind: "ratio", op: ">=", value: 2 } },
 ];
+/** Persistent with fsync before confirm: the target is 3x RabbitMQ. */
+const PERSISTENT_THROUGHPUT: MetricSpec[] = [
+  { key: "msg/s", higherIsBetter: true, target: { kind: "ratio", op: ">=", value: 3 } },
+];
 const LATENCY: MetricSpec[] = [
   { key: "p50 ms", higherIsBetter: false },
-  { key: "p99 ms", higherIsBetter: false, target: { kind: "ratio", op: "<=", value: 1 } },
-  { key: "max ms", higherIsBetter: false },
+  { key: "p99 ms", higherIsBetter: false, target: { kind: "ratio", op: "<=", value: 0.5 } },
+  { key: "max ms", higherIsBetter: false, target: { kind: "ratio", op: "<=", value: 1 } },
 ];
 
 const KIB = 1024;
@@ -83,7 +95,7 @@ export const SCENARIOS: Scenario[] = [
     noAck: false,
     prefetch: 100,
   }),
-  flowScenario("3-persistent", 3, "persistent 1 KiB, durable, confirms (100), acks", THROUGHPUT, {
+  flowScenario("3-persistent", 3, "persistent 1 KiB, durable, confirms (100), acks", PERSISTENT_THROUGHPUT, {
     bodyBytes: KIB,
     noAck: false,
     prefetch: 100,
@@ -116,6 +128,59 @@ export const SCENARIOS: Scenario[] = [
       topicBindings: 1000,
     },
   ),
+  flowScenario("10-confirm1", 10, "persistent 1 KiB, durable, confirms one at a time", [
+    { key: "confirm p50 ms", higherIsBetter: false, target: { kind: "ratio", op: "<=", value: 0.5 } },
+    { key: "confirm p99 ms", higherIsBetter: false },
+    { key: "msg/s", higherIsBetter: true },
+  ], {
+    bodyBytes: KIB,
+    noAck: false,
+    prefetch: 100,
+    persistent: true,
+    durable: true,
+    confirmWindow: 1,
+  }),
+  flowScenario(
+    "11-quorum",
+    11,
+    "persistent 1 KiB, quorum queue, confirms (100), acks",
+    PERSISTENT_THROUGHPUT,
+    {
+      bodyBytes: KIB,
+      noAck: false,
+      prefetch: 100,
+      persistent: true,
+      durable: true,
+      quorum: true,
+      confirmWindow: 100,
+    },
+  ),
+  {
+    id: "12-queues",
+    group: 12,
+    title: "many queues with a consumer each, 20 msg/s each, 16 B",
+    metrics: [
+      { key: "msg/s", higherIsBetter: true },
+      { key: "p99 ms", higherIsBetter: false },
+      { key: "RSS MiB", higherIsBetter: false },
+    ],
+    freshBroker: true,
+    run: (broker, opts) =>
+      runFlow(broker, opts, "12-queues", {
+        bodyBytes: 16,
+        noAck: false,
+        prefetch: 10,
+        manyQueues: opts.manyQueues,
+        ratePerS: MANY_QUEUES_RATE_PER_QUEUE * opts.manyQueues,
+      }),
+  },
+  {
+    id: "13-churn",
+    group: 13,
+    title: "connection churn: open, publish 1 message, close",
+    metrics: [{ key: "cycles/s", higherIsBetter: true, target: { kind: "ratio", op: ">=", value: 2 } }],
+    run: runChurn,
+  },
   {
     id: "7-idle",
     group: 7,
@@ -157,7 +222,15 @@ interface FlowSpec {
   fanout?: number;
   /** publish to a topic exchange with this many bindings over 10 queues */
   topicBindings?: number;
+  /** declare the queue as x-queue-type quorum */
+  quorum?: boolean;
+  /** this many queues on the default exchange, one consumer each, messages spread round-robin */
+  manyQueues?: number;
 }
+
+const MANY_QUEUES_RATE_PER_QUEUE = 20;
+/** Scenario 12's consumers share connections, as an application with many queues would. */
+const MANY_QUEUES_PER_CONNECTION = 100;
 
 function flowScenario(
   id: string,
@@ -182,10 +255,24 @@ interface Topology {
   /** tracker (sequence space) of each queue */
   trackerOf: number[];
   trackers: number;
+  queueArguments: FieldTable;
 }
 
 function topologyFor(id: string, spec: FlowSpec): Topology {
   const base = uniqueName(id);
+  if (spec.manyQueues) {
+    const queues = Array.from({ length: spec.manyQueues }, (_, i) => `${base}.q${i}`);
+    return {
+      exchange: "",
+      exchangeType: null,
+      queues,
+      bindings: [],
+      routingKeys: queues,
+      trackerOf: queues.map(() => 0),
+      trackers: 1,
+      queueArguments: {},
+    };
+  }
   if (spec.fanout) {
     const queues = Array.from({ length: spec.fanout }, (_, i) => `${base}.q${i}`);
     return {
@@ -196,6 +283,7 @@ function topologyFor(id: string, spec: FlowSpec): Topology {
       routingKeys: [""],
       trackerOf: queues.map((_, i) => i),
       trackers: queues.length,
+      queueArguments: {},
     };
   }
   if (spec.topicBindings) {
@@ -215,6 +303,7 @@ function topologyFor(id: string, spec: FlowSpec): Topology {
       routingKeys,
       trackerOf: queues.map(() => 0),
       trackers: 1,
+      queueArguments: {},
     };
   }
   const q = `${base}.q`;
@@ -226,12 +315,13 @@ function topologyFor(id: string, spec: FlowSpec): Topology {
     routingKeys: [q],
     trackerOf: [0],
     trackers: 1,
+    queueArguments: spec.quorum ? { "x-queue-type": "quorum" } : {},
   };
 }
 
 async function declareTopology(c: AmqpConnection, t: Topology, durable: boolean): Promise<void> {
   if (t.exchangeType) await c.exchangeDeclare(1, t.exchange, t.exchangeType, { durable });
-  await Promise.all(t.queues.map((q) => c.queueDeclare(1, q, { durable })));
+  await Promise.all(t.queues.map((q) => c.queueDeclare(1, q, { durable, arguments: t.queueArguments })));
   // pipelined: all binds go out at once, replies come back in order
   await Promise.all(t.bindings.map(([q, key]) => c.queueBind(1, q, t.exchange, key)));
 }
@@ -261,8 +351,8 @@ async function driveFlow(
   broker: Broker,
   opts: BenchOptions,
   t: Topology,
-  producerCfg: Omit<ProducerConfig, "role" | "url" | "exchange" | "routingKeys">,
-  consumerCfg: Omit<ConsumerConfig, "role" | "url" | "queues" | "trackers"> | null,
+  producerCfg: Omit<ProducerConfig, "role" | "client" | "url" | "exchange" | "routingKeys">,
+  consumerCfg: Omit<ConsumerConfig, "role" | "client" | "url" | "queues" | "trackers"> | null,
 ): Promise<FlowOutcome> {
   const roles: RoleHandle[] = [];
   try {
@@ -278,6 +368,7 @@ async function driveFlow(
         for (const q of queues) ownerOf[q.tracker] = r;
         const h = RoleHandle.spawn(opts.mode, {
           role: "consumer",
+          client: opts.client,
           url: broker.url,
           queues,
           trackers: t.trackers,
@@ -290,6 +381,7 @@ async function driveFlow(
     }
     const producer = RoleHandle.spawn(opts.mode, {
       role: "producer",
+      client: opts.client,
       url: broker.url,
       exchange: t.exchange,
       routingKeys: t.routingKeys,
@@ -366,6 +458,7 @@ async function runFlow(broker: Broker, opts: BenchOptions, id: string, spec: Flo
       maxMessages,
       idleTimeoutMs: 10_000,
       latencySamples: 1_000_000,
+      queuesPerConnection: spec.manyQueues ? MANY_QUEUES_PER_CONNECTION : 1,
     });
     const p = out.producer;
     let unique = 0, duplicates = 0, lost = 0, lastMs = p.startMs, timedOut = false;
@@ -388,6 +481,9 @@ async function runFlow(broker: Broker, opts: BenchOptions, id: string, spec: Flo
       "p50 ms": latency.p50Ms,
       "p99 ms": latency.p99Ms,
       "max ms": latency.maxMs,
+      "confirm p50 ms": p.confirmLatency?.p50Ms ?? NaN,
+      "confirm p99 ms": p.confirmLatency?.p99Ms ?? NaN,
+      "RSS MiB": out.brokerPeakRssMiB,
     };
     return {
       metrics,
@@ -479,6 +575,7 @@ async function runRestart(broker: Broker, opts: BenchOptions) {
     routingKeys: [queue],
     trackerOf: [0],
     trackers: 1,
+    queueArguments: {},
   };
   let control = await openControl(broker);
   await declareTopology(control, t, true);
@@ -551,6 +648,7 @@ async function runRestart(broker: Broker, opts: BenchOptions) {
 async function drainQueue(broker: Broker, opts: BenchOptions, t: Topology, n: number) {
   const h = RoleHandle.spawn(opts.mode, {
     role: "consumer",
+    client: "harness",
     url: broker.url,
     queues: [{ queue: t.queues[0], tracker: 0 }],
     trackers: 1,

@@ -22,11 +22,21 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   return utf8Decoder.decode(bytes.subarray(start, end));
 }
 
+/** Short strings up to this many bytes are remembered, in slots chosen by length. */
+const SHORTSTR_CACHE_MAX_BYTES = 64;
+const SHORTSTR_CACHE_SLOTS = 4;
+
 export class WireReader {
   bytes: Uint8Array = new Uint8Array(0);
   view: DataView = new DataView(this.bytes.buffer);
   pos = 0;
   end = 0;
+  // A client repeats its exchange names and routing keys publish after publish: comparing the
+  // bytes with the last string of that length is cheaper than building the string again, and the
+  // string handed out is the same flat one, whose hash the exchange and queue maps already know.
+  #cachedBytes = new Uint8Array(SHORTSTR_CACHE_SLOTS * SHORTSTR_CACHE_MAX_BYTES);
+  #cachedLength = new Int16Array(SHORTSTR_CACHE_SLOTS).fill(-1);
+  #cachedString: string[] = new Array(SHORTSTR_CACHE_SLOTS).fill("");
 
   /** Points the reader at bytes[start, end). */
   reset(bytes: Uint8Array, start: number, end: number): this {
@@ -76,8 +86,23 @@ export class WireReader {
   shortstr(): string {
     const len = this.octet();
     this.need(len);
-    const s = decodeUtf8(this.bytes, this.pos, this.pos + len);
+    const bytes = this.bytes;
+    const start = this.pos;
     this.pos += len;
+    if (len === 0) return "";
+    if (len > SHORTSTR_CACHE_MAX_BYTES) return decodeUtf8(bytes, start, start + len);
+    const slot = len % SHORTSTR_CACHE_SLOTS;
+    const cached = this.#cachedBytes;
+    const base = slot * SHORTSTR_CACHE_MAX_BYTES;
+    if (this.#cachedLength[slot] === len) {
+      let i = 0;
+      while (i < len && bytes[start + i] === cached[base + i]) i++;
+      if (i === len) return this.#cachedString[slot];
+    }
+    const s = decodeUtf8(bytes, start, start + len);
+    for (let i = 0; i < len; i++) cached[base + i] = bytes[start + i];
+    this.#cachedLength[slot] = len;
+    this.#cachedString[slot] = s;
     return s;
   }
 

@@ -118,6 +118,10 @@ export class Connection implements FrameSink, ChannelHost {
   /** Granted (kind, resource, name) checks, valid while the user registry's version stays put. */
   readonly #granted = new Set<string>();
   #grantedVersion = -1;
+  #lastGrantedKind: AccessKind | null = null;
+  #lastGrantedResource: ResourceKind | null = null;
+  /** null: no grant remembered (the users changed since). */
+  #lastGrantedName: string | null = null;
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
   #lastReadMs = Date.now();
@@ -368,12 +372,25 @@ export class Connection implements FrameSink, ChannelHost {
     const users = this.ctx.users;
     if (users.version !== this.#grantedVersion) {
       this.#granted.clear();
+      this.#lastGrantedName = null;
       this.#grantedVersion = users.version;
     }
+    // A publisher writes to the same exchange message after message: the last grant answers
+    // without building and hashing a key.
+    if (
+      name === this.#lastGrantedName && kind === this.#lastGrantedKind &&
+      resource === this.#lastGrantedResource
+    ) {
+      return;
+    }
     const key = `${kind}\u0000${resource}\u0000${name}`;
-    if (this.#granted.has(key)) return;
-    users.checkAccess(this.user.name, this.vhost.name, kind, resource, name);
-    this.#granted.add(key);
+    if (!this.#granted.has(key)) {
+      users.checkAccess(this.user.name, this.vhost.name, kind, resource, name);
+      this.#granted.add(key);
+    }
+    this.#lastGrantedKind = kind;
+    this.#lastGrantedResource = resource;
+    this.#lastGrantedName = name;
   }
 
   whenDurable(done: (ok: boolean) => void): void {

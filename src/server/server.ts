@@ -194,6 +194,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       await acceptLoop;
       await tlsListener?.close();
       await closeConnections(connections, running);
+      await broker.store.settled();
       broker.close();
       broker.store.close();
       log.info("server stopped", { port });

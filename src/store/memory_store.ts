@@ -142,6 +142,9 @@ export class MemoryStore implements Store {
     callback(true);
   }
   flush(): void {}
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
   backup(_file: string): Promise<BackupResult> {
     return Promise.reject(
       new BackupError("the node keeps nothing on disk (in-memory mode): nothing to back up"),

@@ -1,8 +1,19 @@
 // The group-commit writer behind SqliteStore: everything handed over during
 // one turn of the event loop goes into one transaction, and whenDurable
-// callbacks (publisher confirms) run only after it commits. A message routed
-// to several queues is one row in `messages` plus one small row per queue; a
-// message acked before its batch commits is never written at all.
+// callbacks (publisher confirms) run only after it commits and the commit is
+// on disk. A message routed to several queues is one row in `messages` plus
+// one small row per queue; a message acked before its batch commits is never
+// written at all.
+//
+// Under warren.sync = full the fsync is not SQLite's: it commits with
+// synchronous = NORMAL (the WAL is written, not synced) and this writer then
+// fdatasyncs the WAL file off the event loop. The callbacks of a batch run
+// only after an fdatasync that started after its COMMIT has returned: the
+// guarantee is synchronous = FULL's, but the loop keeps reading, delivering
+// and committing the next batch while the disk works, instead of stalling
+// every connection for each fsync. (SQLite never overwrites WAL frames that
+// are not yet checkpointed, and a checkpoint syncs the WAL and the database
+// itself, so a commit is durable either in the synced WAL or in the database.)
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { logger } from "../log.ts";
@@ -18,6 +29,13 @@ const LAZY_COMMIT_MS = 20;
  * and that is one outage, not many.
  */
 const COMMIT_OUTAGE_QUIET_MS = 5_000;
+/**
+ * fdatasyncs of the WAL that may run at once. A batch committed while one is
+ * in flight gets its own at once rather than waiting for that one to end and
+ * then for a second: each covers every commit before it started, and the
+ * file system folds concurrent ones into the same journal commit.
+ */
+const MAX_SYNCS_IN_FLIGHT = 4;
 
 interface PendingRow {
   queueId: number;
@@ -70,6 +88,16 @@ export class BatchWriter {
   readonly #syncFull: boolean;
   /** What PRAGMA synchronous is set to now. */
   #fullSyncNow: boolean;
+  /** The WAL, fdatasynced here after commits under warren.sync = full; null: SQLite syncs (FULL). */
+  #wal: Deno.FsFile | null = null;
+  /** Committed, waiting for an fdatasync that has not started yet. */
+  #unsynced: DurableCallback[] = [];
+  /** A committed batch needs an fdatasync (with or without callbacks). */
+  #syncWanted = false;
+  /** The fdatasyncs in flight, oldest first, each with the callbacks it answers. */
+  #syncing: DurableCallback[][] = [];
+  /** Every fdatasync not yet ended, answered or not: settled() waits for them. */
+  readonly #syncOps = new Set<Promise<void>>();
   readonly #s: Record<string, StatementSync>;
 
   /** `db` has PRAGMA synchronous set as `syncFull` says. */
@@ -78,6 +106,18 @@ export class BatchWriter {
     this.#path = path;
     this.#syncFull = syncFull;
     this.#fullSyncNow = syncFull;
+    if (syncFull) {
+      try {
+        this.#wal = Deno.openSync(`${path}-wal`, { read: true });
+        this.#setFullSync(false);
+      } catch (e) {
+        // Without a handle on the WAL, SQLite's own fsync at COMMIT keeps the promise.
+        log.warning("cannot open the write-ahead log to sync it; commits sync on the event loop", {
+          path: `${path}-wal`,
+          error: (e as Error).message,
+        });
+      }
+    }
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       insMessage: p(
@@ -221,7 +261,14 @@ export class BatchWriter {
 
   whenDurable(callback: DurableCallback): void {
     if (this.#commitTimer === undefined && this.#commitImmediate === undefined) {
-      callback(true);
+      if (this.#syncing.length === 0 && !this.#syncWanted) {
+        callback(true);
+        return;
+      }
+      // Committed, perhaps not yet on disk: the next fdatasync covers it.
+      this.#unsynced.push(callback);
+      this.#syncWanted = true;
+      this.#startSync();
       return;
     }
     this.#callbacks.push(callback);
@@ -298,17 +345,16 @@ export class BatchWriter {
     }
     let ok = true;
     const s = this.#s;
+    // A batch that only removes (acks, delivery marks) and that nobody waits for is not
+    // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
+    // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
+    // (a shovel draining a queue) an fsync per batch. The next synced commit makes it durable
+    // with everything before it, since the WAL is written in order.
+    const needsSync = this.#syncFull &&
+      !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
+        streamRecords.length === 0 && callbacks.length === 0);
     try {
-      // A batch that only removes (acks, delivery marks) and that nobody waits for is not
-      // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
-      // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
-      // (a shovel draining a queue) an event-loop stall per batch. The next synced commit
-      // makes it durable with everything before it, since the WAL is written in order.
-      this.#setFullSync(
-        this.#syncFull &&
-          !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
-            streamRecords.length === 0 && callbacks.length === 0),
-      );
+      if (this.#wal === null) this.#setFullSync(needsSync);
       this.#db.exec("BEGIN");
       for (const m of messages.values()) {
         s.insMessage.run(
@@ -364,6 +410,12 @@ export class BatchWriter {
         });
       }
       this.#lastFailedCommitMs = Date.now();
+    }
+    if (ok && needsSync && this.#wal !== null) {
+      for (const cb of callbacks) this.#unsynced.push(cb);
+      this.#syncWanted = true;
+      this.#startSync();
+      return;
     }
     for (const cb of callbacks) cb(ok);
   }
@@ -432,9 +484,62 @@ export class BatchWriter {
     );
   }
 
-  /** Commits what is pending; from now on nothing schedules a commit. */
+  /** Starts an fdatasync of the WAL for the commits so far (when too many run, the next to end starts it). */
+  #startSync(): void {
+    const wal = this.#wal;
+    if (wal === null || !this.#syncWanted || this.#closed || this.#syncing.length >= MAX_SYNCS_IN_FLIGHT) {
+      return;
+    }
+    const waiting = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncWanted = false;
+    this.#syncing.push(waiting);
+    const op = wal.syncData().then(() => this.#synced(waiting, true), (e: Error) => {
+      log.error("fsync of the write-ahead log failed; its confirms are nacked", {
+        path: `${this.#path}-wal`,
+        error: e.message,
+      });
+      this.#synced(waiting, false);
+    }).finally(() => this.#syncOps.delete(op));
+    this.#syncOps.add(op);
+  }
+
+  #synced(waiting: DurableCallback[], ok: boolean): void {
+    const i = this.#syncing.indexOf(waiting);
+    // answered already: by a later fdatasync that ended first, or by close()
+    if (i < 0) return;
+    // A successful one also covers every commit of the older ones still running.
+    const done = ok ? this.#syncing.splice(0, i + 1) : this.#syncing.splice(i, 1);
+    for (const callbacks of done) for (const cb of callbacks) cb(ok);
+    this.#startSync();
+  }
+
+  /** Resolves once no fdatasync is running: await it before close(), which syncs on the event loop. */
+  async settled(): Promise<void> {
+    while (this.#syncOps.size > 0) await Promise.all(this.#syncOps);
+  }
+
+  /** Commits what is pending and syncs it; from now on nothing schedules a commit. */
   close(): void {
     this.flush();
     this.#closed = true;
+    const wal = this.#wal;
+    if (wal === null) return;
+    this.#wal = null;
+    const waiting = [...this.#syncing.flat(), ...this.#unsynced];
+    this.#syncing = [];
+    this.#unsynced = [];
+    let ok = true;
+    try {
+      wal.syncDataSync();
+    } catch (e) {
+      ok = false;
+      log.error("fsync of the write-ahead log failed at close", {
+        path: `${this.#path}-wal`,
+        error: String(e),
+      });
+    }
+    wal.close();
+    for (const cb of waiting) cb(ok);
   }
 }

@@ -438,6 +438,10 @@ export class SqliteStore implements Store {
     return this.#backup.run(requested);
   }
 
+  settled(): Promise<void> {
+    return this.#batch.settled();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#batch.close();

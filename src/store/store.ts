@@ -274,6 +274,8 @@ export interface Store {
   whenDurable(callback: DurableCallback): void;
   /** Writes everything pending now. */
   flush(): void;
+  /** Resolves once no fsync runs off the event loop; close() after it leaves no operation behind. */
+  settled(): Promise<void>;
 
   /**
    * Writes a consistent copy of everything durable to `file` (an absolute

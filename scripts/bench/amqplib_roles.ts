@@ -1,0 +1,317 @@
+// The producer and consumer roles on amqplib (npm:amqplib@0.10.4) instead of
+// the harness's own client, for `--client amqplib`: figures that do not
+// depend on Warren's codec being on both ends. Same stamps, sequence
+// numbers, pacing, confirm window and backlog limit as roles.ts, written the
+// way an application would use amqplib: one publish() call and one Buffer per
+// message, a per-message confirm callback, one ack() per delivery.
+import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from "./amqplib.ts";
+import { setImmediate } from "node:timers";
+import { Buffer } from "node:buffer";
+import { clockMs } from "./message.ts";
+import { LatencySample, SeqTracker } from "./stats.ts";
+import type {
+  ConsumerConfig,
+  ConsumerResult,
+  HostCommand,
+  ProducerConfig,
+  ProducerResult,
+  RoleControl,
+} from "./roles.ts";
+
+type AmqpConnection = Awaited<ReturnType<typeof amqp.connect>>;
+
+/** Messages published per turn of the event loop before yielding to the socket and the confirms. */
+const PUBLISH_BATCH = 256;
+const PROGRESS_EVERY_MS = 20;
+const PACE_MIN_WAIT_MS = 0.25;
+const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class AmqplibProducer {
+  #cfg: ProducerConfig;
+  #conn: AmqpConnection | null = null;
+  #ch: Channel | ConfirmChannel | null = null;
+  #consumed = 0;
+  #started: Promise<void>;
+  #startResolve!: () => void;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #sent = 0;
+  #confirmed = 0;
+  #nacked = 0;
+  /** Send time of each unconfirmed message, by sequence number modulo the window. */
+  #sentAt: Float64Array;
+  #confirmLatency = new LatencySample(1_000_000);
+  #failure: Error | null = null;
+
+  constructor(cfg: ProducerConfig, _control: RoleControl) {
+    this.#cfg = cfg;
+    this.#sentAt = new Float64Array(Math.max(1, cfg.confirmWindow));
+    this.#started = new Promise((r) => this.#startResolve = r);
+  }
+
+  onCommand(msg: HostCommand): void {
+    if (msg.type === "start") this.#startResolve();
+    else if (msg.type === "consumed") {
+      this.#consumed = msg.count;
+      this.#wakeUp();
+    } else if (msg.type === "stop") {
+      this.#stopped = true;
+      this.#startResolve();
+      this.#wakeUp();
+    }
+  }
+
+  #wakeUp(): void {
+    const w = this.#wake;
+    if (w) {
+      this.#wake = null;
+      w();
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async prepare(): Promise<void> {
+    const conn = await amqp.connect(this.#cfg.url, {
+      noDelay: true,
+      clientProperties: { connection_name: "bench-producer" },
+    });
+    this.#conn = conn;
+    conn.on("error", (e: Error) => this.#failure ??= e);
+    this.#ch = this.#cfg.confirmWindow > 0 ? await conn.createConfirmChannel() : await conn.createChannel();
+    this.#ch.on("error", (e: Error) => this.#failure ??= e);
+  }
+
+  async run(): Promise<ProducerResult> {
+    await this.#started;
+    const cfg = this.#cfg;
+    const ch = this.#ch!;
+    const options = { persistent: cfg.persistent };
+    const startMs = clockMs();
+    const endAt = startMs + cfg.durationMs;
+    const window = cfg.confirmWindow;
+    const waitUntil = new Int32Array(new SharedArrayBuffer(4));
+    let lastPublishMs = startMs;
+    let drained = true;
+    const onDrain = () => {
+      drained = true;
+      this.#wakeUp();
+    };
+    while (!this.#stopped && this.#failure === null) {
+      const now = clockMs();
+      if (now >= endAt || this.#sent >= cfg.maxMessages) break;
+      let allowed = Math.min(PUBLISH_BATCH, cfg.maxMessages - this.#sent);
+      if (window > 0) allowed = Math.min(allowed, window - (this.#sent - this.#confirmed - this.#nacked));
+      if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#consumed));
+      if (cfg.ratePerS > 0) {
+        const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
+        if (due <= this.#sent) {
+          const nextAt = startMs + (this.#sent * 1000) / cfg.ratePerS;
+          const waitMs = Math.max(PACE_MIN_WAIT_MS, nextAt - clockMs());
+          if (waitMs > 4) await this.#sleep(waitMs - 3);
+          else if (waitMs > 0) Atomics.wait(waitUntil, 0, 0, waitMs);
+          continue;
+        }
+        allowed = Math.min(allowed, due - this.#sent);
+      }
+      if (allowed <= 0 || !drained) {
+        await this.#sleep(50);
+        continue;
+      }
+      const stampAt = cfg.ratePerS > 0 ? clockMs() : now;
+      for (let i = 0; i < allowed; i++) {
+        const seq = this.#sent++;
+        const body = Buffer.alloc(cfg.bodyBytes);
+        body.writeDoubleLE(seq, 0);
+        body.writeDoubleLE(stampAt, 8);
+        const routingKey = cfg.routingKeys[seq % cfg.routingKeys.length];
+        let writable: boolean;
+        if (window > 0) {
+          this.#sentAt[seq % window] = stampAt;
+          writable = (ch as ConfirmChannel).publish(cfg.exchange, routingKey, body, options, (err) => {
+            if (err) this.#nacked++;
+            else this.#confirmed++;
+            this.#confirmLatency.add(clockMs() - this.#sentAt[seq % window]);
+            this.#wakeUp();
+          });
+        } else writable = ch.publish(cfg.exchange, routingKey, body, options);
+        if (!writable) {
+          drained = false;
+          ch.once("drain", onDrain);
+          break;
+        }
+      }
+      lastPublishMs = stampAt;
+      await nextTurn();
+    }
+    if (window > 0) {
+      const deadline = clockMs() + CONFIRM_DRAIN_TIMEOUT_MS;
+      while (this.#failure === null && this.#confirmed + this.#nacked < this.#sent && clockMs() < deadline) {
+        await this.#sleep(100);
+      }
+    }
+    if (this.#failure) throw this.#failure;
+    // As in roles.ts: close-ok means the broker has handled every publish before it.
+    await ch.close();
+    await this.#conn!.close();
+    this.#conn = null;
+    return {
+      role: "producer",
+      sent: this.#sent,
+      confirmed: window > 0 ? this.#confirmed : 0,
+      nacked: this.#nacked,
+      startMs,
+      lastPublishMs,
+      endMs: clockMs(),
+      confirmLatency: window > 0 ? this.#confirmLatency.summary() : undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#conn?.close().catch(() => {});
+  }
+}
+
+export class AmqplibConsumer {
+  #cfg: ConsumerConfig;
+  #control: RoleControl;
+  #conns: AmqpConnection[] = [];
+  #trackers: SeqTracker[];
+  #latency: LatencySample;
+  #deliveries = 0;
+  #firstMs = NaN;
+  #lastMs = NaN;
+  #expected: number[] | null = null;
+  #done: Promise<void>;
+  #doneResolve!: () => void;
+  #stopped = false;
+  #failure: Error | null = null;
+
+  constructor(cfg: ConsumerConfig, control: RoleControl) {
+    this.#cfg = cfg;
+    this.#control = control;
+    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
+    this.#latency = new LatencySample(cfg.latencySamples);
+    this.#done = new Promise((r) => this.#doneResolve = r);
+  }
+
+  onCommand(msg: HostCommand): void {
+    if (msg.type === "expect") {
+      this.#expected = msg.counts;
+      this.#checkDone();
+    } else if (msg.type === "stop") {
+      this.#stopped = true;
+      this.#doneResolve();
+    }
+  }
+
+  #checkDone(): void {
+    const expected = this.#expected;
+    if (!expected) return;
+    for (let i = 0; i < expected.length; i++) {
+      if (this.#trackers[i].unique < expected[i]) return;
+    }
+    this.#doneResolve();
+  }
+
+  async prepare(): Promise<void> {
+    const cfg = this.#cfg;
+    const perConn = Math.max(1, cfg.queuesPerConnection ?? 1);
+    const groups: { queue: string; tracker: number }[][] = [];
+    for (let i = 0; i < cfg.queues.length; i += perConn) groups.push(cfg.queues.slice(i, i + perConn));
+    await Promise.all(groups.map(async (group) => {
+      const conn = await amqp.connect(cfg.url, {
+        noDelay: true,
+        clientProperties: { connection_name: "bench-consumer" },
+      });
+      this.#conns.push(conn);
+      conn.on("error", (e: Error) => this.#failure ??= e);
+      conn.on("close", () => this.#failure ??= new Error("consumer connection closed"));
+      const ch = await conn.createChannel();
+      ch.on("error", (e: Error) => this.#failure ??= e);
+      if (!cfg.noAck && cfg.prefetch > 0) await ch.prefetch(cfg.prefetch);
+      for (const { queue, tracker } of group) {
+        const seqs = this.#trackers[tracker];
+        await ch.consume(queue, (msg: ConsumeMessage | null) => {
+          if (msg === null) return;
+          const now = clockMs();
+          const body = msg.content;
+          seqs.record(body.length >= 16 ? body.readDoubleLE(0) : -1);
+          if (body.length >= 16) this.#latency.add(now - body.readDoubleLE(8));
+          this.#deliveries++;
+          if (Number.isNaN(this.#firstMs)) this.#firstMs = now;
+          this.#lastMs = now;
+          if (!cfg.noAck) ch.ack(msg);
+          if (this.#expected) this.#checkDone();
+        }, { noAck: cfg.noAck });
+      }
+    }));
+  }
+
+  async run(): Promise<ConsumerResult> {
+    const cfg = this.#cfg;
+    let lastCounts = "";
+    let lastProgressAt = clockMs();
+    let lastDeliveries = -1;
+    let timedOut = false;
+    const progress = setInterval(() => {
+      const counts = this.#trackers.map((t) => t.unique);
+      const key = counts.join(",");
+      if (key !== lastCounts) {
+        lastCounts = key;
+        this.#control.post({ type: "progress", counts });
+      }
+      if (this.#deliveries !== lastDeliveries) {
+        lastDeliveries = this.#deliveries;
+        lastProgressAt = clockMs();
+      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
+        timedOut = true;
+        this.#doneResolve();
+      }
+      if (this.#failure) {
+        timedOut = true;
+        this.#doneResolve();
+      }
+    }, PROGRESS_EVERY_MS);
+    await this.#done;
+    clearInterval(progress);
+    if (this.#failure && !this.#stopped) throw this.#failure;
+    const expected = this.#expected ?? this.#trackers.map(() => 0);
+    return {
+      role: "consumer",
+      deliveries: this.#deliveries,
+      trackers: this.#trackers.map((t, i) => ({
+        expected: expected[i],
+        unique: t.unique,
+        duplicates: t.duplicates,
+        foreign: t.foreign,
+        lost: t.lost(expected[i]),
+        missingSample: t.missingSample(expected[i]),
+      })),
+      firstMs: this.#firstMs,
+      lastMs: this.#lastMs,
+      latency: this.#latency.summary(),
+      timedOut,
+    };
+  }
+
+  async close(): Promise<void> {
+    const conns = this.#conns;
+    this.#conns = [];
+    this.#failure ??= new Error("closing");
+    await Promise.all(conns.map((c) => c.close().catch(() => {})));
+  }
+}
