@@ -232,6 +232,8 @@ export class SequenceRunner {
 
   async #closeConnection(conn: number): Promise<string> {
     const s = this.#mustConn(conn);
+    // as for a channel's close: its unacked messages come back a moment after the close-ok
+    if ([...s.channels.values()].some((c) => c.open && c.unacked.length > 0)) this.#requeuePending = true;
     const since = s.c.log.length;
     await s.c.sendMethod(0, "connection.close", {
       replyCode: 200,
@@ -307,6 +309,9 @@ export class SequenceRunner {
   #afterSend(s: ConnState, chNo: number, method: string, args: AnyArgs): void {
     const ch = s.channels.get(chNo);
     if (!ch) return;
+    // RabbitMQ hands a closed channel's unacked messages back asynchronously: its close-ok can
+    // reach us before the queue has them, so the next observation waits for them to settle.
+    if (method === "channel.close" && ch.unacked.length > 0) this.#requeuePending = true;
     if (method === "basic.ack" || method === "basic.nack" || method === "basic.reject") {
       const tag = Number(args.deliveryTag);
       ch.unacked = args.multiple

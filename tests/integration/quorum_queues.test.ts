@@ -642,7 +642,8 @@ scenario(
     const q = await quorumQueue(s, "qq-expires", { "x-expires": 500 });
     const ch = await channel(conn);
     const classic = s.queue("qq-expires-classic");
-    await ch.assertQueue(classic, { durable: true, arguments: { "x-expires": 500 } });
+    // long enough that the polling below keeps it alive on a loaded machine
+    await ch.assertQueue(classic, { durable: true, arguments: { "x-expires": 5_000 } });
     // RabbitMQ checks a quorum queue's expiry on a 5 s tick; Warren on time. Either way it goes.
     const deadline = Date.now() + 12_000;
     let gone = false;
