@@ -1,0 +1,58 @@
+// Fair turns for the connections' input. A socket read that finds data
+// already waiting completes without a trip through the event loop, so a
+// client that keeps its socket full would otherwise be read and parsed for as
+// long as it keeps sending, while timers (heartbeats), the other sockets and
+// the store's commits wait. Each connection therefore handles its input in
+// slices of at most READ_SLICE_FRAMES frames or READ_SLICE_BYTES bytes and
+// gives the event loop a turn between slices.
+//
+// The turn is a setImmediate (a few microseconds): timers run before it ends.
+// But Deno's runtime only looks for other sockets' input when it has nothing
+// left to run, or every few dozen turns: with 1-2 ms slices, a publisher that
+// never stops would still keep the others waiting for 50-100 ms. So at least
+// every IO_TURN_INTERVAL_MS the turn is a timer instead (setTimeout(0), about
+// 2 ms here), shared by every connection whose slice is spent, so that the
+// runtime runs dry and polls all the sockets.
+import { setImmediate } from "node:timers";
+import { IO_TURN_INTERVAL_MS, READ_SLICE_BYTES, READ_SLICE_FRAMES } from "./limits.ts";
+
+/** The pending I/O turn every spent connection waits for, if one is due. */
+let ioTurn: Promise<void> | null = null;
+let lastIoTurnMs = performance.now();
+
+function nextTurn(): Promise<void> {
+  if (ioTurn !== null) return ioTurn;
+  if (performance.now() - lastIoTurnMs < IO_TURN_INTERVAL_MS) {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+  ioTurn = new Promise((resolve) =>
+    setTimeout(() => {
+      ioTurn = null;
+      lastIoTurnMs = performance.now();
+      resolve();
+    }, 0)
+  );
+  return ioTurn;
+}
+
+export class ReadSlices {
+  #frames = 0;
+  #bytes = 0;
+
+  /** Counts one frame (or bytes dropped unparsed); true once this slice is spent. */
+  spend(bytes: number): boolean {
+    this.#bytes += bytes;
+    return ++this.#frames >= READ_SLICE_FRAMES || this.#bytes >= READ_SLICE_BYTES;
+  }
+
+  get spent(): boolean {
+    return this.#frames >= READ_SLICE_FRAMES || this.#bytes >= READ_SLICE_BYTES;
+  }
+
+  /** Resolves on a later turn of the event loop, and starts a new slice. */
+  nextTurn(): Promise<void> {
+    this.#frames = 0;
+    this.#bytes = 0;
+    return nextTurn();
+  }
+}
