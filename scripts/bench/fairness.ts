@@ -16,8 +16,12 @@ export interface FairnessOptions {
   idleConnections: number;
   idleHeartbeatS: number;
   probeIntervalMs: number;
-  /** Where the flood publishes through the default exchange: a queue it declares, or nowhere (unroutable). */
-  floodInto: "queue" | "nowhere";
+  /**
+   * Where the flood goes: nowhere (unroutable, through the default exchange),
+   * a queue, or a queue behind a headers exchange (whose routing reads every
+   * message's headers). The queue keeps the newest FLOOD_QUEUE_MAX_LENGTH.
+   */
+  floodInto: "nowhere" | "queue" | "headers exchange";
 }
 
 export interface FairnessResult {
@@ -40,6 +44,8 @@ const WORKER_ENTRY = new URL("./flood_worker.ts", import.meta.url);
 const SETUP_TIMEOUT_MS = 30_000;
 /** How long after the flood stops a probe still may take before the measurement gives up on it. */
 const PROBE_GRACE_MS = 60_000;
+/** The flood's queue drops its oldest messages past this, so the flood costs no memory to speak of. */
+const FLOOD_QUEUE_MAX_LENGTH = 1000;
 
 /** The flood's worker with a queue of what it reported, so a report is never missed. */
 class FloodHandle {
@@ -104,12 +110,24 @@ export async function measureFairness(o: FairnessOptions): Promise<FairnessResul
     const probeQueue = `${tag}.probe`;
     await probe.queueDeclare(1, probeQueue, { exclusive: true });
     const floodQueue = `${tag}.flood`;
-    if (o.floodInto === "queue") await probe.queueDeclare(1, floodQueue, { autoDelete: false });
-
+    const floodExchange = `${tag}.headers`;
+    if (o.floodInto !== "nowhere") {
+      await probe.queueDeclare(1, floodQueue, { arguments: { "x-max-length": FLOOD_QUEUE_MAX_LENGTH } });
+    }
+    if (o.floodInto === "headers exchange") {
+      await probe.exchangeDeclare(1, floodExchange, "headers");
+      await probe.call(1, "queue.bind", {
+        queue: floodQueue,
+        exchange: floodExchange,
+        routingKey: "",
+        arguments: { "x-match": "any", "0": true, "no such header": true },
+      }, ["queue.bind-ok"]);
+    }
     flood.send({
       type: "connect",
       url: o.url,
       kind: o.kind,
+      exchange: o.floodInto === "headers exchange" ? floodExchange : "",
       routingKey: o.floodInto === "queue" ? floodQueue : `${tag}.nowhere`,
     });
     await flood.next("ready", SETUP_TIMEOUT_MS);
@@ -158,7 +176,8 @@ export async function measureFairness(o: FairnessOptions): Promise<FairnessResul
   } finally {
     flood.terminate();
     if (probe && !probe.closed) {
-      if (o.floodInto === "queue") await probe.queueDelete(1, `${tag}.flood`).catch(() => {});
+      if (o.floodInto !== "nowhere") await probe.queueDelete(1, `${tag}.flood`).catch(() => {});
+      if (o.floodInto === "headers exchange") await probe.exchangeDelete(1, `${tag}.headers`).catch(() => {});
       await probe.close().catch(() => {});
     }
     await Promise.all(idle.map((c) => c.close().catch(() => {})));

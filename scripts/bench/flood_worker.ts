@@ -9,17 +9,19 @@ import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { BASIC_CLASS_ID } from "../../src/amqp/spec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
+import { MAX_HEADER_FIELDS } from "../../src/server/limits.ts";
 import { AmqpConnection } from "./amqp_client.ts";
 
 /**
  * "small": 16 B bodies with no properties, the most frames per byte.
- * "headers": each message carries a headers table as big as one frame allows
- * (about 20,000 entries), the most table-decoding work per byte.
+ * "headers": each message carries a headers table of MAX_HEADER_FIELDS
+ * entries (about 60 KB), the most Warren accepts: the most table work per
+ * message.
  */
 export type FloodKind = "small" | "headers";
 
 export type FloodCommand =
-  | { type: "connect"; url: string; kind: FloodKind; routingKey: string }
+  | { type: "connect"; url: string; kind: FloodKind; exchange: string; routingKey: string }
   | { type: "start" }
   | { type: "stop" };
 
@@ -30,26 +32,18 @@ export type FloodReport =
 
 /** Bytes of publish frames written per socket write. */
 const BATCH_TARGET_BYTES = 256 * 1024;
-/** Room left in a frame for the content header's fixed fields and the property flags. */
-const HEADER_FRAME_SLACK_BYTES = 64;
-
-/** A headers table whose encoding just fits in one frame of frameMaxBytes. */
-export function frameFillingHeaders(frameMaxBytes: number): FieldTable {
+function manyHeaders(fields: number): FieldTable {
   const headers: FieldTable = {};
-  // Each entry: shortstr key (1 + up to 4 bytes), 't', one octet: at most 7 bytes.
-  const entries = Math.floor((frameMaxBytes - HEADER_FRAME_SLACK_BYTES - 4) / 7);
-  for (let i = 0; i < entries; i++) headers[i.toString(36)] = true;
+  for (let i = 0; i < fields; i++) headers[i.toString(36)] = true;
   return headers;
 }
 
 /** Many publish frames back to back, and how many messages they hold. */
-function publishBatch(kind: FloodKind, routingKey: string, frameMaxBytes: number) {
-  const properties = encodeProperties(
-    kind === "headers" ? { headers: frameFillingHeaders(frameMaxBytes) } : {},
-  );
+function publishBatch(kind: FloodKind, exchange: string, routingKey: string, frameMaxBytes: number) {
+  const properties = encodeProperties(kind === "headers" ? { headers: manyHeaders(MAX_HEADER_FIELDS) } : {});
   const body = new Uint8Array(16);
   const one = new WireWriter(1024);
-  writeMethodFrame(one, 1, methodSpec("basic.publish"), { exchange: "", routingKey, mandatory: false });
+  writeMethodFrame(one, 1, methodSpec("basic.publish"), { exchange, routingKey, mandatory: false });
   writeContent(one, 1, BASIC_CLASS_ID, properties, body, frameMaxBytes);
   const frame = one.bytes.slice(0, one.pos);
   const messages = Math.max(1, Math.floor(BATCH_TARGET_BYTES / frame.length));
@@ -88,7 +82,12 @@ scope.onmessage = async (e: MessageEvent<FloodCommand>) => {
     if (cmd.type === "connect") {
       connection = await AmqpConnection.open(cmd.url, { name: "flood" });
       await connection.openChannel(1);
-      ({ batch, messages: perBatch } = publishBatch(cmd.kind, cmd.routingKey, connection.frameMaxBytes));
+      ({ batch, messages: perBatch } = publishBatch(
+        cmd.kind,
+        cmd.exchange,
+        cmd.routingKey,
+        connection.frameMaxBytes,
+      ));
       post({ type: "ready" });
     } else if (cmd.type === "start") {
       running = true;
