@@ -53,6 +53,9 @@ const FLAG_USER_ID = 1 << 4;
 export interface PropertySummary {
   deliveryMode: number;
   hasHeaders: boolean;
+  /** Where the headers table's fields lie in the raw bytes, `[headersStart, headersEnd)` (empty without headers). */
+  headersStart: number;
+  headersEnd: number;
   hasPriority: boolean;
   hasExpiration: boolean;
   hasUserId: boolean;
@@ -73,6 +76,7 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
   if (flags & 1) malformed(); // a continuation word: no 0-9-1 basic property needs one
   let p = 2;
   out.deliveryMode = 0;
+  out.headersStart = out.headersEnd = 0;
   for (let i = 0; i < PROPERTY_LIST.length; i++) {
     if ((flags & (1 << (15 - i))) === 0) continue;
     const type = PROPERTY_LIST[i][1];
@@ -87,7 +91,10 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
       p += 8;
     } else {
       if (p + 4 > n) malformed();
-      p += 4 + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+      const start = p + 4;
+      p = start + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+      out.headersStart = start;
+      out.headersEnd = p;
     }
     if (p > n) malformed();
   }

@@ -31,6 +31,14 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxUnconfirmedMessages: 1_000_000,
 };
 
+/**
+ * A published message whose headers table holds more fields than this (at
+ * every depth) closes the channel with 406. RabbitMQ has no such limit, only
+ * frame_max; this one bounds what decoding one message's headers costs
+ * (headers exchange, dead-lettering, the admin view) well below that.
+ */
+export const MAX_HEADER_FIELDS = 10_000;
+
 /** How often unacked deliveries are checked against consumer_timeout, at most. */
 export const CONSUMER_TIMEOUT_CHECK_MS = 1000;
 

@@ -11,6 +11,8 @@ import {
   type PropertySummary,
   scanProperties,
 } from "../../src/amqp/properties.ts";
+import { readTable } from "../../src/amqp/field_table.ts";
+import { WireReader } from "../../src/amqp/wire.ts";
 
 function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, "");
@@ -18,7 +20,15 @@ function hex(s: string): Uint8Array {
 }
 
 function summary(): PropertySummary {
-  return { deliveryMode: -1, hasHeaders: false, hasPriority: false, hasExpiration: false, hasUserId: false };
+  return {
+    deliveryMode: -1,
+    hasHeaders: false,
+    hasPriority: false,
+    hasExpiration: false,
+    hasUserId: false,
+    headersStart: -1,
+    headersEnd: -1,
+  };
 }
 
 function assertMalformed(raw: Uint8Array, what: string): void {
@@ -76,7 +86,8 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
   assert.equal(persistent.deliveryMode, 2);
   // content-type "t" + delivery-mode 1: 0x9000
   assert.equal(scanProperties(hex("9000 0174 01"), summary()).deliveryMode, 1);
-  const s = scanProperties(encodeProperties(ALL), summary());
+  const all = encodeProperties(ALL);
+  const { headersStart, headersEnd, ...s } = scanProperties(all, summary());
   assert.deepEqual(s, {
     deliveryMode: 2,
     hasHeaders: true,
@@ -84,6 +95,9 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
     hasExpiration: true,
     hasUserId: true,
   });
+  // The headers' fields, after the table's 4-byte length.
+  const table = new WireReader().reset(all, headersStart - 4, headersEnd);
+  assert.deepEqual(readTable(table), ALL.headers);
   const none = scanProperties(encodeProperties({ contentType: "text/plain" }), summary());
   assert.deepEqual(none, {
     deliveryMode: 0,
@@ -91,6 +105,8 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
     hasPriority: false,
     hasExpiration: false,
     hasUserId: false,
+    headersStart: 0,
+    headersEnd: 0,
   });
 });
 
