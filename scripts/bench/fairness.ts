@@ -14,7 +14,8 @@ export interface FairnessOptions {
   floodMs: number;
   /** Idle connections that negotiate heartbeats and send their own. */
   idleConnections: number;
-  idleHeartbeatS: number;
+  /** The idle connections' heartbeat, and the flood's (which is never silent, but always busy). */
+  heartbeatS: number;
   probeIntervalMs: number;
   /**
    * Where the flood goes: nowhere (unroutable, through the default exchange),
@@ -45,7 +46,7 @@ const SETUP_TIMEOUT_MS = 30_000;
 /** How long after the flood stops a probe still may take before the measurement gives up on it. */
 const PROBE_GRACE_MS = 60_000;
 /** The flood's queue drops its oldest messages past this, so the flood costs no memory to speak of. */
-const FLOOD_QUEUE_MAX_LENGTH = 1000;
+const FLOOD_QUEUE_MAX_LENGTH = 100;
 
 /** The flood's worker with a queue of what it reported, so a report is never missed. */
 class FloodHandle {
@@ -101,7 +102,7 @@ export async function measureFairness(o: FairnessOptions): Promise<FairnessResul
   const flood = new FloodHandle();
   try {
     for (let i = 0; i < o.idleConnections; i++) {
-      const c = await AmqpConnection.open(o.url, { name: `${tag}.idle${i}`, heartbeatS: o.idleHeartbeatS });
+      const c = await AmqpConnection.open(o.url, { name: `${tag}.idle${i}`, heartbeatS: o.heartbeatS });
       idle.push(c);
       await c.openChannel(1);
     }
@@ -129,6 +130,7 @@ export async function measureFairness(o: FairnessOptions): Promise<FairnessResul
       kind: o.kind,
       exchange: o.floodInto === "headers exchange" ? floodExchange : "",
       routingKey: o.floodInto === "queue" ? floodQueue : `${tag}.nowhere`,
+      heartbeatS: o.heartbeatS,
     });
     await flood.next("ready", SETUP_TIMEOUT_MS);
     flood.send({ type: "start" });

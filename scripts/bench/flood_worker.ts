@@ -15,13 +15,20 @@ import { AmqpConnection } from "./amqp_client.ts";
 /**
  * "small": 16 B bodies with no properties, the most frames per byte.
  * "headers": each message carries a headers table of MAX_HEADER_FIELDS
- * entries (about 60 KB), the most Warren accepts: the most table work per
+ * entries (about 23 KB), the most Warren accepts: the most table work per
  * message.
  */
 export type FloodKind = "small" | "headers";
 
 export type FloodCommand =
-  | { type: "connect"; url: string; kind: FloodKind; exchange: string; routingKey: string }
+  | {
+    type: "connect";
+    url: string;
+    kind: FloodKind;
+    exchange: string;
+    routingKey: string;
+    heartbeatS: number;
+  }
   | { type: "start" }
   | { type: "stop" };
 
@@ -80,7 +87,7 @@ scope.onmessage = async (e: MessageEvent<FloodCommand>) => {
   const cmd = e.data;
   try {
     if (cmd.type === "connect") {
-      connection = await AmqpConnection.open(cmd.url, { name: "flood" });
+      connection = await AmqpConnection.open(cmd.url, { name: "flood", heartbeatS: cmd.heartbeatS });
       await connection.openChannel(1);
       ({ batch, messages: perBatch } = publishBatch(
         cmd.kind,

@@ -130,8 +130,9 @@ export class ChannelPublisher {
       throw publishError(403, `cannot publish to internal exchange '${c.exchange}' in vhost '${vhost.name}'`);
     }
     const summary = scanProperties(c.rawProperties, this.#summary);
-    // Every field takes at least a byte: only a table that long can hold too many.
-    if (summary.headersEnd - summary.headersStart > MAX_HEADER_FIELDS) {
+    // Every field takes at least a byte: only a table that long can hold too many. Warren's own
+    // connections forward what another broker accepted, as they do user_id.
+    if (summary.headersEnd - summary.headersStart > MAX_HEADER_FIELDS && !host.internal) {
       checkHeaderFields(c.rawProperties, summary);
     }
     // Warren's own connections forward other users' messages, as RabbitMQ's shovels (direct connections) do.

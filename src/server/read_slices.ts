@@ -3,8 +3,10 @@
 // client that keeps its socket full would otherwise be read and parsed for as
 // long as it keeps sending, while timers (heartbeats), the other sockets and
 // the store's commits wait. Each connection therefore handles its input in
-// slices of at most READ_SLICE_FRAMES frames or READ_SLICE_BYTES bytes and
-// gives the event loop a turn between slices.
+// slices of at most READ_SLICE_FRAMES frames, READ_SLICE_BYTES bytes or
+// READ_SLICE_MS milliseconds (some frames cost far more than others: a
+// headers table to decode, a fanout to many queues) and gives the event loop
+// a turn between slices.
 //
 // The turn is a setImmediate (a few microseconds): timers run before it ends.
 // But Deno's runtime only looks for other sockets' input when it has nothing
@@ -14,7 +16,12 @@
 // 2 ms here), shared by every connection whose slice is spent, so that the
 // runtime runs dry and polls all the sockets.
 import { setImmediate } from "node:timers";
-import { IO_TURN_INTERVAL_MS, READ_SLICE_BYTES, READ_SLICE_FRAMES } from "./limits.ts";
+import { IO_TURN_INTERVAL_MS, READ_SLICE_BYTES, READ_SLICE_FRAMES, READ_SLICE_MS } from "./limits.ts";
+
+/** The clock is read after every this many frames (a power of two)... */
+const CLOCK_EVERY_FRAMES = 64;
+/** ...and after any frame this big. */
+const CLOCK_FRAME_BYTES = 4096;
 
 /** The pending I/O turn every spent connection waits for, if one is due. */
 let ioTurn: Promise<void> | null = null;
@@ -38,21 +45,27 @@ function nextTurn(): Promise<void> {
 export class ReadSlices {
   #frames = 0;
   #bytes = 0;
+  #startedMs = 0;
+  #spent = false;
 
   /** Counts one frame (or bytes dropped unparsed); true once this slice is spent. */
   spend(bytes: number): boolean {
+    if (this.#frames === 0) this.#startedMs = performance.now();
     this.#bytes += bytes;
-    return ++this.#frames >= READ_SLICE_FRAMES || this.#bytes >= READ_SLICE_BYTES;
+    if (++this.#frames >= READ_SLICE_FRAMES || this.#bytes >= READ_SLICE_BYTES) return this.#spent = true;
+    if ((this.#frames & (CLOCK_EVERY_FRAMES - 1)) !== 0 && bytes < CLOCK_FRAME_BYTES) return false;
+    return this.#spent = performance.now() - this.#startedMs >= READ_SLICE_MS;
   }
 
   get spent(): boolean {
-    return this.#frames >= READ_SLICE_FRAMES || this.#bytes >= READ_SLICE_BYTES;
+    return this.#spent;
   }
 
   /** Resolves on a later turn of the event loop, and starts a new slice. */
   nextTurn(): Promise<void> {
     this.#frames = 0;
     this.#bytes = 0;
+    this.#spent = false;
     return nextTurn();
   }
 }

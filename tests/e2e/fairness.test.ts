@@ -2,7 +2,7 @@
 // 14): while one connection pipelines basic.publish frames for a few seconds
 // without ever waiting, another connection's round trips keep completing and
 // idle clients that negotiated 1 s heartbeats are not dropped for "missed
-// heartbeats". Before connections were read in slices, a flood held the
+// heartbeats" (nor is the flooding client, which negotiated them too). Before connections were read in slices, a flood held the
 // event loop for as long as it lasted: no round trip completed and the idle
 // clients were dropped. The broker runs as its own process, so that the
 // measuring side (scripts/bench/fairness.ts, the flood in a worker thread)
@@ -34,7 +34,7 @@ async function duringFlood(options: Omit<FairnessOptions, "url">) {
 }
 
 function assertServedEveryone(r: Awaited<ReturnType<typeof measureFairness>>): void {
-  assert.equal(r.floodClosedByBroker, null, "the flooding connection itself breaks no rule");
+  assert.equal(r.floodClosedByBroker, null, "the flooding connection, as busy as it is, is not dropped");
   assert.ok(r.floodMessages > 0, "the flood published");
   assert.equal(r.idleDropped, 0, `an idle client was dropped: ${r.idleDropReason}`);
   assert.ok(
@@ -49,20 +49,20 @@ Deno.test("a publisher pipelining small messages does not starve other connectio
       kind: "small",
       floodMs: FLOOD_MS,
       idleConnections: 3,
-      idleHeartbeatS: 1,
+      heartbeatS: 1,
       probeIntervalMs: 10,
       floodInto: "nowhere",
     }),
   );
 });
 
-Deno.test("a publisher of messages with 10,000 headers through a headers exchange does not starve other connections", async () => {
+Deno.test("a publisher of messages with 4,096 headers through a headers exchange does not starve other connections", async () => {
   assertServedEveryone(
     await duringFlood({
       kind: "headers",
       floodMs: FLOOD_MS,
       idleConnections: 1,
-      idleHeartbeatS: 1,
+      heartbeatS: 1,
       probeIntervalMs: 10,
       floodInto: "headers exchange",
     }),
