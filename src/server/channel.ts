@@ -388,7 +388,10 @@ export class Channel {
       throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
     const queue = this.host.vhost.getQueue(queueName, this.host);
-    checkArgumentFields(args.arguments, `a consumer of queue '${queueName}' in vhost '${this.host.vhost.name}'`);
+    checkArgumentFields(
+      args.arguments,
+      `a consumer of queue '${queueName}' in vhost '${this.host.vhost.name}'`,
+    );
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
