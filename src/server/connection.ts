@@ -265,6 +265,7 @@ export class Connection implements FrameSink, ChannelHost {
       const n = await this.socket.read(buf.subarray(len));
       if (n === null) return;
       lastReadFilled = n === room;
+      this.#slices.readDone(lastReadFilled);
       this.recvOct += n;
       len += n;
     }

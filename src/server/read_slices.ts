@@ -6,7 +6,9 @@
 // slices of at most READ_SLICE_FRAMES frames, READ_SLICE_BYTES bytes or
 // READ_SLICE_MS milliseconds (some frames cost far more than others: a
 // headers table to decode, a fanout to many queues) and gives the event loop
-// a turn between slices.
+// a turn between slices. A read that empties the socket (it does not fill
+// the buffer) ends the slice without a yield: that client is not pushing
+// faster than it is served, and its next frames need not wait for anyone.
 //
 // The turn is a setImmediate (a few microseconds): timers run before it ends.
 // But Deno's runtime only looks for other sockets' input when it has nothing
@@ -63,9 +65,18 @@ export class ReadSlices {
 
   /** Resolves on a later turn of the event loop, and starts a new slice. */
   nextTurn(): Promise<void> {
+    this.#restart();
+    return nextTurn();
+  }
+
+  /** After each socket read: one that did not fill the buffer emptied the socket, and starts a new slice. */
+  readDone(filledBuffer: boolean): void {
+    if (!filledBuffer) this.#restart();
+  }
+
+  #restart(): void {
     this.#frames = 0;
     this.#bytes = 0;
     this.#spent = false;
-    return nextTurn();
   }
 }
