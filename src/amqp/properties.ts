@@ -106,6 +106,31 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
   return out;
 }
 
+/**
+ * Where property `index` (its place in the flag order: 4 is priority, 7
+ * expiration) starts in raw bytes that scanProperties accepted, or -1 when it
+ * is absent. The properties before it are skipped by their lengths, nothing
+ * is decoded.
+ */
+export function rawPropertyOffset(raw: Uint8Array, index: number): number {
+  const flags = (raw[0] << 8) | raw[1];
+  if ((flags & (1 << (15 - index))) === 0) return -1;
+  let p = 2;
+  for (let i = 0; i < index; i++) {
+    if ((flags & (1 << (15 - i))) === 0) continue;
+    const type = PROPERTY_LIST[i][1];
+    if (type === "shortstr") p += 1 + raw[p];
+    else if (type === "octet") p += 1;
+    else if (type === "timestamp") p += 8;
+    else p += 4 + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+  }
+  return p;
+}
+
+/** The place of priority and expiration in PROPERTY_LIST, for rawPropertyOffset. */
+export const PRIORITY_INDEX = 4;
+export const EXPIRATION_INDEX = 7;
+
 const reader = new WireReader();
 
 export function decodeProperties(raw: Uint8Array): BasicProperties {

@@ -8,7 +8,10 @@ import {
   decodeProperties,
   EMPTY_PROPERTIES,
   encodeProperties,
+  EXPIRATION_INDEX,
+  PRIORITY_INDEX,
   type PropertySummary,
+  rawPropertyOffset,
   scanProperties,
 } from "../../src/amqp/properties.ts";
 import { readTable } from "../../src/amqp/field_table.ts";
@@ -128,4 +131,14 @@ Deno.test("scanProperties refuses malformed raw properties with 501", () => {
   assertMalformed(hex("0000 00"), "trailing byte after the last property");
   assertMalformed(hex("1000 02 ff"), "trailing byte after delivery-mode");
   assertMalformed(hex("0001"), "continuation flag: no basic property needs one");
+});
+
+Deno.test("rawPropertyOffset finds priority and expiration past every property before them, or says -1", () => {
+  const raw = encodeProperties(ALL);
+  assert.equal(raw[rawPropertyOffset(raw, PRIORITY_INDEX)], ALL.priority);
+  const at = rawPropertyOffset(raw, EXPIRATION_INDEX);
+  assert.equal(new TextDecoder().decode(raw.subarray(at + 1, at + 1 + raw[at])), ALL.expiration);
+  const none = encodeProperties({ headers: { a: 1 }, contentType: "text/plain" });
+  assert.equal(rawPropertyOffset(none, PRIORITY_INDEX), -1);
+  assert.equal(rawPropertyOffset(none, EXPIRATION_INDEX), -1);
 });
