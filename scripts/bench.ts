@@ -31,7 +31,7 @@ const USAGE = `usage: deno task bench [options]
   --target T             warren (default) | rabbitmq, when not comparing
   --url URL              benchmark a running broker instead (amqp://user:pass@host:port/vhost)
   --broker-pid PID       with --url: the broker's pid, for its CPU and memory
-  --scenarios LIST       comma list of ids or groups: 1,2,...,13 or 1-16B,4-10k,9-shovel,... (default all but 8)
+  --scenarios LIST       comma list of ids or groups: 1,2,...,14 or 1-16B,4-10k,9-shovel,14-flood,... (default all but 8)
   --full                 add scenario 8 (fill 1M persistent messages, restart)
   --duration S           seconds per throughput/latency run (default 5)
   --rounds N             rounds per broker (default 3 with --compare, else 1)

@@ -5,7 +5,7 @@
 // and deliveries and confirms are parsed in place from the read buffer and
 // handed to plain callbacks, without a promise or an object per message.
 import { decodeMethod, methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
-import { type FrameSink, parseFrames } from "../../src/amqp/frames.ts";
+import { type FrameSink, parseFrames, writeHeartbeat } from "../../src/amqp/frames.ts";
 import { WireReader, WireWriter } from "../../src/amqp/wire.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
 import {
@@ -101,6 +101,7 @@ export class AmqpConnection implements FrameSink {
   #dSeq = -1;
   #dSentAt = 0;
   #dFirst = true;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(conn: Deno.TcpConn, initialWriteBytes: number) {
     this.#conn = conn;
@@ -110,7 +111,12 @@ export class AmqpConnection implements FrameSink {
 
   static async open(
     url: string,
-    options: { name?: string; initialWriteBytes?: number } = {},
+    options: {
+      name?: string;
+      initialWriteBytes?: number;
+      /** Asks for heartbeats every this many seconds and sends its own at half that interval (default 0: none). */
+      heartbeatS?: number;
+    } = {},
   ): Promise<AmqpConnection> {
     const u = parseAmqpUrl(url);
     const conn = await withTimeout(
@@ -121,7 +127,11 @@ export class AmqpConnection implements FrameSink {
     conn.setNoDelay(true);
     const c = new AmqpConnection(conn, options.initialWriteBytes ?? 64 * 1024);
     try {
-      await withTimeout(c.#handshake(u, options.name ?? "warren-bench"), CONNECT_TIMEOUT_MS, "handshake");
+      await withTimeout(
+        c.#handshake(u, options.name ?? "warren-bench", options.heartbeatS ?? 0),
+        CONNECT_TIMEOUT_MS,
+        "handshake",
+      );
     } catch (e) {
       c.abort();
       throw e;
@@ -129,7 +139,7 @@ export class AmqpConnection implements FrameSink {
     return c;
   }
 
-  async #handshake(u: AmqpUrl, name: string): Promise<void> {
+  async #handshake(u: AmqpUrl, name: string, heartbeatS: number): Promise<void> {
     const started = this.#expect(0, ["connection.start"]);
     this.out.raw(PROTOCOL_HEADER);
     this.flush();
@@ -151,8 +161,14 @@ export class AmqpConnection implements FrameSink {
     const frameMax = tune.frameMax === 0
       ? CLIENT_FRAME_MAX_BYTES
       : Math.min(tune.frameMax as number, CLIENT_FRAME_MAX_BYTES);
-    this.send(0, "connection.tune-ok", { channelMax: tune.channelMax, frameMax, heartbeat: 0 });
+    this.send(0, "connection.tune-ok", { channelMax: tune.channelMax, frameMax, heartbeat: heartbeatS });
     this.frameMaxBytes = frameMax;
+    if (heartbeatS > 0) {
+      this.#heartbeatTimer = setInterval(() => {
+        writeHeartbeat(this.out);
+        this.flush();
+      }, (heartbeatS * 1000) / 2);
+    }
     await this.call(0, "connection.open", { virtualHost: u.vhost }, ["connection.open-ok"]);
   }
 
@@ -191,7 +207,13 @@ export class AmqpConnection implements FrameSink {
   async queueDeclare(
     channel: number,
     queue: string,
-    opts: { durable?: boolean; passive?: boolean; autoDelete?: boolean; arguments?: FieldTable } = {},
+    opts: {
+      durable?: boolean;
+      passive?: boolean;
+      exclusive?: boolean;
+      autoDelete?: boolean;
+      arguments?: FieldTable;
+    } = {},
   ): Promise<{ queue: string; messageCount: number; consumerCount: number }> {
     const r = await this.call(channel, "queue.declare", { queue, ...opts }, ["queue.declare-ok"]);
     return { queue: r.queue, messageCount: r.messageCount, consumerCount: r.consumerCount };
@@ -435,6 +457,7 @@ export class AmqpConnection implements FrameSink {
     if (this.closed) return;
     this.closed = true;
     this.closeError = err;
+    clearInterval(this.#heartbeatTimer);
     try {
       this.#conn.close();
     } catch { /* already closed */ }

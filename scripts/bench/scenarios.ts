@@ -12,6 +12,7 @@ import { ratePerS } from "./stats.ts";
 import { runShovel } from "./shovel_scenario.ts";
 import { runChurn } from "./churn_scenario.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
+import { type FairnessOptions, measureFairness } from "./fairness.ts";
 
 export interface BenchOptions {
   durationMs: number;
@@ -81,6 +82,13 @@ const LATENCY: MetricSpec[] = [
 ];
 
 const KIB = 1024;
+
+const FAIRNESS: MetricSpec[] = [
+  { key: "p50 ms", higherIsBetter: false },
+  { key: "p99 ms", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 50 } },
+  { key: "max ms", higherIsBetter: false },
+  { key: "dropped", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 0 } },
+];
 
 export const SCENARIOS: Scenario[] = [
   flowScenario("1-16B", 1, "transient 16 B, 1->1, auto-ack", THROUGHPUT, { bodyBytes: 16, noAck: true }),
@@ -208,7 +216,59 @@ export const SCENARIOS: Scenario[] = [
     needsManaged: true,
     run: runShovel,
   },
+  fairnessScenario("14-flood", "another connection's round trip while one floods 16 B publishes", {
+    kind: "small",
+    floodInto: "nowhere",
+  }),
+  fairnessScenario("14-headers", "... while one floods 4,096-header messages via a headers exchange", {
+    kind: "headers",
+    floodInto: "headers exchange",
+  }),
 ];
+
+/** Scenario group 14: does one client pushing as hard as it can starve the others (fairness.ts)? */
+function fairnessScenario(
+  id: string,
+  title: string,
+  flood: Pick<FairnessOptions, "kind" | "floodInto">,
+): Scenario {
+  return {
+    id,
+    group: 14,
+    title,
+    metrics: FAIRNESS,
+    run: async (broker, opts) => {
+      const pid = broker.pid();
+      const brk0 = sampleCpu(pid === null ? [] : [pid]);
+      const rss = new RssWatcher(pid);
+      const r = await measureFairness({
+        url: broker.url,
+        ...flood,
+        floodMs: opts.durationMs,
+        idleConnections: 3,
+        heartbeatS: 2,
+        probeIntervalMs: 10,
+      });
+      const brk1 = sampleCpu(pid === null ? [] : [pid]);
+      return {
+        metrics: {
+          "p50 ms": r.p50Ms,
+          "p99 ms": r.p99Ms,
+          "max ms": r.maxMs,
+          dropped: r.idleDropped + (r.floodClosedByBroker === null ? 0 : 1),
+          "flood msg/s": r.floodMsgPerS,
+          "round trips": r.probesDuringFlood,
+        },
+        lost: 0,
+        duplicates: 0,
+        generatorCores: NaN,
+        brokerCores: coresUsed(brk0, brk1),
+        brokerPeakRssMiB: rss.stop() / 1024,
+        details: { idleDropReason: r.idleDropReason, floodClosedByBroker: r.floodClosedByBroker },
+      };
+    },
+  };
+}
 
 interface FlowSpec {
   bodyBytes: number;

@@ -164,6 +164,81 @@ function readValue(r: WireReader, depth: number): FieldValue {
   }
 }
 
+/**
+ * How many fields a decoded table holds at every depth: each entry counts,
+ * and so does each entry of a nested table and each element of an array.
+ */
+export function countFields(value: FieldTable | FieldValue[]): number {
+  let count = 0;
+  const pending: (FieldTable | FieldValue[])[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop()!;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      count++;
+      if (Array.isArray(item) || isPlainTable(item)) pending.push(item as FieldTable | FieldValue[]);
+    }
+  }
+  return count;
+}
+
+function isPlainTable(v: FieldValue): boolean {
+  return typeof v === "object" && v !== null && !(v instanceof Uint8Array) && !(v instanceof Date) &&
+    !(v instanceof Decimal);
+}
+
+/** Bytes a value of each fixed-size type takes after its type octet. */
+const FIXED_VALUE_BYTES: Record<number, number> = {
+  0x74: 1, // t
+  0x62: 1, // b
+  0x42: 1, // B
+  0x73: 2, // s
+  0x75: 2, // u
+  0x49: 4, // I
+  0x69: 4, // i
+  0x66: 4, // f
+  0x6c: 8, // l
+  0x64: 8, // d
+  0x54: 8, // T
+  0x44: 5, // D
+  0x56: 0, // V
+};
+
+/**
+ * countFields for an encoded table body, `bytes[start, end)` (after its
+ * length), without decoding it: the fields are walked, not built. Counting
+ * stops at bytes it cannot walk (decoding them would fail anyway).
+ */
+export function countTableFields(bytes: Uint8Array, start: number, end: number): number {
+  return walkFields(bytes, start, end, true, 0);
+}
+
+function walkFields(bytes: Uint8Array, start: number, end: number, isTable: boolean, depth: number): number {
+  let count = 0;
+  let p = start;
+  while (p < end) {
+    if (isTable) p += 1 + bytes[p];
+    if (p >= end) break;
+    const type = bytes[p++];
+    count++;
+    const fixed = FIXED_VALUE_BYTES[type];
+    if (fixed !== undefined) {
+      p += fixed;
+      continue;
+    }
+    if (p + 4 > end) break;
+    const len = ((bytes[p] << 24) >>> 0) + (bytes[p + 1] << 16) + (bytes[p + 2] << 8) + bytes[p + 3];
+    p += 4;
+    if (type === 0x53 || type === 0x78) { // S, x
+      p += len;
+    } else if ((type === 0x41 || type === 0x46) && depth < MAX_NESTING_DEPTH) { // A, F
+      const inner = Math.min(end, p + len);
+      count += walkFields(bytes, p, inner, type === 0x46, depth + 1);
+      p = inner;
+    } else break;
+  }
+  return count;
+}
+
 export function writeTable(w: WireWriter, table: FieldTable | undefined | null): void {
   const lenPos = w.pos;
   w.long(0);

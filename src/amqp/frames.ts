@@ -18,15 +18,16 @@ export interface FrameSink {
 
 /**
  * Splits bytes into frames. Returns how many bytes of `bytes[0, length)`
- * were consumed; the caller keeps the rest for the next read. Stops early
- * when `shouldStop()` says so (the connection closed mid-buffer).
+ * were consumed; the caller keeps the rest for the next read. After each
+ * frame, stops early when `shouldStop(frameBytes)` says so (the connection
+ * closed mid-buffer, or has had its share of this turn).
  */
 export function parseFrames(
   bytes: Uint8Array,
   length: number,
   frameMaxBytes: number,
   sink: FrameSink,
-  shouldStop: () => boolean,
+  shouldStop: (frameBytes: number) => boolean,
 ): number {
   let p = 0;
   while (length - p >= FRAME_HEADER_BYTES) {
@@ -46,8 +47,9 @@ export function parseFrames(
       throw new ConnectionError(REPLY_FRAME_ERROR, `frame end octet is ${bytes[frameEnd]}, expected 206`);
     }
     sink.onFrame(type, channel, bytes, p + FRAME_HEADER_BYTES, frameEnd);
+    const frameBytes = frameEnd + 1 - p;
     p = frameEnd + 1;
-    if (shouldStop()) break;
+    if (shouldStop(frameBytes)) break;
   }
   return p;
 }

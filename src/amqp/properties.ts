@@ -53,6 +53,9 @@ const FLAG_USER_ID = 1 << 4;
 export interface PropertySummary {
   deliveryMode: number;
   hasHeaders: boolean;
+  /** Where the headers table's fields lie in the raw bytes, `[headersStart, headersEnd)` (empty without headers). */
+  headersStart: number;
+  headersEnd: number;
   hasPriority: boolean;
   hasExpiration: boolean;
   hasUserId: boolean;
@@ -73,6 +76,7 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
   if (flags & 1) malformed(); // a continuation word: no 0-9-1 basic property needs one
   let p = 2;
   out.deliveryMode = 0;
+  out.headersStart = out.headersEnd = 0;
   for (let i = 0; i < PROPERTY_LIST.length; i++) {
     if ((flags & (1 << (15 - i))) === 0) continue;
     const type = PROPERTY_LIST[i][1];
@@ -87,7 +91,10 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
       p += 8;
     } else {
       if (p + 4 > n) malformed();
-      p += 4 + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+      const start = p + 4;
+      p = start + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+      out.headersStart = start;
+      out.headersEnd = p;
     }
     if (p > n) malformed();
   }
@@ -98,6 +105,31 @@ export function scanProperties(raw: Uint8Array, out: PropertySummary): PropertyS
   out.hasUserId = (flags & FLAG_USER_ID) !== 0;
   return out;
 }
+
+/**
+ * Where property `index` (its place in the flag order: 4 is priority, 7
+ * expiration) starts in raw bytes that scanProperties accepted, or -1 when it
+ * is absent. The properties before it are skipped by their lengths, nothing
+ * is decoded.
+ */
+export function rawPropertyOffset(raw: Uint8Array, index: number): number {
+  const flags = (raw[0] << 8) | raw[1];
+  if ((flags & (1 << (15 - index))) === 0) return -1;
+  let p = 2;
+  for (let i = 0; i < index; i++) {
+    if ((flags & (1 << (15 - i))) === 0) continue;
+    const type = PROPERTY_LIST[i][1];
+    if (type === "shortstr") p += 1 + raw[p];
+    else if (type === "octet") p += 1;
+    else if (type === "timestamp") p += 8;
+    else p += 4 + ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+  }
+  return p;
+}
+
+/** The place of priority and expiration in PROPERTY_LIST, for rawPropertyOffset. */
+export const PRIORITY_INDEX = 4;
+export const EXPIRATION_INDEX = 7;
 
 const reader = new WireReader();
 

@@ -35,6 +35,7 @@ import { type Policy, PolicySet } from "./policies.ts";
 import { PolicyApplication } from "./policy_application.ts";
 import { NO_LIMITS, type VHostLimits } from "./vhost_limits.ts";
 import { NodeCounters } from "./node_counters.ts";
+import { checkArgumentFields } from "./argument_limits.ts";
 
 export interface ExchangeDeclare {
   name: string;
@@ -132,6 +133,7 @@ export class VHost {
     }
     if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     if (d.passive) return this.getExchange(d.name);
+    checkArgumentFields(d.arguments, `exchange '${d.name}' in vhost '${this.name}'`);
     // As in RabbitMQ, an unknown type is refused before any existing exchange is looked at
     // (RabbitMQ's federation falls back from x-federation-upstream on this 503 every time it links).
     if (!isExchangeType(d.type)) {
@@ -193,6 +195,7 @@ export class VHost {
       q.passivelyDeclared();
       return { queue: q, messageCount: q.messageCount, consumerCount: q.consumerCount };
     }
+    checkArgumentFields(d.arguments, `queue '${d.name}' in vhost '${this.name}'`);
     let name = d.name;
     if (name === "") {
       checkServerNamed(queueTypeOf(d.arguments, { queue: name, vhost: this.name }));
@@ -352,6 +355,7 @@ export class VHost {
     args: FieldTable,
     owner: object | null,
   ): void {
+    checkArgumentFields(args, `a binding of queue '${queueName}' in vhost '${this.name}'`);
     // RabbitMQ looks up the source before the destination
     const x = this.#bindableExchange(exchangeName);
     const q = this.getQueue(queueName, owner);
@@ -382,6 +386,7 @@ export class VHost {
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
+    checkArgumentFields(args, `a binding of exchange '${destination}' in vhost '${this.name}'`);
     const src = this.getExchange(source);
     const dst = this.getExchange(destination);
     this.#bindings.add(new Binding(src, dst, routingKey, args));

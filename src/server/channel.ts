@@ -36,6 +36,7 @@ import {
 import { type PendingPublish, Transaction } from "./transaction.ts";
 import type { ChannelHost } from "./channel_host.ts";
 import { logger } from "../log.ts";
+import { checkArgumentFields } from "../broker/argument_limits.ts";
 
 const log = logger("channel");
 
@@ -387,6 +388,10 @@ export class Channel {
       throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
     const queue = this.host.vhost.getQueue(queueName, this.host);
+    checkArgumentFields(
+      args.arguments,
+      `a consumer of queue '${queueName}' in vhost '${this.host.vhost.name}'`,
+    );
     queue.checkConsume({ noAck: args.noAck, prefetchCount: this.#prefetchCount, arguments: args.arguments });
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {

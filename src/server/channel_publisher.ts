@@ -10,6 +10,7 @@ import {
   REPLY_NOT_IMPLEMENTED,
   REPLY_PRECONDITION_FAILED,
 } from "../amqp/errors.ts";
+import { countTableFields } from "../amqp/field_table.ts";
 import { methodSpec, writeMethodFrame } from "../amqp/method_codec.ts";
 import { decodeProperties, type PropertySummary, scanProperties } from "../amqp/properties.ts";
 import type { MethodArgs } from "../amqp/spec.ts";
@@ -21,6 +22,7 @@ import { type AssembledContent, ContentAssembler } from "./content_assembler.ts"
 import type { PendingPublish } from "./transaction.ts";
 import { mayCarrySenderSelected, senderSelected } from "./sender_selected.ts";
 import { isReplyAddress, replyTarget, rewriteReplyTo } from "./direct_reply.ts";
+import { MAX_HEADER_FIELDS } from "./limits.ts";
 
 const BASIC_ACK = methodSpec("basic.ack");
 const BASIC_NACK = methodSpec("basic.nack");
@@ -45,6 +47,17 @@ function checkExpiration(expiration: string): void {
   if (reason !== null) throw publishError(406, `invalid expiration '${expiration}': ${reason}`);
 }
 
+/** Decoding a headers table costs time on the event loop (headers exchange, dead-lettering, the admin view). */
+function checkHeaderFields(rawProperties: Uint8Array, summary: PropertySummary): void {
+  const fields = countTableFields(rawProperties, summary.headersStart, summary.headersEnd);
+  if (fields > MAX_HEADER_FIELDS) {
+    throw publishError(
+      406,
+      `message headers have ${fields} fields, more than the limit of ${MAX_HEADER_FIELDS}`,
+    );
+  }
+}
+
 export class ChannelPublisher {
   readonly #content: ContentAssembler;
   #confirms: ConfirmTracker | null = null;
@@ -54,6 +67,8 @@ export class ChannelPublisher {
     hasPriority: false,
     hasExpiration: false,
     hasUserId: false,
+    headersStart: 0,
+    headersEnd: 0,
   };
 
   /** This channel's publishes, confirms and unroutable messages, for the metrics (cold path reads). */
@@ -115,6 +130,11 @@ export class ChannelPublisher {
       throw publishError(403, `cannot publish to internal exchange '${c.exchange}' in vhost '${vhost.name}'`);
     }
     const summary = scanProperties(c.rawProperties, this.#summary);
+    // Every field takes at least a byte: only a table that long can hold too many. Warren's own
+    // connections forward what another broker accepted, as they do user_id.
+    if (summary.headersEnd - summary.headersStart > MAX_HEADER_FIELDS && !host.internal) {
+      checkHeaderFields(c.rawProperties, summary);
+    }
     // Warren's own connections forward other users' messages, as RabbitMQ's shovels (direct connections) do.
     if (summary.hasUserId && !host.internal) {
       const userId = decodeProperties(c.rawProperties).userId;

@@ -42,11 +42,13 @@ import {
   CLOSE_OK_TIMEOUT_MS,
   DRAIN_AFTER_CLOSE_MAX_MS,
   HANDSHAKE_TIMEOUT_MS,
+  HEARTBEAT_SILENT_TICKS,
   READ_BUFFER_MAX_BYTES,
   READ_BUFFER_MIN_BYTES,
   type ServerLimits,
 } from "./limits.ts";
 import { Outbox } from "./outbox.ts";
+import { ReadSlices } from "./read_slices.ts";
 import { AlarmGate } from "./alarm_gate.ts";
 import { negotiateTune } from "./tune.ts";
 import { serverProperties } from "./server_properties.ts";
@@ -124,7 +126,7 @@ export class Connection implements FrameSink, ChannelHost {
   #lastGrantedName: string | null = null;
   readonly #confirmPending = new Set<Channel>();
   readonly #reader = new WireReader();
-  #lastReadMs = Date.now();
+  readonly #slices = new ReadSlices();
   /** Bytes read from the socket after the protocol header, for the admin API's recv_oct. */
   recvOct = 0;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
@@ -238,12 +240,18 @@ export class Connection implements FrameSink, ChannelHost {
     let lastReadFilled = false;
     while (true) {
       if (len > 0) {
-        const used = this.#phase === "draining" ? len : this.#parse(buf, len);
+        const used = this.#phase === "draining" ? this.#discard(len) : this.#parse(buf, len);
         if (this.#stopReading || this.#phase === "closed") return;
         if (used > 0) {
           buf.copyWithin(0, used, len);
           len -= used;
         }
+      }
+      if (this.#slices.spent) {
+        // This connection has had its share of the turn: what is buffered, and the socket, wait.
+        await this.#slices.nextTurn();
+        if (this.#stopReading || this.#phase === "closed") return;
+        continue;
       }
       const capBytes = Math.max(READ_BUFFER_MAX_BYTES, this.frameMax + FRAME_OVERHEAD_BYTES);
       if ((len === buf.length || lastReadFilled) && buf.length < capBytes) {
@@ -261,7 +269,7 @@ export class Connection implements FrameSink, ChannelHost {
       const n = await this.socket.read(buf.subarray(len));
       if (n === null) return;
       lastReadFilled = n === room;
-      this.#lastReadMs = Date.now();
+      this.#slices.readDone(lastReadFilled);
       this.recvOct += n;
       len += n;
     }
@@ -269,17 +277,21 @@ export class Connection implements FrameSink, ChannelHost {
 
   #parse(buf: Uint8Array, len: number): number {
     try {
-      return parseFrames(
-        buf,
-        len,
-        this.frameMax,
-        this,
-        () => this.#stopReading || this.#phase === "draining",
-      );
+      return parseFrames(buf, len, this.frameMax, this, this.#stopParsing);
     } catch (e) {
       this.#connectionError(e);
       return len;
     }
+  }
+
+  /** After each frame: stop when the connection is closing or its slice of the turn is spent. */
+  readonly #stopParsing = (frameBytes: number): boolean =>
+    this.#stopReading || this.#phase === "draining" || this.#slices.spend(frameBytes);
+
+  /** A draining connection's input is dropped unread, in slices like any other. */
+  #discard(len: number): number {
+    this.#slices.spend(len);
+    return len;
   }
 
   // ---- frames ---------------------------------------------------------
@@ -407,7 +419,7 @@ export class Connection implements FrameSink, ChannelHost {
 
   /** The server's alarms changed: block a publishing connection, or let it go. */
   setAlarm(reason: string | null): void {
-    if (this.#alarmGate.setAlarm(reason)) this.#lastReadMs = Date.now();
+    this.#alarmGate.setAlarm(reason);
   }
 
   get blockedBy(): string | null {
@@ -557,15 +569,21 @@ export class Connection implements FrameSink, ChannelHost {
   #startHeartbeats(): void {
     if (this.heartbeatS <= 0) return;
     const intervalMs = this.heartbeatS * 1000;
+    // Silence is counted in ticks of this timer rather than in wall-clock time: when the node was
+    // too busy to run the timer, or to read, the client is not the one that fell silent.
+    let seenOct = this.recvOct;
+    let silentTicks = 0;
     this.#heartbeatTimer = setInterval(() => {
-      const now = Date.now();
       // A connection blocked by an alarm is not read from, so its silence is ours.
-      if (this.#alarmGate.blockedBy === null && now - this.#lastReadMs > 2 * intervalMs) {
+      if (this.recvOct !== seenOct || this.#alarmGate.blockedBy !== null) {
+        seenOct = this.recvOct;
+        silentTicks = 0;
+      } else if (++silentTicks >= HEARTBEAT_SILENT_TICKS) {
         log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
         this.#closeSocket();
         return;
       }
-      if (now - this.#outbox.lastWriteMs >= intervalMs / 2) {
+      if (Date.now() - this.#outbox.lastWriteMs >= intervalMs / 2) {
         writeHeartbeat(this.out);
         this.scheduleFlush();
       }

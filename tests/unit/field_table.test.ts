@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { ConnectionError } from "../../src/amqp/errors.ts";
 import {
+  countFields,
+  countTableFields,
   Decimal,
   type FieldTable,
   type FieldValue,
@@ -209,4 +211,39 @@ Deno.test("fieldValuesEqual compares structurally, as RabbitMQ compares argument
   assert.ok(fieldValuesEqual(new Date(5000), new Date(5000)));
   assert.ok(!fieldValuesEqual(new Decimal(1, 10), new Decimal(2, 10)));
   assert.ok(!fieldValuesEqual(undefined, null));
+});
+
+Deno.test("countFields counts every entry at every depth, arrays' elements included", () => {
+  const table: FieldTable = {
+    a: 1,
+    b: "x",
+    nested: { c: true, d: [1, 2, { e: null }] },
+    bytes: new Uint8Array(3),
+    when: new Date(0),
+    price: new Decimal(2, 1999),
+  };
+  // a, b, nested, c, d, 1, 2, {e}, e, bytes, when, price
+  assert.equal(countFields(table), 12);
+  assert.equal(countFields({}), 0);
+  assert.equal(countFields([[], [[]]]), 3);
+});
+
+Deno.test("countTableFields counts the encoded fields as countFields counts the decoded ones, without decoding", () => {
+  const tables: FieldTable[] = [
+    {},
+    { a: 1, b: "text", c: true, d: null, e: 1.5, f: 2 ** 40, g: new Date(0), h: new Decimal(1, 5) },
+    { bin: new Uint8Array(300), list: [1, "two", [3, [4]], { five: 5 }], inner: { deeper: { deepest: [] } } },
+  ];
+  for (const t of tables) {
+    const w = new WireWriter(64);
+    writeTable(w, t);
+    assert.equal(countTableFields(w.bytes, 4, w.pos), countFields(t), JSON.stringify(Object.keys(t)));
+  }
+});
+
+Deno.test("countTableFields stops at bytes it cannot walk instead of reading past the table", () => {
+  // 'a' => 'Z' (no such type): one field counted, then nothing more can be walked
+  assert.equal(countTableFields(hex("01 61 5a 01 62 74 01"), 0, 7), 1);
+  // an array whose declared length runs past the table: its elements are counted up to the end only
+  assert.equal(countTableFields(hex("01 61 41 000000ff 74 01 74 00"), 0, 11), 3);
 });

@@ -8,9 +8,14 @@ import {
   decodeProperties,
   EMPTY_PROPERTIES,
   encodeProperties,
+  EXPIRATION_INDEX,
+  PRIORITY_INDEX,
   type PropertySummary,
+  rawPropertyOffset,
   scanProperties,
 } from "../../src/amqp/properties.ts";
+import { readTable } from "../../src/amqp/field_table.ts";
+import { WireReader } from "../../src/amqp/wire.ts";
 
 function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, "");
@@ -18,7 +23,15 @@ function hex(s: string): Uint8Array {
 }
 
 function summary(): PropertySummary {
-  return { deliveryMode: -1, hasHeaders: false, hasPriority: false, hasExpiration: false, hasUserId: false };
+  return {
+    deliveryMode: -1,
+    hasHeaders: false,
+    hasPriority: false,
+    hasExpiration: false,
+    hasUserId: false,
+    headersStart: -1,
+    headersEnd: -1,
+  };
 }
 
 function assertMalformed(raw: Uint8Array, what: string): void {
@@ -76,7 +89,8 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
   assert.equal(persistent.deliveryMode, 2);
   // content-type "t" + delivery-mode 1: 0x9000
   assert.equal(scanProperties(hex("9000 0174 01"), summary()).deliveryMode, 1);
-  const s = scanProperties(encodeProperties(ALL), summary());
+  const all = encodeProperties(ALL);
+  const { headersStart, headersEnd, ...s } = scanProperties(all, summary());
   assert.deepEqual(s, {
     deliveryMode: 2,
     hasHeaders: true,
@@ -84,6 +98,9 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
     hasExpiration: true,
     hasUserId: true,
   });
+  // The headers' fields, after the table's 4-byte length.
+  const table = new WireReader().reset(all, headersStart - 4, headersEnd);
+  assert.deepEqual(readTable(table), ALL.headers);
   const none = scanProperties(encodeProperties({ contentType: "text/plain" }), summary());
   assert.deepEqual(none, {
     deliveryMode: 0,
@@ -91,6 +108,8 @@ Deno.test("scanProperties picks up delivery mode and which costly properties are
     hasPriority: false,
     hasExpiration: false,
     hasUserId: false,
+    headersStart: 0,
+    headersEnd: 0,
   });
 });
 
@@ -112,4 +131,14 @@ Deno.test("scanProperties refuses malformed raw properties with 501", () => {
   assertMalformed(hex("0000 00"), "trailing byte after the last property");
   assertMalformed(hex("1000 02 ff"), "trailing byte after delivery-mode");
   assertMalformed(hex("0001"), "continuation flag: no basic property needs one");
+});
+
+Deno.test("rawPropertyOffset finds priority and expiration past every property before them, or says -1", () => {
+  const raw = encodeProperties(ALL);
+  assert.equal(raw[rawPropertyOffset(raw, PRIORITY_INDEX)], ALL.priority);
+  const at = rawPropertyOffset(raw, EXPIRATION_INDEX);
+  assert.equal(new TextDecoder().decode(raw.subarray(at + 1, at + 1 + raw[at])), ALL.expiration);
+  const none = encodeProperties({ headers: { a: 1 }, contentType: "text/plain" });
+  assert.equal(rawPropertyOffset(none, PRIORITY_INDEX), -1);
+  assert.equal(rawPropertyOffset(none, EXPIRATION_INDEX), -1);
 });
