@@ -48,6 +48,7 @@ import {
 } from "./limits.ts";
 import { Outbox } from "./outbox.ts";
 import { AlarmGate } from "./alarm_gate.ts";
+import { HOLD_OUTBOX, ReadGate } from "./read_gate.ts";
 import { negotiateTune } from "./tune.ts";
 import { serverProperties } from "./server_properties.ts";
 import type { Transport } from "./transport.ts";
@@ -126,7 +127,8 @@ export class Connection implements FrameSink, ChannelHost {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
-  readonly #alarmGate = new AlarmGate({
+  readonly #readGate = new ReadGate();
+  readonly #alarmGate = new AlarmGate(this.#readGate, {
     notify: (reason) => {
       if (reason === null) this.#send(0, M.unblocked);
       else {
@@ -157,6 +159,8 @@ export class Connection implements FrameSink, ChannelHost {
       drained: () => {
         for (const ch of this.#channels.values()) ch.resumeDeliveries();
       },
+      overfull: () => this.#readGate.hold(HOLD_OUTBOX),
+      relieved: () => this.#readGate.release(HOLD_OUTBOX),
       failed: (e) => {
         log.debug("write failed", { peer: this.peer, reason: e.message });
         this.#closeSocket();
@@ -248,10 +252,13 @@ export class Connection implements FrameSink, ChannelHost {
         next.set(buf.subarray(0, len));
         buf = next;
       }
-      const blocked = this.#phase === "draining" ? null : this.#alarmGate.waitUntilOpen();
-      if (blocked) {
-        await blocked;
+      const held = this.#phase === "draining" ? null : this.#readGate.waitUntilOpen();
+      if (held) {
+        await held;
         if (this.#phase === "closed") return;
+        this.#lastReadMs = Date.now();
+        // What the hold left unparsed goes first: the buffer may have no room for a read.
+        if (len > 0) continue;
       }
       const room = buf.length - len;
       const n = await this.socket.read(buf.subarray(len));
@@ -270,7 +277,7 @@ export class Connection implements FrameSink, ChannelHost {
         len,
         this.frameMax,
         this,
-        () => this.#stopReading || this.#phase === "draining",
+        () => this.#stopReading || this.#phase === "draining" || this.#readGate.held,
       );
     } catch (e) {
       this.#connectionError(e);
@@ -395,6 +402,21 @@ export class Connection implements FrameSink, ChannelHost {
 
   get blockedBy(): string | null {
     return this.#alarmGate.blockedBy;
+  }
+
+  /** RabbitMQ's connection state: blocked (not read), blocking (read until it publishes), flow, running. */
+  get readState(): "blocked" | "blocking" | "flow" | "running" {
+    if (this.#alarmGate.blockedBy !== null) return this.#alarmGate.holdingReads ? "blocked" : "blocking";
+    return this.#readGate.inFlow ? "flow" : "running";
+  }
+
+  /** Times this connection was paused for publishing into a queue that could not keep up. */
+  get flowPauses(): number {
+    return this.#readGate.flowPauses;
+  }
+
+  noteBacklog(): void {
+    this.#readGate.spendFlowCredit();
   }
 
   channelClosed(ch: Channel): void {
@@ -542,8 +564,8 @@ export class Connection implements FrameSink, ChannelHost {
     const intervalMs = this.heartbeatS * 1000;
     this.#heartbeatTimer = setInterval(() => {
       const now = Date.now();
-      // A connection blocked by an alarm is not read from, so its silence is ours.
-      if (this.#alarmGate.blockedBy === null && now - this.#lastReadMs > 2 * intervalMs) {
+      // A connection whose reads are held is not read from, so its silence is ours.
+      if (!this.#readGate.held && now - this.#lastReadMs > 2 * intervalMs) {
         log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
         this.#closeSocket();
         return;
@@ -579,6 +601,8 @@ export class Connection implements FrameSink, ChannelHost {
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.#teardownChannels();
     this.#phase = "closing";
+    // Held reads would hide the close-ok; what else it sends is dropped while closing.
+    this.#readGate.close();
     this.#send(0, M.close, { replyCode, replyText: truncateShortstr(replyText), classId, methodId });
     this.#closeTimer = setTimeout(() => this.#closeSocket(), CLOSE_OK_TIMEOUT_MS);
   }
@@ -597,7 +621,7 @@ export class Connection implements FrameSink, ChannelHost {
     this.#teardownChannels();
     this.#phase = "draining";
     clearInterval(this.#heartbeatTimer);
-    this.#alarmGate.release();
+    this.#readGate.close();
     const heartbeatMs = this.heartbeatS * 1000;
     const waitMs = heartbeatMs > 0
       ? Math.min(heartbeatMs, DRAIN_AFTER_CLOSE_MAX_MS)
@@ -625,7 +649,7 @@ export class Connection implements FrameSink, ChannelHost {
     this.#phase = "closed";
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
-    this.#alarmGate.release();
+    this.#readGate.close();
     this.#outbox.close();
     try {
       this.socket.close();

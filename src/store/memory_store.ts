@@ -65,6 +65,10 @@ export class MemoryStore implements Store {
     return 0;
   }
   deleteQueue(_queueId: number): void {}
+  /** Nothing is kept on disk, so paging out would save nothing. */
+  pagingQueueId(): number {
+    return 0;
+  }
   saveBinding(_record: BindingRecord): void {}
   deleteBinding(_record: BindingRecord): void {}
   addMessage(_queueId: number, _entry: StorableEntry): void {}
