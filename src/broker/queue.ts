@@ -32,8 +32,8 @@ export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
 export const PAGE_IN_BATCH = 2048;
 /**
- * A queue holding more ready messages in memory than this cannot keep up (it cannot page, or pages
- * already): its publishers are paused for a moment per publish (flow control).
+ * A queue holding more ready messages in memory than this, or paging out, cannot keep up: its
+ * publishers spend flow credit (src/server/read_gate.ts).
  */
 export const FLOW_AT_MESSAGES = PAGE_OUT_AT_MESSAGES;
 
@@ -197,9 +197,9 @@ export class Queue {
     return this.#readyBytes;
   }
 
-  /** More ready messages in memory than it should hold: its publishers get flow control. */
+  /** Its backlog is past what it keeps in memory (paged out, or held for want of paging): flow control. */
   get backlogged(): boolean {
-    return this.ready.length > FLOW_AT_MESSAGES;
+    return this.#pagedCount > 0 || this.ready.length > FLOW_AT_MESSAGES;
   }
 
   /** Adds a message; false when the queue's overflow rule refused it (reject-publish). */
