@@ -27,7 +27,8 @@ const until = async (cond: () => boolean, what: string, timeoutMs = 10_000) => {
 };
 
 Deno.test({
-  name: "a non-durable queue's backlog pages out, its publisher is put in flow, and the paged rows go at restart",
+  name:
+    "a non-durable queue's backlog pages out, its publisher is put in flow, and the paged rows go at restart",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
