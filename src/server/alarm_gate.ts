@@ -33,15 +33,13 @@ export class AlarmGate {
     return this.reads.has(HOLD_ALARM);
   }
 
-  /** Every basic.publish: the first one makes this a publishing connection. */
+  /** Every basic.publish: the first one makes this a publishing connection; one under an alarm stops reads. */
   notePublish(): void {
-    if (this.#blockedBy !== null) {
-      this.reads.hold(HOLD_ALARM);
-      return;
+    if (!this.#publisher) {
+      this.#publisher = true;
+      if (this.#alarm !== null) this.#block(this.#alarm);
     }
-    if (this.#publisher) return;
-    this.#publisher = true;
-    if (this.#alarm !== null) this.#block(this.#alarm);
+    if (this.#blockedBy !== null) this.reads.hold(HOLD_ALARM);
   }
 
   /** The node's alarms changed (null: none in force). Returns true when the connection was released. */
