@@ -27,15 +27,16 @@ import { PriorityReadyList, type ReadyList } from "./ready_list.ts";
 
 /** Past this many ready messages in memory a durable queue pages new ones out... */
 export const PAGE_OUT_AT_MESSAGES = 8192;
+/**
+ * ...a non-durable one past this many: it pages only to spare memory (nothing of it outlives a
+ * restart), so a burst that fits in some tens of MiB does not pay for SQLite.
+ */
+export const TRANSIENT_PAGE_OUT_AT_MESSAGES = 131_072;
 /** ...or past this many ready body bytes. */
 export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
 export const PAGE_IN_BATCH = 2048;
-/**
- * A queue holding more ready messages in memory than this, or paging out, cannot keep up: its
- * publishers spend flow credit (src/server/read_gate.ts).
- */
-export const FLOW_AT_MESSAGES = PAGE_OUT_AT_MESSAGES;
+
 
 export type DeadLetterReason = "rejected" | "expired" | "maxlen" | "delivery_limit";
 
@@ -113,6 +114,8 @@ export class Queue {
   /** Highest sequence number that has been in memory; paged messages all come after it. */
   #lastInMemorySeq = 0;
   #readyBytes = 0;
+  /** Ready messages kept in memory before new ones are paged out. */
+  readonly #pageOutAtMessages: number;
   readonly #recoveredDeliveredSeq: number;
   #nextSeq: number;
   #rr = 0;
@@ -134,6 +137,7 @@ export class Queue {
     this.#store = storage && storage.storeId !== 0 ? storage.store : null;
     this.#storeId = storage?.storeId ?? 0;
     this.#storesPersistent = this.#store !== null;
+    this.#pageOutAtMessages = this.durable ? PAGE_OUT_AT_MESSAGES : TRANSIENT_PAGE_OUT_AT_MESSAGES;
     this.#pagingStore = storage && storage.storeId === 0 ? storage.store : null;
     this.#pagedCount = storage?.pagedCount ?? 0;
     this.#nextSeq = storage?.nextSeq ?? 1;
@@ -197,9 +201,12 @@ export class Queue {
     return this.#readyBytes;
   }
 
-  /** Its backlog is past what it keeps in memory (paged out, or held for want of paging): flow control. */
+  /**
+   * Its backlog is past what it keeps in memory (paged out, or held for want of paging): it cannot
+   * keep up, and its publishers spend flow credit (src/server/read_gate.ts).
+   */
   get backlogged(): boolean {
-    return this.#pagedCount > 0 || this.ready.length > FLOW_AT_MESSAGES;
+    return this.#pagedCount > 0 || this.ready.length > this.#pageOutAtMessages;
   }
 
   /** Adds a message; false when the queue's overflow rule refused it (reject-publish). */
@@ -226,7 +233,7 @@ export class Queue {
     const s = this.#settings;
     const message = entry.message;
     if (
-      (this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES ||
+      (this.#pagedCount > 0 || this.ready.length >= this.#pageOutAtMessages ||
         this.#readyBytes >= PAGE_OUT_AT_BYTES) && this.#canPage()
     ) {
       entry.stored = true;

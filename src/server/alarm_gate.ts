@@ -1,8 +1,8 @@
 // How a resource alarm reaches one connection: a connection that publishes
 // is blocked while an alarm is in force — told so with connection.blocked
 // if it announced that capability. As in RabbitMQ, a blocked connection is
-// still read ("blocking") until it publishes again; only then is its socket
-// left unread ("blocked") until the alarm clears. So a publisher that
+// still read ("blocking") until it publishes; from that frame on its socket
+// is left unread ("blocked") until the alarm clears. So a publisher that
 // stopped when told can still close its connection. Connections that only
 // consume are never blocked, so they keep draining the queues that set the
 // alarm off.
