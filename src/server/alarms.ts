@@ -15,7 +15,10 @@
 // before the alarm is set, and while it is on, a full collection is run
 // (at most every FULL_GC_INTERVAL_MS) and memory is measured again: the
 // alarm follows live memory, and an idle node whose queues drained gives
-// its heap back at once instead of whenever V8 next looks.
+// its heap back at once instead of whenever V8 next looks. For the same
+// reason a collection also runs whenever memory in use has grown by
+// RECLAIM_GROWTH_BYTES since the last one: V8 keeps a heap a burst grew
+// for a long while after the burst is gone.
 import { statfsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -39,6 +42,8 @@ export const MEMORY_ALARM_CLEAR_RATIO = 0.9;
 
 /** Full collections run for the memory alarm at most this often: one costs tens of ms on a big heap. */
 const FULL_GC_INTERVAL_MS = 5000;
+/** Growth of memory in use since the last full collection that makes the next check collect. */
+const RECLAIM_GROWTH_BYTES = 64 * 1024 * 1024;
 
 let gc: (() => void) | null = null;
 
@@ -62,6 +67,7 @@ export class ResourceAlarms {
   #timer: ReturnType<typeof setInterval> | undefined;
   #listeners: ((active: ReadonlySet<AlarmKind>) => void)[] = [];
   #lastGcMs = 0;
+  #usedAfterGc = 0;
 
   constructor(public limits: AlarmLimits) {}
 
@@ -93,10 +99,12 @@ export class ResourceAlarms {
     const threshold = this.#active.has("memory") ? limit * MEMORY_ALARM_CLEAR_RATIO : limit;
     let used = memoryInUseBytes();
     const now = Date.now();
-    if (used >= threshold && now - this.#lastGcMs >= FULL_GC_INTERVAL_MS) {
+    const worthCollecting = used >= threshold || used - this.#usedAfterGc > RECLAIM_GROWTH_BYTES;
+    if (worthCollecting && now - this.#lastGcMs >= FULL_GC_INTERVAL_MS) {
       this.#lastGcMs = now;
       fullGc();
       used = memoryInUseBytes();
+      this.#usedAfterGc = used;
     }
     this.#set("memory", used >= threshold, { used_bytes: used, limit_bytes: limit });
     if (this.limits.dataDir !== null) {
