@@ -37,7 +37,6 @@ export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
 export const PAGE_IN_BATCH = 2048;
 
-
 export type DeadLetterReason = "rejected" | "expired" | "maxlen" | "delivery_limit";
 
 export interface QueueOptions {
