@@ -31,8 +31,9 @@ const USAGE = `usage: deno task bench [options]
   --target T             warren (default) | rabbitmq, when not comparing
   --url URL              benchmark a running broker instead (amqp://user:pass@host:port/vhost)
   --broker-pid PID       with --url: the broker's pid, for its CPU and memory
-  --scenarios LIST       comma list of ids or groups: 1,2,...,14 or 1-16B,4-10k,9-shovel,14-flood,... (default all but 8)
-  --full                 add scenario 8 (fill 1M persistent messages, restart)
+  --scenarios LIST       comma list of ids or groups: 1,2,...,15 or 1-16B,4-10k,9-shovel,14-flood,... (default all but 8)
+  --full                 add scenarios 8 (fill 1M persistent messages, restart) and backlog-10M
+  --backlog-messages N   messages queued in scenario backlog-10M (default 10000000)
   --duration S           seconds per throughput/latency run (default 5)
   --rounds N             rounds per broker (default 3 with --compare, else 1)
   --json PATH            write the JSON report to PATH (default: printed after the tables)
@@ -74,6 +75,7 @@ function parseOptions() {
       "max-messages": { type: "string", default: "10000000" },
       connections: { type: "string", default: "1000" },
       "restart-messages": { type: "string", default: "1000000" },
+      "backlog-messages": { type: "string", default: "10000000" },
       "warren-args": { type: "string", default: "" },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -93,7 +95,7 @@ function positiveNumber(v: string, flag: string, allowZero = false): number {
 }
 
 function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
-  if (!list) return SCENARIOS.filter((s) => s.group !== 8 || full);
+  if (!list) return SCENARIOS.filter((s) => (s.group !== 8 && s.group !== 15) || full);
   const picked = new Set<Scenario>();
   for (const item of list.split(",").map((x) => x.trim()).filter(Boolean)) {
     const matches = SCENARIOS.filter((s) => s.id === item || String(s.group) === item);
@@ -104,7 +106,7 @@ function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
     }
     for (const s of matches) picked.add(s);
   }
-  if (full) { for (const s of SCENARIOS) if (s.group === 8) picked.add(s); }
+  if (full) { for (const s of SCENARIOS) if (s.group === 8 || s.group === 15) picked.add(s); }
   return SCENARIOS.filter((s) => picked.has(s));
 }
 
@@ -170,6 +172,7 @@ async function main(): Promise<number> {
     maxBacklog: positiveNumber(values["max-backlog"], "--max-backlog", true),
     idleConnections: positiveNumber(values.connections, "--connections"),
     restartMessages: positiveNumber(values["restart-messages"], "--restart-messages"),
+    backlogMessages: positiveNumber(values["backlog-messages"], "--backlog-messages"),
     consumerRoles: positiveNumber(values["consumer-roles"], "--consumer-roles"),
     client,
     manyQueues: positiveNumber(values.queues, "--queues"),

@@ -22,6 +22,8 @@ export interface BenchOptions {
   maxBacklog: number;
   idleConnections: number;
   restartMessages: number;
+  /** messages queued in scenario backlog-10M */
+  backlogMessages: number;
   consumerRoles: number;
   /** the client of the producer and consumer roles (set-up and scenarios 7-9 always use the harness's) */
   client: BenchClient;
@@ -207,6 +209,17 @@ export const SCENARIOS: Scenario[] = [
     ],
     needsManaged: true,
     run: runRestart,
+  },
+  {
+    id: "backlog-10M",
+    group: 15,
+    title: "10M transient 16 B queued in a non-durable queue, no consumer",
+    metrics: [
+      { key: "RSS MiB", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 300 } },
+      { key: "fill msg/s", higherIsBetter: true },
+    ],
+    freshBroker: true,
+    run: runBacklog,
   },
   {
     id: "9-shovel",
@@ -621,6 +634,55 @@ async function passiveCount(broker: Broker, queue: string): Promise<number> {
     return (await c.queueDeclare(1, queue, { passive: true })).messageCount;
   } finally {
     await c.close();
+  }
+}
+
+/** Fills a non-durable queue with transient 16 B messages (confirmed) and reads the broker's RSS with all of them queued. */
+async function runBacklog(broker: Broker, opts: BenchOptions) {
+  const n = opts.backlogMessages;
+  const queue = uniqueName("backlog");
+  const t: Topology = {
+    exchange: "",
+    exchangeType: null,
+    queues: [queue],
+    bindings: [],
+    routingKeys: [queue],
+    trackerOf: [0],
+    trackers: 1,
+    queueArguments: {},
+  };
+  let control = await openControl(broker);
+  await declareTopology(control, t, false);
+  await control.close();
+  try {
+    opts.log(`  filling ${queue} with ${n} transient 16 B messages`);
+    const fill = await driveFlow(broker, opts, t, {
+      bodyBytes: 16,
+      persistent: false,
+      confirmWindow: 1000,
+      ratePerS: 0,
+      durationMs: 60 * 60_000,
+      maxMessages: n,
+      maxBacklog: 0,
+    }, null);
+    const queued = await passiveCount(broker, queue);
+    const fillRate = ratePerS(fill.producer.confirmed, fill.producer.endMs - fill.producer.startMs);
+    await settle(3000);
+    const pid = broker.pid();
+    const mem = pid === null ? { rssKiB: NaN, hwmKiB: NaN } : memoryKiB(pid);
+    opts.log(`  ${queued} queued at ${Math.round(fillRate)} msg/s; RSS ${Math.round(mem.rssKiB / 1024)} MiB`);
+    return {
+      metrics: { "RSS MiB": mem.rssKiB / 1024, "fill msg/s": fillRate },
+      lost: Math.max(0, n - queued),
+      duplicates: 0,
+      generatorCores: fill.generatorCores,
+      brokerCores: fill.brokerCores,
+      brokerPeakRssMiB: mem.hwmKiB / 1024,
+      details: { confirmed: fill.producer.confirmed, queued, bytesPerMessage: (mem.rssKiB * 1024) / queued },
+    };
+  } finally {
+    control = await openControl(broker);
+    await deleteTopology(control, t).finally(() => control.close());
   }
 }
 

@@ -301,8 +301,7 @@ export function vhostBindings(v: VHost): Record<string, unknown>[] {
 
 export function connectionState(c: Connection): string {
   if (!c.isOpen) return "closing";
-  const blocked = (c as { blockedBy?: string | null }).blockedBy;
-  return blocked ? "blocked" : "running";
+  return c.readState;
 }
 
 export function connectionJson(ctx: AdminContext, c: Connection): Record<string, unknown> {

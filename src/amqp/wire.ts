@@ -222,7 +222,8 @@ export class WireWriter {
     const out = this.bytes.subarray(0, this.pos);
     const spare = this.#spare;
     this.#spare = null;
-    this.bytes = spare ?? new Uint8Array(this.bytes.length);
+    // A burst that grew the buffer past the spare's bound is not kept for good.
+    this.bytes = spare ?? new Uint8Array(Math.min(this.bytes.length, MAX_SPARE_BYTES));
     this.view = new DataView(this.bytes.buffer);
     this.pos = 0;
     return out;

@@ -1,6 +1,9 @@
 // A ring-buffer double-ended queue: O(1) push, shift and unshift, where an
 // Array's shift() copies the whole backlog once it is large.
+// It shrinks as it empties, so a drained backlog gives its memory back.
 const INITIAL_CAPACITY = 16;
+/** Capacity below which a deque never shrinks: small ones are not worth copying. */
+const SHRINK_ABOVE_CAPACITY = 1024;
 
 export class Deque<T> {
   #items: (T | undefined)[] = new Array(INITIAL_CAPACITY);
@@ -12,13 +15,13 @@ export class Deque<T> {
   }
 
   push(item: T): void {
-    if (this.#length === this.#items.length) this.#grow();
+    if (this.#length === this.#items.length) this.#resize(this.#items.length * 2);
     this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
     this.#length++;
   }
 
   unshift(item: T): void {
-    if (this.#length === this.#items.length) this.#grow();
+    if (this.#length === this.#items.length) this.#resize(this.#items.length * 2);
     this.#head = (this.#head - 1) & (this.#items.length - 1);
     this.#items[this.#head] = item;
     this.#length++;
@@ -30,6 +33,8 @@ export class Deque<T> {
     this.#items[this.#head] = undefined;
     this.#head = (this.#head + 1) & (this.#items.length - 1);
     this.#length--;
+    const capacity = this.#items.length;
+    if (capacity > SHRINK_ABOVE_CAPACITY && this.#length < capacity >>> 2) this.#resize(capacity >>> 1);
     return item;
   }
 
@@ -76,9 +81,9 @@ export class Deque<T> {
     }
   }
 
-  #grow(): void {
+  #resize(capacity: number): void {
     const old = this.#items;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(capacity);
     for (let i = 0; i < this.#length; i++) next[i] = old[(this.#head + i) & (old.length - 1)];
     this.#items = next;
     this.#head = 0;

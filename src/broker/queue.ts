@@ -6,7 +6,8 @@
 // unset.
 //
 // A durable queue writes its persistent messages to the store, and once its
-// in-memory backlog passes a bound it pages every further message out:
+// in-memory backlog passes a bound it pages every further message out (a
+// non-durable one too, under a queue id the next start drops):
 // those live only in the store until the in-memory window runs low and the
 // next batch is read back. Paged messages always follow every in-memory one
 // in sequence order, so the queue stays FIFO. Expiry reaches them the same
@@ -26,6 +27,11 @@ import { PriorityReadyList, type ReadyList } from "./ready_list.ts";
 
 /** Past this many ready messages in memory a durable queue pages new ones out... */
 export const PAGE_OUT_AT_MESSAGES = 8192;
+/**
+ * ...a non-durable one past this many: it pages only to spare memory (nothing of it outlives a
+ * restart), so a burst that fits in some tens of MiB does not pay for SQLite.
+ */
+export const TRANSIENT_PAGE_OUT_AT_MESSAGES = 131_072;
 /** ...or past this many ready body bytes. */
 export const PAGE_OUT_AT_BYTES = 32 * 1024 * 1024;
 /** Paged messages are read back in batches of this many when fewer are left in memory. */
@@ -52,6 +58,7 @@ export interface QueueStats {
 /** Where a durable queue keeps its messages, and where a recovered one resumes. */
 export interface QueueStorage {
   store: Store;
+  /** 0 for a non-durable queue: it asks the store for a paging id once it has a backlog. */
   storeId: number;
   pagedCount?: number;
   nextSeq?: number;
@@ -92,16 +99,22 @@ export class Queue {
   /** The node's counters for this queue's type; a queue outside any vhost counts into its own. */
   deliveryCounters = new DeliveryCounters();
   #settings: QueueSettings;
-  readonly #store: Store | null;
-  readonly #storeId: number;
+  #store: Store | null;
+  #storeId: number;
+  /** A non-durable queue's store, until it first pages out (then it is #store, under a paging id). */
+  #pagingStore: Store | null;
   /** Quorum queues keep how often each message was delivered, so the count survives a restart. */
   readonly #countsDeliveries: boolean;
   /** Priority queues keep every message in memory: paging works on one sequence order. */
   readonly #pagingAllowed: boolean;
+  /** Persistent messages are written to the store (a durable queue's). */
+  readonly #storesPersistent: boolean;
   #pagedCount: number;
   /** Highest sequence number that has been in memory; paged messages all come after it. */
   #lastInMemorySeq = 0;
   #readyBytes = 0;
+  /** Ready messages kept in memory before new ones are paged out. */
+  readonly #pageOutAtMessages: number;
   readonly #recoveredDeliveredSeq: number;
   #nextSeq: number;
   #rr = 0;
@@ -122,10 +135,13 @@ export class Queue {
       : new Deque<QueueEntry>();
     this.#store = storage && storage.storeId !== 0 ? storage.store : null;
     this.#storeId = storage?.storeId ?? 0;
+    this.#storesPersistent = this.#store !== null;
+    this.#pageOutAtMessages = this.durable ? PAGE_OUT_AT_MESSAGES : TRANSIENT_PAGE_OUT_AT_MESSAGES;
+    this.#pagingStore = storage && storage.storeId === 0 ? storage.store : null;
     this.#pagedCount = storage?.pagedCount ?? 0;
     this.#nextSeq = storage?.nextSeq ?? 1;
     this.#recoveredDeliveredSeq = storage?.deliveredSeq ?? 0;
-    this.#pagingAllowed = this.#store !== null && this.#settings.maxPriority === null;
+    this.#pagingAllowed = this.#settings.maxPriority === null;
     this.#countsDeliveries = this.storesEveryMessage;
     if (this.#pagedCount > 0 && !this.#pagingAllowed) this.#pageIn(Number.MAX_SAFE_INTEGER);
     // A timer, not a sweep now: the vhost that takes the dead letters is still being recovered.
@@ -184,6 +200,14 @@ export class Queue {
     return this.#readyBytes;
   }
 
+  /**
+   * Its backlog is past what it keeps in memory (paged out, or held for want of paging): it cannot
+   * keep up, and its publishers spend flow credit (src/server/read_gate.ts).
+   */
+  get backlogged(): boolean {
+    return this.#pagedCount > 0 || this.ready.length > this.#pageOutAtMessages;
+  }
+
   /** Adds a message; false when the queue's overflow rule refused it (reject-publish). */
   enqueue(message: Message): boolean {
     const s = this.#settings;
@@ -207,23 +231,19 @@ export class Queue {
   #append(entry: QueueEntry, now: number): void {
     const s = this.#settings;
     const message = entry.message;
-    const store = this.#store;
-    if (store !== null) {
-      if (
-        this.#pagingAllowed &&
-        (this.#pagedCount > 0 || this.ready.length >= PAGE_OUT_AT_MESSAGES ||
-          this.#readyBytes >= PAGE_OUT_AT_BYTES)
-      ) {
-        entry.stored = true;
-        store.addMessage(this.#storeId, entry);
-        this.#pagedCount++;
-        if (this.consumers.length > 0) this.dispatch();
-        return;
-      }
-      if (message.persistent) {
-        entry.stored = true;
-        store.addMessage(this.#storeId, entry);
-      }
+    if (
+      (this.#pagedCount > 0 || this.ready.length >= this.#pageOutAtMessages ||
+        this.#readyBytes >= PAGE_OUT_AT_BYTES) && this.#canPage()
+    ) {
+      entry.stored = true;
+      this.#storeOf().addMessage(this.#storeId, entry);
+      this.#pagedCount++;
+      if (this.consumers.length > 0) this.dispatch();
+      return;
+    }
+    if (this.#storesPersistent && message.persistent) {
+      entry.stored = true;
+      this.#storeOf().addMessage(this.#storeId, entry);
     }
     this.#pushReady(entry);
     // Judged by the clock the expiry was set with: a TTL of 0 still reaches a consumer ready right now.
@@ -351,6 +371,20 @@ export class Queue {
     }
   }
 
+  /** Whether the backlog can go to the store; a non-durable queue gets its paging id now. */
+  #canPage(): boolean {
+    if (!this.#pagingAllowed) return false;
+    if (this.#store !== null) return true;
+    const store = this.#pagingStore;
+    if (store === null) return false;
+    this.#pagingStore = null;
+    const id = store.pagingQueueId();
+    if (id === 0) return false;
+    this.#store = store;
+    this.#storeId = id;
+    return true;
+  }
+
   /** The store of a queue that holds stored or paged-out entries: only a queue with one has them. */
   #storeOf(): Store {
     return present(this.#store, "a queue with stored or paged-out entries has a store");
@@ -455,7 +489,8 @@ export class Queue {
     if (noAck) this.#forget(entry);
     else {
       this.unackedCount++;
-      if (entry.stored) {
+      // Only a durable queue's rows outlive a restart, where the mark says what may have been delivered.
+      if (entry.stored && this.#storesPersistent) {
         this.#storeOf().markDelivered(this.#storeId, entry.seq);
         if (this.#countsDeliveries) {
           this.#storeOf().setDeliveryCount(this.#storeId, entry, entry.deliveryCount + 1);

@@ -1,8 +1,12 @@
 // How a resource alarm reaches one connection: a connection that publishes
 // is blocked while an alarm is in force — told so with connection.blocked
-// if it announced that capability — and its socket is not read until the
-// alarm clears. Connections that only consume are never blocked, so they
-// keep draining the queues that set the alarm off.
+// if it announced that capability. As in RabbitMQ, a blocked connection is
+// still read ("blocking") until it publishes; from that frame on its socket
+// is left unread ("blocked") until the alarm clears. So a publisher that
+// stopped when told can still close its connection. Connections that only
+// consume are never blocked, so they keep draining the queues that set the
+// alarm off.
+import { HOLD_ALARM, type ReadGate } from "./read_gate.ts";
 
 export interface AlarmGateEvents {
   /** Send connection.blocked (reason) or connection.unblocked (null). */
@@ -17,19 +21,25 @@ export class AlarmGate {
   #alarm: string | null = null;
   #blockedBy: string | null = null;
   #notified = false;
-  #resume: (() => void) | null = null;
 
-  constructor(readonly events: AlarmGateEvents) {}
+  constructor(readonly reads: ReadGate, readonly events: AlarmGateEvents) {}
 
   get blockedBy(): string | null {
     return this.#blockedBy;
   }
 
-  /** Every basic.publish: the first one makes this a publishing connection. */
+  /** Blocked, and a publish has arrived since: the socket is not read. */
+  get holdingReads(): boolean {
+    return this.reads.has(HOLD_ALARM);
+  }
+
+  /** Every basic.publish: the first one makes this a publishing connection; one under an alarm stops reads. */
   notePublish(): void {
-    if (this.#publisher) return;
-    this.#publisher = true;
-    if (this.#alarm !== null) this.#block(this.#alarm);
+    if (!this.#publisher) {
+      this.#publisher = true;
+      if (this.#alarm !== null) this.#block(this.#alarm);
+    }
+    if (this.#blockedBy !== null) this.reads.hold(HOLD_ALARM);
   }
 
   /** The node's alarms changed (null: none in force). Returns true when the connection was released. */
@@ -45,21 +55,8 @@ export class AlarmGate {
       this.#notified = false;
       this.events.notify(null);
     }
-    this.release();
+    this.reads.release(HOLD_ALARM);
     return true;
-  }
-
-  /** Resolves at once when not blocked, else when the alarm clears (or release() is called). */
-  waitUntilOpen(): Promise<void> | null {
-    if (this.#blockedBy === null) return null;
-    return new Promise((resolve) => (this.#resume = resolve));
-  }
-
-  /** Wakes a waiting reader (alarm cleared, or the connection is closing). */
-  release(): void {
-    const resume = this.#resume;
-    this.#resume = null;
-    resume?.();
   }
 
   #block(reason: string): void {

@@ -35,6 +35,8 @@ export interface ChannelHost {
   whenDurable(done: (ok: boolean) => void): void;
   /** Called for every basic.publish: the first one marks this a publishing connection. */
   notePublish(): void;
+  /** A publish went to a queue that cannot keep up: pause reading this connection a moment (flow). */
+  noteBacklog(): void;
   /** The channel has settled confirms to write before the next flush. */
   markConfirmsPending(ch: Channel): void;
   /** An exclusive queue this connection declared: deleted when it closes. */

@@ -190,15 +190,16 @@ export class ChannelPublisher {
       return;
     }
     counters.routed++;
+    let durable = false;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i];
+      if (q.backlogged) host.noteBacklog();
+      if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
+    }
     if (!seq) return;
     if (rejected) {
       this.#settle(seq, false);
       return;
-    }
-    let durable = false;
-    for (let i = 0; i < queues.length; i++) {
-      const q = queues[i];
-      if (q.durable && (message.persistent || q.storesEveryMessage)) durable = true;
     }
     if (durable) {
       host.whenDurable((ok) => this.#settle(seq, ok));

@@ -50,6 +50,7 @@ import {
 import { Outbox } from "./outbox.ts";
 import { ReadSlices } from "./read_slices.ts";
 import { AlarmGate } from "./alarm_gate.ts";
+import { HOLD_OUTBOX, ReadGate } from "./read_gate.ts";
 import { negotiateTune } from "./tune.ts";
 import { serverProperties } from "./server_properties.ts";
 import type { Transport } from "./transport.ts";
@@ -132,7 +133,8 @@ export class Connection implements FrameSink, ChannelHost {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
-  readonly #alarmGate = new AlarmGate({
+  readonly #readGate = new ReadGate();
+  readonly #alarmGate = new AlarmGate(this.#readGate, {
     notify: (reason) => {
       if (reason === null) this.#send(0, M.unblocked);
       else {
@@ -163,6 +165,8 @@ export class Connection implements FrameSink, ChannelHost {
       drained: () => {
         for (const ch of this.#channels.values()) ch.resumeDeliveries();
       },
+      overfull: () => this.#readGate.hold(HOLD_OUTBOX),
+      relieved: () => this.#readGate.release(HOLD_OUTBOX),
       failed: (e) => {
         log.debug("write failed", { peer: this.peer, reason: e.message });
         this.#closeSocket();
@@ -260,10 +264,12 @@ export class Connection implements FrameSink, ChannelHost {
         next.set(buf.subarray(0, len));
         buf = next;
       }
-      const blocked = this.#phase === "draining" ? null : this.#alarmGate.waitUntilOpen();
-      if (blocked) {
-        await blocked;
+      const held = this.#phase === "draining" ? null : this.#readGate.waitUntilOpen();
+      if (held) {
+        await held;
         if (this.#phase === "closed") return;
+        // What the hold left unparsed goes first: the buffer may have no room for a read.
+        if (len > 0) continue;
       }
       const room = buf.length - len;
       const n = await this.socket.read(buf.subarray(len));
@@ -286,7 +292,7 @@ export class Connection implements FrameSink, ChannelHost {
 
   /** After each frame: stop when the connection is closing or its slice of the turn is spent. */
   readonly #stopParsing = (frameBytes: number): boolean =>
-    this.#stopReading || this.#phase === "draining" || this.#slices.spend(frameBytes);
+    this.#stopReading || this.#phase === "draining" || this.#readGate.held || this.#slices.spend(frameBytes);
 
   /** A draining connection's input is dropped unread, in slices like any other. */
   #discard(len: number): number {
@@ -424,6 +430,21 @@ export class Connection implements FrameSink, ChannelHost {
 
   get blockedBy(): string | null {
     return this.#alarmGate.blockedBy;
+  }
+
+  /** RabbitMQ's connection state: blocked (not read), blocking (read until it publishes), flow, running. */
+  get readState(): "blocked" | "blocking" | "flow" | "running" {
+    if (this.#alarmGate.blockedBy !== null) return this.#alarmGate.holdingReads ? "blocked" : "blocking";
+    return this.#readGate.inFlow ? "flow" : "running";
+  }
+
+  /** Times this connection was paused for publishing into a queue that could not keep up. */
+  get flowPauses(): number {
+    return this.#readGate.flowPauses;
+  }
+
+  noteBacklog(): void {
+    this.#readGate.spendFlowCredit();
   }
 
   channelClosed(ch: Channel): void {
@@ -574,8 +595,8 @@ export class Connection implements FrameSink, ChannelHost {
     let seenOct = this.recvOct;
     let silentTicks = 0;
     this.#heartbeatTimer = setInterval(() => {
-      // A connection blocked by an alarm is not read from, so its silence is ours.
-      if (this.recvOct !== seenOct || this.#alarmGate.blockedBy !== null) {
+      // A connection whose reads are held is not read from, so its silence is ours.
+      if (this.recvOct !== seenOct || this.#readGate.held) {
         seenOct = this.recvOct;
         silentTicks = 0;
       } else if (++silentTicks >= HEARTBEAT_SILENT_TICKS) {
@@ -614,6 +635,8 @@ export class Connection implements FrameSink, ChannelHost {
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.#teardownChannels();
     this.#phase = "closing";
+    // Held reads would hide the close-ok; what else it sends is dropped while closing.
+    this.#readGate.close();
     this.#send(0, M.close, { replyCode, replyText: truncateShortstr(replyText), classId, methodId });
     this.#closeTimer = setTimeout(() => this.#closeSocket(), CLOSE_OK_TIMEOUT_MS);
   }
@@ -632,7 +655,7 @@ export class Connection implements FrameSink, ChannelHost {
     this.#teardownChannels();
     this.#phase = "draining";
     clearInterval(this.#heartbeatTimer);
-    this.#alarmGate.release();
+    this.#readGate.close();
     const heartbeatMs = this.heartbeatS * 1000;
     const waitMs = heartbeatMs > 0
       ? Math.min(heartbeatMs, DRAIN_AFTER_CLOSE_MAX_MS)
@@ -660,7 +683,7 @@ export class Connection implements FrameSink, ChannelHost {
     this.#phase = "closed";
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
-    this.#alarmGate.release();
+    this.#readGate.close();
     this.#outbox.close();
     try {
       this.socket.close();

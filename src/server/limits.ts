@@ -73,5 +73,11 @@ export const IO_TURN_INTERVAL_MS = 20;
 export const WRITE_HIGH_WATER_BYTES = 1024 * 1024;
 /** ...until it drains below this. */
 export const WRITE_LOW_WATER_BYTES = 256 * 1024;
+/**
+ * Above this many unsent bytes the connection is not read until it drains below the low-water mark: only
+ * a peer that does not read what it asked for (mandatory returns) gets there, as deliveries stop at the
+ * high-water mark. RabbitMQ has no such bound.
+ */
+export const OUTBOX_HOLD_READS_BYTES = 16 * 1024 * 1024;
 /** Bytes a connection starts its output buffer with. */
 export const WRITE_BUFFER_INITIAL_BYTES = 4 * 1024;

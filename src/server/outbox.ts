@@ -2,9 +2,16 @@
 // written to the socket once per turn of the event loop (a microtask after
 // the current batch of work), never one write per frame. Past a high-water
 // mark of unsent bytes the outbox reports itself congested, so consumers on
-// a slow reader stop getting deliveries until it drains.
+// a slow reader stop getting deliveries until it drains. Far past it (a
+// client that never reads the basic.return it is sent) the connection's
+// socket is no longer read until the backlog drains.
 import { WireWriter } from "../amqp/wire.ts";
-import { WRITE_BUFFER_INITIAL_BYTES, WRITE_HIGH_WATER_BYTES, WRITE_LOW_WATER_BYTES } from "./limits.ts";
+import {
+  OUTBOX_HOLD_READS_BYTES,
+  WRITE_BUFFER_INITIAL_BYTES,
+  WRITE_HIGH_WATER_BYTES,
+  WRITE_LOW_WATER_BYTES,
+} from "./limits.ts";
 import type { Transport } from "./transport.ts";
 
 export interface OutboxEvents {
@@ -12,6 +19,10 @@ export interface OutboxEvents {
   beforeFlush(): void;
   /** Congestion has cleared. */
   drained(): void;
+  /** More than OUTBOX_HOLD_READS_BYTES are unsent: stop reading from the peer. */
+  overfull(): void;
+  /** ...and now fewer than WRITE_LOW_WATER_BYTES. */
+  relieved(): void;
   /** The socket refused a write. */
   failed(error: Error): void;
 }
@@ -23,6 +34,7 @@ export class Outbox {
   #writing = false;
   #inFlightBytes = 0;
   #congested = false;
+  #overfull = false;
   #closed = false;
 
   constructor(readonly socket: Transport, readonly events: OutboxEvents) {}
@@ -54,6 +66,10 @@ export class Outbox {
     this.#scheduled = false;
     if (this.#closed) return;
     this.events.beforeFlush();
+    if (!this.#overfull && this.out.pos + this.#inFlightBytes > OUTBOX_HOLD_READS_BYTES) {
+      this.#overfull = true;
+      this.events.overfull();
+    }
     if (!this.#writing && this.out.pos > 0) void this.#writeLoop();
   };
 
@@ -82,6 +98,10 @@ export class Outbox {
         if (this.#congested && this.out.pos < WRITE_LOW_WATER_BYTES) {
           this.#congested = false;
           this.events.drained();
+        }
+        if (this.#overfull && this.out.pos < WRITE_LOW_WATER_BYTES) {
+          this.#overfull = false;
+          this.events.relieved();
         }
       }
     } catch (e) {

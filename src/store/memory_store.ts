@@ -83,6 +83,10 @@ export class MemoryStore implements Store {
   deleteQueue(queueId: number): void {
     this.#streams.delete(queueId);
   }
+  /** Nothing is kept on disk, so paging out would save nothing. */
+  pagingQueueId(): number {
+    return 0;
+  }
   saveBinding(_record: BindingRecord): void {}
   deleteBinding(_record: BindingRecord): void {}
   addMessage(_queueId: number, _entry: StorableEntry): void {}

@@ -68,6 +68,8 @@ export class BatchWriter {
   readonly #sharedRefs = new Map<number, number>();
   #pendingMessages = new Map<number, StorableMessage>();
   #pendingRows: PendingRow[] = [];
+  /** The pending rows include a persistent message in a durable queue: the batch is fsynced. */
+  #durableRows = false;
   #rowDeletes: number[] = [];
   #messageDeletes: number[] = [];
   #refUpdates = new Set<number>();
@@ -179,6 +181,7 @@ export class BatchWriter {
       this.#sharedRefs.set(m.storeId, (this.#sharedRefs.get(m.storeId) ?? 1) + 1);
       if (!this.#pendingMessages.has(m.storeId)) this.#refUpdates.add(m.storeId);
     }
+    if (m.persistent && queueId > 0) this.#durableRows = true;
     const row: PendingRow = { queueId, entry, cancelled: false, deliveryCount: entry.deliveryCount };
     entry.storeRow = row;
     this.#pendingRows.push(row);
@@ -323,6 +326,8 @@ export class BatchWriter {
     const consumerOffsets = this.#consumerOffsets;
     this.#pendingMessages = new Map();
     this.#pendingRows = [];
+    const durableRows = this.#durableRows;
+    this.#durableRows = false;
     this.#rowDeletes = [];
     this.#messageDeletes = [];
     this.#refUpdates = new Set();
@@ -345,14 +350,14 @@ export class BatchWriter {
     }
     let ok = true;
     const s = this.#s;
-    // A batch that only removes (acks, delivery marks) and that nobody waits for is not
-    // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
-    // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
-    // (a shovel draining a queue) an fsync per batch. The next synced commit makes it durable
-    // with everything before it, since the WAL is written in order.
+    // A batch that only removes (acks, delivery marks) or pages transient messages out, and that
+    // nobody waits for, is not fsynced: losing it in a power cut brings acked messages back as
+    // redeliveries, never loses one (RabbitMQ does not sync acks either), and it spares a consumer
+    // that acks a stream (a shovel draining a queue) an fsync per batch. The next synced commit
+    // makes it durable with everything before it, since the WAL is written in order.
     const needsSync = this.#syncFull &&
-      !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
-        streamRecords.length === 0 && callbacks.length === 0);
+      (durableRows || cold.length > 0 || counts.length > 0 || streamRecords.length > 0 ||
+        callbacks.length > 0);
     try {
       if (this.#wal === null) this.#setFullSync(needsSync);
       this.#db.exec("BEGIN");
@@ -376,7 +381,7 @@ export class BatchWriter {
           r.queueId,
           e.seq,
           e.message.storeId,
-          e.message.persistent ? 0 : 1,
+          e.message.persistent && r.queueId > 0 ? 0 : 1,
           e.expiresAt,
           r.deliveryCount,
         );

@@ -2,7 +2,8 @@
 // only their message counts and sequence bounds (messages stay on disk until
 // the queue pages them in), delayed messages by id and due time. Messages
 // that were on disk only because their queue paged them out are transient
-// and are dropped here, as a restart drops them in RabbitMQ.
+// and are dropped here, as a restart drops them in RabbitMQ; so are the rows
+// of non-durable queues' backlogs (negative queue ids), persistent or not.
 import type { DatabaseSync } from "node:sqlite";
 import type { RecoveredQueue, StoreSnapshot } from "./store.ts";
 import { decodeTable } from "./table_blob.ts";
@@ -20,7 +21,14 @@ export interface SnapshotRead {
 
 export function readSnapshot(db: DatabaseSync): SnapshotRead {
   db.exec("BEGIN");
-  db.exec("DELETE FROM queue_messages WHERE transient = 1; DELETE FROM messages WHERE persistent = 0");
+  db.exec(`
+    CREATE TEMP TABLE dropped_refs (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+    INSERT INTO dropped_refs SELECT message_id, count(*) FROM queue_messages WHERE queue_id < 0 GROUP BY message_id;
+    UPDATE messages SET refs = refs - (SELECT n FROM dropped_refs d WHERE d.id = messages.id)
+      WHERE persistent = 1 AND id IN (SELECT id FROM dropped_refs);
+    DROP TABLE dropped_refs;
+    DELETE FROM queue_messages WHERE transient = 1 OR queue_id < 0;
+    DELETE FROM messages WHERE persistent = 0 OR refs <= 0;`);
   db.exec("COMMIT");
   const all = (sql: string) => db.prepare(sql).all() as Row[];
   const maxId = (table: string) =>

@@ -44,6 +44,8 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #path: string;
   #lastQueueId = 0;
+  /** Non-durable queues page under negative ids, so they never meet a queue record's id. */
+  #lastPagingQueueId = 0;
   #lastDelayedId = 0;
   #closed = false;
   readonly #batch: BatchWriter;
@@ -267,6 +269,9 @@ export class SqliteStore implements Store {
       encodeTable(r.arguments),
     );
     return id;
+  }
+  pagingQueueId(): number {
+    return --this.#lastPagingQueueId;
   }
   deleteQueue(queueId: number): void {
     this.#batch.now(() => {

@@ -228,6 +228,11 @@ export interface Store {
   /** Returns the queue's store id (0 when the store keeps no messages; never 0 for a stream). */
   saveQueue(record: QueueRecord): number;
   deleteQueue(queueId: number): void;
+  /**
+   * A queue id under which a non-durable queue pages its backlog out (no queue record: the rows
+   * are dropped at the next start, as the queue is), or 0 when this store cannot page.
+   */
+  pagingQueueId(): number;
   saveBinding(record: BindingRecord): void;
   deleteBinding(record: BindingRecord): void;
 

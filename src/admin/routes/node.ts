@@ -1,6 +1,7 @@
 // The node as a whole: /api/overview, /api/whoami, /api/nodes, health
 // checks and /api/definitions.
 import { VERSION } from "../../version.ts";
+import { memoryInUseBytes } from "../../server/alarms.ts";
 import { checkVHostAccess, isMonitor, visibleVHosts } from "../auth.ts";
 import type { AdminContext, ListenerInfo } from "../context.ts";
 import { exportDefinitions, importDefinitions, RABBITMQ_COMPAT_VERSION } from "../definitions.ts";
@@ -102,7 +103,6 @@ function overview(rq: ApiRequest): Record<string, unknown> {
 function nodeJson(ctx: AdminContext): Record<string, unknown> {
   const alarms = ctx.node.alarms ?? null;
   const active = alarms ? alarms.active : new Set<string>();
-  const mem = Deno.memoryUsage();
   return {
     name: ctx.nodeName,
     type: "disc",
@@ -110,7 +110,8 @@ function nodeJson(ctx: AdminContext): Record<string, unknown> {
     being_drained: false,
     os_pid: String(Deno.pid),
     uptime: Date.now() - ctx.startedAtMs,
-    mem_used: mem.rss,
+    // What the memory alarm compares with mem_limit: heap in use and external buffers, not RSS.
+    mem_used: memoryInUseBytes(),
     mem_limit: alarms ? alarms.memoryLimitBytes : 0,
     mem_alarm: active.has("memory"),
     disk_free_limit: alarms ? alarms.limits.diskFreeLimitBytes : 0,
