@@ -5,6 +5,7 @@
 import { AmqpConnection } from "./amqp_client.ts";
 import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
+import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
 import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
 
@@ -29,11 +30,16 @@ export interface ProducerConfig {
 export interface ConsumerConfig {
   role: "consumer";
   url: string;
-  /** one connection per queue; queues sharing a tracker share one sequence space */
-  queues: { queue: string; tracker: number }[];
+  /**
+   * One connection per entry; entries sharing a tracker share one sequence space.
+   * `streamOffset` is the consumer's `x-stream-offset` (an integer goes out as a long).
+   */
+  queues: { queue: string; tracker: number; streamOffset?: string | number }[];
   trackers: number;
   noAck: boolean;
   prefetch: number;
+  /** acknowledge once per socket read with `multiple` set, instead of once per delivery */
+  ackMultiple?: boolean;
   maxMessages: number;
   /** after the expected counts are known, give up once nothing arrived for this long */
   idleTimeoutMs: number;
@@ -334,11 +340,12 @@ class Consumer {
   async prepare(): Promise<void> {
     const cfg = this.#cfg;
     const ackWriter = new WireWriter(64);
-    writeMethodFrame(ackWriter, 1, methodSpec("basic.ack"), { deliveryTag: 0, multiple: false });
+    const ackMultiple = cfg.ackMultiple ?? false;
+    writeMethodFrame(ackWriter, 1, methodSpec("basic.ack"), { deliveryTag: 0, multiple: ackMultiple });
     const ackTemplate = ackWriter.bytes.slice(0, ackWriter.pos);
     const ackBytes = ackTemplate.length;
     const TAG_OFFSET = 7 + 4; // frame header, class + method ids
-    const opened = cfg.queues.map(async ({ queue, tracker }) => {
+    const opened = cfg.queues.map(async ({ queue, tracker, streamOffset }) => {
       const conn = await AmqpConnection.open(cfg.url, { name: "bench-consumer" });
       this.#conns.push(conn);
       await conn.openChannel(1);
@@ -347,29 +354,41 @@ class Consumer {
       const latency = this.#latency;
       const noAck = cfg.noAck;
       const out = conn.out;
+      const writeAck = (deliveryTag: number) => {
+        out.ensure(ackBytes);
+        out.bytes.set(ackTemplate, out.pos);
+        out.view.setUint32(out.pos + TAG_OFFSET, Math.floor(deliveryTag / 0x1_0000_0000));
+        out.view.setUint32(out.pos + TAG_OFFSET + 4, deliveryTag >>> 0);
+        out.pos += ackBytes;
+      };
+      const ackEach = !noAck && !ackMultiple;
+      let lastTag = 0;
       // The hot path: one call per delivery, no allocation; acks are appended to the
       // output buffer and go out in one write after the read that carried the deliveries.
       conn.onDelivery = (_channel, deliveryTag, seq, sentAtMs) => {
         seqs.record(seq);
         latency.add(conn.lastReadMs - sentAtMs);
         this.#deliveries++;
-        if (!noAck) {
-          out.ensure(ackBytes);
-          out.bytes.set(ackTemplate, out.pos);
-          out.view.setUint32(out.pos + TAG_OFFSET, Math.floor(deliveryTag / 0x1_0000_0000));
-          out.view.setUint32(out.pos + TAG_OFFSET + 4, deliveryTag >>> 0);
-          out.pos += ackBytes;
-        }
+        lastTag = deliveryTag;
+        if (ackEach) writeAck(deliveryTag);
       };
       let seen = 0;
+      let ackedTag = 0;
       conn.onReadDone = () => {
+        if (ackMultiple && !noAck && lastTag > ackedTag) {
+          writeAck(lastTag);
+          ackedTag = lastTag;
+        }
         if (seen === this.#deliveries) return;
         seen = this.#deliveries;
         if (Number.isNaN(this.#firstMs)) this.#firstMs = conn.lastReadMs;
         this.#lastMs = conn.lastReadMs;
         if (this.#expected) this.#checkDone();
       };
-      await conn.consume(1, queue, { noAck });
+      const args: FieldTable = streamOffset === undefined
+        ? {}
+        : { "x-stream-offset": typeof streamOffset === "number" ? BigInt(streamOffset) : streamOffset };
+      await conn.consume(1, queue, { noAck, arguments: args });
     });
     await Promise.all(opened);
   }

@@ -10,6 +10,7 @@ import type { ConsumerConfig, ConsumerResult, ProducerConfig, ProducerResult } f
 import { clockMs } from "./message.ts";
 import { ratePerS } from "./stats.ts";
 import { runShovel } from "./shovel_scenario.ts";
+import { runStreamFanoutRss, runStreamPublish, runStreamReplay } from "./stream_scenarios.ts";
 
 export interface BenchOptions {
   durationMs: number;
@@ -19,6 +20,10 @@ export interface BenchOptions {
   maxBacklog: number;
   idleConnections: number;
   restartMessages: number;
+  /** records filled and replayed in stream-replay */
+  streamRecords: number;
+  /** size of the stream (1 KiB records) replayed in stream-fanout-rss */
+  streamFanoutMiB: number;
   consumerRoles: number;
   log: (line: string) => void;
 }
@@ -54,6 +59,8 @@ export interface Scenario {
   metrics: MetricSpec[];
   /** needs a broker the harness can stop and start */
   needsManaged?: boolean;
+  /** slow: runs only with --full or when named in --scenarios */
+  onlyWhenFull?: boolean;
   /** measured on a freshly started broker (memory from earlier scenarios would blur it) */
   freshBroker?: boolean;
   run(broker: Broker, opts: BenchOptions): Promise<Omit<RunResult, "scenario" | "broker" | "round">>;
@@ -133,6 +140,7 @@ export const SCENARIOS: Scenario[] = [
       { key: "RSS MiB", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 150 } },
     ],
     needsManaged: true,
+    onlyWhenFull: true,
     run: runRestart,
   },
   {
@@ -142,6 +150,32 @@ export const SCENARIOS: Scenario[] = [
     metrics: [{ key: "msg/s", higherIsBetter: true, target: { kind: "ratio", op: ">=", value: 1 } }],
     needsManaged: true,
     run: runShovel,
+  },
+  {
+    id: "stream-publish",
+    group: 10,
+    title: "stream: publish 1 KiB, confirms (100)",
+    metrics: THROUGHPUT,
+    run: runStreamPublish,
+  },
+  {
+    id: "stream-replay",
+    group: 10,
+    title: "stream: replay from 'first', prefetch 1000, multiple acks",
+    metrics: THROUGHPUT,
+    run: runStreamReplay,
+  },
+  {
+    id: "stream-fanout-rss",
+    group: 11,
+    title: "stream: broker RSS replaying to 10 consumers at 10 offsets",
+    metrics: [
+      { key: "RSS MiB", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 150 } },
+      { key: "deliveries/s", higherIsBetter: true },
+    ],
+    freshBroker: true,
+    onlyWhenFull: true,
+    run: runStreamFanoutRss,
   },
 ];
 
