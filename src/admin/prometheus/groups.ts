@@ -260,7 +260,7 @@ const channelExchange: Group = (s, o) => {
 };
 
 const channelQueue: Group = (s) => {
-  const d = s.counters.classic;
+  const d = s.counters.deliveriesTotal();
   return [
     family(
       "channel_get_ack_total",
