@@ -136,3 +136,41 @@ export function encodeProperties(props: BasicProperties): Uint8Array {
 }
 
 export const EMPTY_PROPERTIES = new Uint8Array([0, 0]);
+
+/**
+ * The raw properties with one more header, a long (`l`, 64-bit) named
+ * `name`, spliced into the bytes: no decode and re-encode of the rest.
+ * Stream deliveries carry their offset this way. `name` is ASCII, `value` a non-negative integer.
+ */
+export function withLongHeader(raw: Uint8Array, name: string, value: number): Uint8Array {
+  const flags = (raw[0] << 8) | raw[1];
+  // The headers table follows content-type and content-encoding, when present.
+  let p = 2;
+  if (flags & (1 << 15)) p += 1 + raw[p];
+  if (flags & (1 << 14)) p += 1 + raw[p];
+  const fieldBytes = 1 + name.length + 1 + 8;
+  const hasHeaders = (flags & FLAG_HEADERS) !== 0;
+  const out = new Uint8Array(raw.length + fieldBytes + (hasHeaders ? 0 : 4));
+  const view = new DataView(out.buffer);
+  let tableEnd: number;
+  if (hasHeaders) {
+    const tableLength = ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
+    tableEnd = p + 4 + tableLength;
+    out.set(raw.subarray(0, tableEnd), 0);
+    view.setUint32(p, tableLength + fieldBytes);
+  } else {
+    out.set(raw.subarray(0, p), 0);
+    view.setUint16(0, flags | FLAG_HEADERS);
+    view.setUint32(p, fieldBytes);
+    tableEnd = p + 4;
+  }
+  let w = tableEnd;
+  out[w++] = name.length;
+  for (let i = 0; i < name.length; i++) out[w++] = name.charCodeAt(i);
+  out[w++] = 0x6c; // 'l'
+  view.setUint32(w, Math.floor(value / 0x1_0000_0000));
+  view.setUint32(w + 4, value >>> 0);
+  w += 8;
+  out.set(raw.subarray(tableEnd), w);
+  return out;
+}

@@ -548,6 +548,15 @@ export class Queue {
     if (entry.stored) this.#storeOf().removeMessage(this.#storeId, entry);
   }
 
+  /**
+   * The queue type's checks of a new consumer, before consume-ok (streams
+   * need a prefetch and manual acks); the channel asks after finding the queue.
+   */
+  checkConsume(_consumer: { noAck: boolean; prefetchCount: number; arguments: FieldTable }): void {}
+
+  /** Whether queue.purge may empty this queue (streams refuse it). */
+  checkPurge(): void {}
+
   addConsumer(consumer: Consumer): void {
     this.checkConsumable(consumer.exclusive);
     this.consumers.push(consumer);

@@ -4,6 +4,7 @@
 // pays nothing: every field is "off" by default.
 import { AmqpError, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
 import { type FieldTable, type FieldValue, wireTypeName } from "../amqp/field_table.ts";
+import { parseAgeMs } from "./stream_args.ts";
 
 export type Overflow = "drop-head" | "reject-publish" | "reject-publish-dlx";
 
@@ -21,6 +22,10 @@ export interface QueueSettings {
   deliveryLimit: number | null;
   /** Quorum queues: at-least-once keeps a dead letter until some queue takes it. */
   deadLetterStrategy: "at-most-once" | "at-least-once";
+  /** Streams: whole segments older than this go (x-max-age). */
+  maxAgeMs: number | null;
+  /** Streams: a segment is closed past this many bytes. */
+  streamMaxSegmentSizeBytes: number | null;
 }
 
 export const NO_SETTINGS: QueueSettings = Object.freeze({
@@ -35,6 +40,8 @@ export const NO_SETTINGS: QueueSettings = Object.freeze({
   singleActiveConsumer: false,
   deliveryLimit: null,
   deadLetterStrategy: "at-most-once",
+  maxAgeMs: null,
+  streamMaxSegmentSizeBytes: null,
 });
 
 /** Policy definition keys and the queue argument each stands for. */
@@ -49,6 +56,8 @@ export const POLICY_QUEUE_KEYS: Record<string, string> = {
   "max-priority": "x-max-priority",
   "delivery-limit": "x-delivery-limit",
   "dead-letter-strategy": "x-dead-letter-strategy",
+  "max-age": "x-max-age",
+  "stream-max-segment-size-bytes": "x-stream-max-segment-size-bytes",
 };
 
 const LOWER_WINS = new Set([
@@ -101,6 +110,7 @@ export function queueSettings(args: FieldTable, policyArgs: FieldTable = {}): Qu
     return typeof v === "string" ? v : null;
   };
   const overflow = str("x-overflow");
+  const maxAge = str("x-max-age");
   return {
     messageTtlMs: num("x-message-ttl"),
     expiresMs: num("x-expires"),
@@ -113,6 +123,8 @@ export function queueSettings(args: FieldTable, policyArgs: FieldTable = {}): Qu
     singleActiveConsumer: pick("x-single-active-consumer") === true,
     deliveryLimit: num("x-delivery-limit"),
     deadLetterStrategy: str("x-dead-letter-strategy") === "at-least-once" ? "at-least-once" : "at-most-once",
+    maxAgeMs: maxAge === null ? null : parseAgeMs(maxAge),
+    streamMaxSegmentSizeBytes: num("x-stream-max-segment-size-bytes"),
   };
 }
 
@@ -191,6 +203,15 @@ const ARGUMENT_CHECKS: readonly [string, ArgCheck][] = [
     throw invalid(arg, where.queue, where.vhost, `{unacceptable_type,${argType(args, arg)}}`);
   }],
   ["x-quorum-initial-group-size", integerArg(1)],
+  ["x-max-age", (args, arg, where) => {
+    const v = args[arg];
+    if (typeof v !== "string") {
+      throw invalid(arg, where.queue, where.vhost, `{unacceptable_type,${argType(args, arg)}}`);
+    }
+    if (parseAgeMs(v) === null) throw invalid(arg, where.queue, where.vhost, "invalid_max_age");
+  }],
+  ["x-stream-max-segment-size-bytes", integerArg(0)],
+  ["x-initial-cluster-size", integerArg(1)],
   [
     "x-queue-leader-locator",
     enumArg(

@@ -1,13 +1,14 @@
 // Queue types (x-queue-type) and the declare-time rules that come with each:
 // which arguments a type understands (their values are checked), which it
 // refuses outright, whether it may be server-named, and whether it must be
-// durable. RabbitMQ's order and 406 texts. A new type (streams) is one more
-// entry here plus its Queue subclass.
+// durable. RabbitMQ's order and 406 texts. A type is one entry here plus its
+// Queue subclass.
 import { AmqpError, preconditionFailed, REPLY_PRECONDITION_FAILED } from "../amqp/errors.ts";
 import { type FieldTable, wireTypeName } from "../amqp/field_table.ts";
 import { Queue, type QueueOptions, type QueueStorage } from "./queue.ts";
 import { validateQueueArguments } from "./queue_settings.ts";
 import { QuorumQueue } from "./quorum_queue.ts";
+import { StreamQueue } from "./stream_queue.ts";
 
 export interface QueueType {
   readonly name: string;
@@ -72,7 +73,37 @@ const QUORUM: QueueType = {
   create: (vhost, name, options, storage) => new QuorumQueue(vhost, name, options, storage),
 };
 
-const TYPES = new Map<string, QueueType>([[CLASSIC.name, CLASSIC], [QUORUM.name, QUORUM]]);
+const STREAM: QueueType = {
+  name: "stream",
+  module: "rabbit_stream_queue",
+  serverNamed: false,
+  durableOnly: true,
+  known: new Set([
+    "x-queue-type",
+    "x-max-length-bytes",
+    "x-queue-leader-locator",
+    ...STREAM_ONLY,
+  ]),
+  // RabbitMQ 3.10 refuses each of these on a stream; any other x-argument is accepted and ignored.
+  unsupported: new Set([
+    ...COMMON.filter((a) => a !== "x-queue-type" && a !== "x-max-length-bytes"),
+    "x-max-priority",
+    "x-queue-mode",
+    "x-queue-version",
+    "x-delivery-limit",
+    "x-dead-letter-strategy",
+    "x-max-in-memory-length",
+    "x-max-in-memory-bytes",
+    "x-quorum-initial-group-size",
+  ]),
+  create: (vhost, name, options, storage) => new StreamQueue(vhost, name, options, storage),
+};
+
+const TYPES = new Map<string, QueueType>([
+  [CLASSIC.name, CLASSIC],
+  [QUORUM.name, QUORUM],
+  [STREAM.name, STREAM],
+]);
 
 /** The type a queue's arguments name (classic when they name none); 406 for a type RabbitMQ would not know. */
 export function queueTypeOf(args: FieldTable, where: { queue: string; vhost: string }): QueueType {

@@ -333,7 +333,9 @@ export class VHost {
   }
 
   purgeQueue(name: string, owner: object | null): number {
-    return this.getQueue(name, owner).purge();
+    const q = this.getQueue(name, owner);
+    q.checkPurge();
+    return q.purge();
   }
 
   /** Removes the exclusive queues of a closing connection. */

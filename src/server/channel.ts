@@ -387,6 +387,7 @@ export class Channel {
       throw new ConnectionError(REPLY_NOT_ALLOWED, `attempt to reuse consumer tag '${tag}'`);
     }
     const queue = this.host.vhost.getQueue(queueName, this.host);
+    queue.checkConsume({ noAck: args.noAck, prefetchCount: this.#prefetchCount, arguments: args.arguments });
     const priority = args.arguments?.["x-priority"];
     if (priority !== undefined && !(typeof priority === "number" && Number.isInteger(priority))) {
       throw preconditionFailed(
@@ -498,7 +499,11 @@ export class Channel {
       throw new ConnectionError(REPLY_NOT_IMPLEMENTED, `prefetch_size!=0 (${prefetchSize})`);
     }
     if (global) this.#globalPrefetch = prefetchCount;
-    else this.#prefetchCount = prefetchCount;
+    else {
+      // As in RabbitMQ 3.10, a per-consumer prefetch replaces a global one set before it.
+      this.#prefetchCount = prefetchCount;
+      this.#globalPrefetch = 0;
+    }
     this.#send(M.basicQosOk);
     this.resumeDeliveries();
   }

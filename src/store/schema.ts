@@ -61,6 +61,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (component, vhost, name)) WITHOUT ROWID;
   CREATE TABLE global_parameters (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  // 5: stream queues: an append-only log per queue, its chunk starts, and tracked consumer offsets.
+  // A rowid table, not WITHOUT ROWID: its rows carry whole message bodies.
+  `
+  CREATE TABLE stream_records (
+    queue_id INTEGER NOT NULL, stream_offset INTEGER NOT NULL, segment INTEGER NOT NULL,
+    ts INTEGER NOT NULL, chunk_start INTEGER NOT NULL, filter_value TEXT,
+    exchange TEXT NOT NULL, routing_key TEXT NOT NULL, properties BLOB NOT NULL, body BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    UNIQUE (queue_id, stream_offset));
+  CREATE INDEX stream_chunks ON stream_records (queue_id, stream_offset, ts) WHERE chunk_start = 1;
+  CREATE TABLE stream_consumer_offsets (
+    queue_id INTEGER NOT NULL, consumer_tag TEXT NOT NULL, stream_offset INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, consumer_tag)) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

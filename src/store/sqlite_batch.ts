@@ -6,7 +6,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { logger } from "../log.ts";
-import type { DurableCallback, StorableEntry, StorableMessage } from "./store.ts";
+import type { DurableCallback, StorableEntry, StorableMessage, StreamRecordIn } from "./store.ts";
 
 const log = logger("store");
 
@@ -45,6 +45,11 @@ export class BatchWriter {
   #delivered = new Map<number, number>();
   /** (queue id, seq, count) triples of delivery counts to write. */
   #counts: number[] = [];
+  /** Stream appends: queue ids and records, in append order. */
+  #streamQueues: number[] = [];
+  #streamRecords: StreamRecordIn[] = [];
+  /** Tracked stream consumer offsets: queue id -> consumer tag -> offset. */
+  #consumerOffsets = new Map<number, Map<string, number>>();
   #cold: (() => void)[] = [];
   #callbacks: DurableCallback[] = [];
   /** The pending commit: a short timer for writes nobody waits for, or an immediate when a confirm waits. */
@@ -77,6 +82,13 @@ export class BatchWriter {
       setDelivered: p("UPDATE queues SET delivered_seq = max(delivered_seq, ?) WHERE id = ?"),
       rowsAfter: p("SELECT message_id AS id FROM queue_messages WHERE queue_id = ? AND seq > ?"),
       delRowsAfter: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq > ?"),
+      insStream: p(
+        `INSERT INTO stream_records (queue_id, stream_offset, segment, ts, chunk_start, filter_value,
+           exchange, routing_key, properties, body, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      setConsumerOffset: p(
+        "INSERT OR REPLACE INTO stream_consumer_offsets (queue_id, consumer_tag, stream_offset) VALUES (?, ?, ?)",
+      ),
     };
   }
 
@@ -161,6 +173,27 @@ export class BatchWriter {
     }
   }
 
+  // ---- streams ------------------------------------------------------
+
+  appendStreamRecord(queueId: number, record: StreamRecordIn): void {
+    this.#streamQueues.push(queueId);
+    this.#streamRecords.push(record);
+    this.#schedule();
+  }
+
+  /** Not fsynced on its own: a lost one resumes a consumer a little earlier, it loses nothing. */
+  saveConsumerOffset(queueId: number, consumerTag: string, offset: number): void {
+    let tags = this.#consumerOffsets.get(queueId);
+    if (tags === undefined) this.#consumerOffsets.set(queueId, tags = new Map());
+    tags.set(consumerTag, offset);
+    this.#schedule();
+  }
+
+  /** A tracked offset not yet written, or undefined. */
+  pendingConsumerOffset(queueId: number, consumerTag: string): number | undefined {
+    return this.#consumerOffsets.get(queueId)?.get(consumerTag);
+  }
+
   /** Deletes a queue's written rows after `afterSeq`; run it inside `now`, after the pending rows are written. */
   releaseRowsAfter(queueId: number, afterSeq: number): void {
     for (const r of this.#s.rowsAfter.all(queueId, afterSeq) as Row[]) this.#release(r.id as number);
@@ -221,6 +254,9 @@ export class BatchWriter {
     const counts = this.#counts;
     const cold = this.#cold;
     const callbacks = this.#callbacks;
+    const streamQueues = this.#streamQueues;
+    const streamRecords = this.#streamRecords;
+    const consumerOffsets = this.#consumerOffsets;
     this.#pendingMessages = new Map();
     this.#pendingRows = [];
     this.#rowDeletes = [];
@@ -230,9 +266,14 @@ export class BatchWriter {
     this.#counts = [];
     this.#cold = [];
     this.#callbacks = [];
+    if (streamRecords.length > 0) {
+      this.#streamQueues = [];
+      this.#streamRecords = [];
+    }
+    if (consumerOffsets.size > 0) this.#consumerOffsets = new Map();
     if (
       messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size +
-          cold.length + counts.length +
+          cold.length + counts.length + streamRecords.length + consumerOffsets.size +
           delivered.size === 0
     ) {
       for (const cb of callbacks) cb(true);
@@ -249,7 +290,7 @@ export class BatchWriter {
       this.#setFullSync(
         this.#syncFull &&
           !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
-            callbacks.length === 0),
+            streamRecords.length === 0 && callbacks.length === 0),
       );
       this.#db.exec("BEGIN");
       for (const m of messages.values()) {
@@ -281,6 +322,10 @@ export class BatchWriter {
       for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
       for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);
       for (const id of refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
+      this.#writeStream(streamQueues, streamRecords);
+      for (const [queueId, tags] of consumerOffsets) {
+        for (const [tag, offset] of tags) s.setConsumerOffset.run(queueId, tag, offset);
+      }
       for (const op of cold) op();
       for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
       this.#db.exec("COMMIT");
@@ -304,6 +349,35 @@ export class BatchWriter {
       this.#lastFailedCommitMs = Date.now();
     }
     for (const cb of callbacks) cb(ok);
+  }
+
+  /** A stream's records of one commit are one chunk: the first of each queue's is marked. */
+  #writeStream(queues: number[], records: StreamRecordIn[]): void {
+    if (records.length === 0) return;
+    const ins = this.#s.insStream;
+    let started: number[] | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const q = queues[i];
+      const r = records[i];
+      let chunkStart = 0;
+      if (i === 0 || (q !== queues[0] && !(started ??= []).includes(q))) {
+        chunkStart = 1;
+        if (i !== 0) started!.push(q);
+      }
+      ins.run(
+        q,
+        r.offset,
+        r.segment,
+        r.timestamp,
+        chunkStart,
+        r.filterValue,
+        r.exchange,
+        r.routingKey,
+        r.rawProperties,
+        r.body,
+        r.rawProperties.length + r.body.length,
+      );
+    }
   }
 
   /** Commits what is pending; from now on nothing schedules a commit. */

@@ -28,6 +28,9 @@ import type {
   StorableEntry,
   Store,
   StoreSnapshot,
+  StreamRecord,
+  StreamRecordIn,
+  StreamSegment,
   UserRecord,
 } from "./store.ts";
 
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
   #closed = false;
   readonly #batch: BatchWriter;
   readonly #loadRows: StatementSync;
+  readonly #readStream: StatementSync;
   readonly #backup: OnlineBackup;
 
   constructor(path: string, options: { sync: SyncLevel }) {
@@ -89,6 +93,10 @@ export class SqliteStore implements Store {
               m.properties AS properties, m.body AS body, m.persistent AS persistent
        FROM queue_messages qm JOIN messages m ON m.id = qm.message_id
        WHERE qm.queue_id = ? AND qm.seq > ? ORDER BY qm.seq LIMIT ?`,
+    );
+    this.#readStream = this.#db.prepare(
+      `SELECT stream_offset, ts, filter_value, exchange, routing_key, properties, body FROM stream_records
+       WHERE queue_id = ? AND stream_offset >= ? ORDER BY stream_offset LIMIT ?`,
     );
   }
 
@@ -264,6 +272,8 @@ export class SqliteStore implements Store {
     this.#batch.now(() => {
       this.#batch.releaseRowsAfter(queueId, 0);
       this.#db.prepare("DELETE FROM queues WHERE id = ?").run(queueId);
+      this.#db.prepare("DELETE FROM stream_records WHERE queue_id = ?").run(queueId);
+      this.#db.prepare("DELETE FROM stream_consumer_offsets WHERE queue_id = ?").run(queueId);
     });
   }
   saveBinding(r: BindingRecord): void {
@@ -328,6 +338,81 @@ export class SqliteStore implements Store {
 
   removeMessagesAfter(queueId: number, afterSeq: number): void {
     this.#batch.now(() => this.#batch.releaseRowsAfter(queueId, afterSeq));
+  }
+
+  // ---- streams --------------------------------------------------------
+
+  appendStreamRecord(queueId: number, record: StreamRecordIn): void {
+    this.#batch.appendStreamRecord(queueId, record);
+  }
+
+  /** Reads only what has committed: a record is delivered once it is durable. */
+  readStreamRecords(queueId: number, fromOffset: number, limit: number): StreamRecord[] {
+    const rows = this.#readStream.all(queueId, fromOffset, limit) as Row[];
+    const out: StreamRecord[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      out[i] = {
+        offset: r.stream_offset as number,
+        timestamp: r.ts as number,
+        filterValue: r.filter_value as string | null,
+        exchange: r.exchange as string,
+        routingKey: r.routing_key as string,
+        rawProperties: r.properties as Uint8Array,
+        body: r.body as Uint8Array,
+      };
+    }
+    return out;
+  }
+
+  streamSegments(queueId: number): StreamSegment[] {
+    const rows = this.#db.prepare(
+      `SELECT segment, min(stream_offset) AS first, max(stream_offset) AS last, count(*) AS records,
+              sum(size) AS bytes, min(ts) AS first_ts, max(ts) AS last_ts
+       FROM stream_records WHERE queue_id = ? GROUP BY segment ORDER BY segment`,
+    ).all(queueId) as Row[];
+    return rows.map((r) => ({
+      segment: r.segment as number,
+      firstOffset: r.first as number,
+      lastOffset: r.last as number,
+      records: r.records as number,
+      bytes: r.bytes as number,
+      firstTimestamp: r.first_ts as number,
+      lastTimestamp: r.last_ts as number,
+    }));
+  }
+
+  streamLastChunkOffset(queueId: number): number {
+    const r = this.#db.prepare(
+      `SELECT stream_offset FROM stream_records WHERE queue_id = ? AND chunk_start = 1
+       ORDER BY stream_offset DESC LIMIT 1`,
+    ).get(queueId) as Row | undefined;
+    return r === undefined ? -1 : r.stream_offset as number;
+  }
+
+  streamChunkOffsetAt(queueId: number, timestampMs: number): number {
+    const r = this.#db.prepare(
+      `SELECT stream_offset FROM stream_records WHERE queue_id = ? AND chunk_start = 1 AND ts >= ?
+       ORDER BY stream_offset LIMIT 1`,
+    ).get(queueId, timestampMs) as Row | undefined;
+    return r === undefined ? -1 : r.stream_offset as number;
+  }
+
+  truncateStream(queueId: number, offset: number): void {
+    this.#coldOp("DELETE FROM stream_records WHERE queue_id = ? AND stream_offset < ?", queueId, offset);
+  }
+
+  saveStreamConsumerOffset(queueId: number, consumerTag: string, offset: number): void {
+    this.#batch.saveConsumerOffset(queueId, consumerTag, offset);
+  }
+
+  streamConsumerOffset(queueId: number, consumerTag: string): number {
+    const pending = this.#batch.pendingConsumerOffset(queueId, consumerTag);
+    if (pending !== undefined) return pending;
+    const r = this.#db.prepare(
+      "SELECT stream_offset FROM stream_consumer_offsets WHERE queue_id = ? AND consumer_tag = ?",
+    ).get(queueId, consumerTag) as Row | undefined;
+    return r === undefined ? -1 : r.stream_offset as number;
   }
 
   // ---- commits --------------------------------------------------------

@@ -143,6 +143,43 @@ export interface LoadedMessage {
   deliveryCount: number;
 }
 
+/** One record appended to a stream. */
+export interface StreamRecordIn {
+  readonly offset: number;
+  /** Epoch ms when the stream took it. */
+  readonly timestamp: number;
+  readonly segment: number;
+  /** The publisher's x-stream-filter-value header, or null. */
+  readonly filterValue: string | null;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly rawProperties: Uint8Array;
+  readonly body: Uint8Array;
+}
+
+/** A stream record read back. */
+export interface StreamRecord {
+  offset: number;
+  timestamp: number;
+  filterValue: string | null;
+  exchange: string;
+  routingKey: string;
+  rawProperties: Uint8Array;
+  body: Uint8Array;
+}
+
+/** What a stream's segment holds, as found at start-up. */
+export interface StreamSegment {
+  segment: number;
+  firstOffset: number;
+  lastOffset: number;
+  records: number;
+  /** Property and body bytes of its records. */
+  bytes: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+}
+
 export type DurableCallback = (ok: boolean) => void;
 
 export interface BackupProgress {
@@ -188,7 +225,7 @@ export interface Store {
 
   saveExchange(record: ExchangeRecord): void;
   deleteExchange(vhost: string, name: string): void;
-  /** Returns the queue's store id (0 when the store keeps no messages). */
+  /** Returns the queue's store id (0 when the store keeps no messages; never 0 for a stream). */
   saveQueue(record: QueueRecord): number;
   deleteQueue(queueId: number): void;
   saveBinding(record: BindingRecord): void;
@@ -206,6 +243,28 @@ export interface Store {
   loadMessages(queueId: number, afterSeq: number, limit: number): LoadedMessage[];
   /** Removes every stored message of the queue above `afterSeq` (purge of paged-out messages). */
   removeMessagesAfter(queueId: number, afterSeq: number): void;
+
+  // ---- streams: an append-only log per stream queue, read by offset ----
+
+  /** Appends a record; durable with the next group commit (whenDurable), readable only then. */
+  appendStreamRecord(queueId: number, record: StreamRecordIn): void;
+  /** Up to `limit` durable records from `fromOffset` on, in offset order. */
+  readStreamRecords(queueId: number, fromOffset: number, limit: number): StreamRecord[];
+  /** The stream's segments, oldest first (start-up). */
+  streamSegments(queueId: number): StreamSegment[];
+  /**
+   * The first offset of the newest chunk (the records one commit wrote), or
+   * -1 when the stream holds none.
+   */
+  streamLastChunkOffset(queueId: number): number;
+  /** The first offset of the first chunk written at or after `timestampMs`, or -1 when none is. */
+  streamChunkOffsetAt(queueId: number, timestampMs: number): number;
+  /** Retention: removes every record below `offset`. */
+  truncateStream(queueId: number, offset: number): void;
+  /** Server-side offset tracking: where the named consumer goes on from. */
+  saveStreamConsumerOffset(queueId: number, consumerTag: string, offset: number): void;
+  /** The saved offset of the named consumer, or -1 when it has none. */
+  streamConsumerOffset(queueId: number, consumerTag: string): number;
 
   /**
    * Runs `callback(true)` once everything handed to the store so far is on
