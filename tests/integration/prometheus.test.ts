@@ -417,6 +417,57 @@ withTarget(
 );
 
 withTarget(
+  "a stream's deliveries and acks count under queue_type rabbit_stream_queue; per-object series list it",
+  async (t) => {
+    const before = await scrape(`${t.metricsUrl}/metrics`);
+    const queue = `${uniquePrefix()}-stream`;
+    const conn = await amqp.connect(t.amqpUrl);
+    try {
+      const ch = await conn.createConfirmChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "stream" } });
+      for (const body of ["1", "2", "3"]) ch.sendToQueue(queue, Buffer.from(body));
+      await ch.waitForConfirms();
+      const reader = await conn.createChannel();
+      await reader.prefetch(10);
+      let got = 0;
+      await new Promise<void>((resolve) => {
+        reader.consume(queue, (m) => {
+          if (!m) return;
+          reader.ack(m);
+          if (++got === 3) resolve();
+        }, { arguments: { "x-stream-offset": "first" } });
+      });
+      const stream = { protocol: "amqp091", queue_type: "rabbit_stream_queue" };
+      const expected: [string, Record<string, string>, number][] = [
+        ["rabbitmq_global_messages_delivered_consume_manual_ack_total", stream, 3],
+        ["rabbitmq_global_messages_delivered_total", stream, 3],
+        ["rabbitmq_global_messages_acknowledged_total", stream, 3],
+      ];
+      await eventually(async () => {
+        const after = await scrape(`${t.metricsUrl}/metrics`);
+        for (const [name, labels, delta] of expected) {
+          const grown = total(after, name, labels) - total(before, name, labels);
+          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
+          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
+        }
+        // RabbitMQ's per-object queue series include streams, with their record count.
+        const perObject = await scrape(`${t.metricsUrl}/metrics/per-object`);
+        const mine = { vhost: "/", queue };
+        assert.equal(total(perObject, "rabbitmq_queue_consumers", mine), 1);
+        const records = total(perObject, "rabbitmq_queue_messages", mine);
+        if (t.external) assert.ok(records >= 3, `rabbitmq_queue_messages ${records}`);
+        else assert.equal(records, 3);
+        assert.equal(total(perObject, "rabbitmq_queue_messages_unacked", mine), 0);
+      });
+    } finally {
+      const cleanup = await conn.createChannel();
+      await cleanup.deleteQueue(queue);
+      await conn.close();
+    }
+  },
+);
+
+withTarget(
   "every RabbitMQ-Overview panel finds its series, with the labels its query joins and sums on",
   async (t) => {
     const dashboard = JSON.parse(await Deno.readTextFile(FIXTURE)) as {

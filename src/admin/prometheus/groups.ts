@@ -17,6 +17,7 @@ import type { Queue } from "../../broker/queue.ts";
 import type { Channel } from "../../server/channel.ts";
 import { type Labels, type MetricFamily, type MetricType, type Sample, sample } from "./text_format.ts";
 import type { Scrape } from "./scrape.ts";
+import { queueDepth } from "../queue_depth.ts";
 
 export interface GroupOptions {
   perObject: boolean;
@@ -131,19 +132,22 @@ const queueCoarse: Group = (s, o) => {
       "queue_messages_ready",
       "gauge",
       "Messages ready to be delivered to consumers",
-      perQueue(qs, o.perObject, (q) => q.messageCount),
+      perQueue(qs, o.perObject, (q) => queueDepth(q).ready),
     ),
     family(
       "queue_messages_unacked",
       "gauge",
       "Messages delivered to consumers but not yet acknowledged",
-      perQueue(qs, o.perObject, (q) => q.unackedCount),
+      perQueue(qs, o.perObject, (q) => queueDepth(q).unacked),
     ),
     family(
       "queue_messages",
       "gauge",
       "Sum of ready and unacknowledged messages - total queue depth",
-      perQueue(qs, o.perObject, (q) => q.messageCount + q.unackedCount),
+      perQueue(qs, o.perObject, (q) => {
+        const d = queueDepth(q);
+        return d.ready + d.unacked;
+      }),
     ),
   ];
 };
@@ -153,7 +157,7 @@ function queueConsumers(qs: Queue[], o: GroupOptions): MetricFamily {
     "queue_consumers",
     "gauge",
     "Consumers on a queue",
-    perQueue(qs, o.perObject, (q) => q.consumerCount),
+    perQueue(qs, o.perObject, (q) => queueDepth(q).consumers),
   );
 }
 

@@ -178,7 +178,8 @@ export function globalCounters(s: Scrape): MetricFamily[] {
       "messages_delivered_total",
       "Total number of messages delivered to consumers",
       byType((d) =>
-        d.deliveredConsumeAutoAck + d.deliveredConsumeManualAck + d.deliveredGetAutoAck + d.deliveredGetManualAck
+        d.deliveredConsumeAutoAck + d.deliveredConsumeManualAck + d.deliveredGetAutoAck +
+        d.deliveredGetManualAck
       ),
     ),
     counter(
