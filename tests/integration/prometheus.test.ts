@@ -458,6 +458,11 @@ withTarget(
         if (t.external) assert.ok(records >= 3, `rabbitmq_queue_messages ${records}`);
         else assert.equal(records, 3);
         assert.equal(total(perObject, "rabbitmq_queue_messages_unacked", mine), 0);
+        // Nothing of a stream is held in memory or paged out: RabbitMQ lists no such series for it.
+        for (const name of ["rabbitmq_queue_messages_ram", "rabbitmq_queue_messages_paged_out"]) {
+          const series = perObject.get(name)?.samples ?? [];
+          assert.ok(!series.some((x) => x.labels.queue === queue), `${name} has no series for the stream`);
+        }
       });
     } finally {
       const cleanup = await conn.createChannel();

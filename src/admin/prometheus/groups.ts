@@ -18,6 +18,7 @@ import type { Channel } from "../../server/channel.ts";
 import { type Labels, type MetricFamily, type MetricType, type Sample, sample } from "./text_format.ts";
 import type { Scrape } from "./scrape.ts";
 import { queueDepth } from "../queue_depth.ts";
+import { StreamQueue } from "../../broker/stream_queue.ts";
 
 export interface GroupOptions {
   perObject: boolean;
@@ -165,7 +166,9 @@ const queueConsumerCount: Group = (s, o) => [queueConsumers(s.queuesIn(o.vhosts)
 
 const queueDetails: Group = (s, o) => {
   const qs = s.queuesIn(o.vhosts);
-  const each = (pick: (q: Queue) => number) => perQueue(qs, o.perObject, pick);
+  // A stream holds no messages in memory and pages none out: RabbitMQ has no such series for one.
+  const held = qs.filter((q) => !(q instanceof StreamQueue));
+  const each = (pick: (q: Queue) => number) => perQueue(held, o.perObject, pick);
   // Unacknowledged messages are always held in memory, by the channel that took them.
   return [
     queueConsumers(qs, o),
