@@ -152,10 +152,12 @@ export function withLongHeader(raw: Uint8Array, name: string, value: number): Ui
   const hasHeaders = (flags & FLAG_HEADERS) !== 0;
   const out = new Uint8Array(raw.length + fieldBytes + (hasHeaders ? 0 : 4));
   const view = new DataView(out.buffer);
+  // Where the (new) table's entries end in `out`, and where the properties after the table start in `raw`.
   let tableEnd: number;
+  let rest: number;
   if (hasHeaders) {
     const tableLength = ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
-    tableEnd = p + 4 + tableLength;
+    tableEnd = rest = p + 4 + tableLength;
     out.set(raw.subarray(0, tableEnd), 0);
     view.setUint32(p, tableLength + fieldBytes);
   } else {
@@ -163,6 +165,7 @@ export function withLongHeader(raw: Uint8Array, name: string, value: number): Ui
     view.setUint16(0, flags | FLAG_HEADERS);
     view.setUint32(p, fieldBytes);
     tableEnd = p + 4;
+    rest = p;
   }
   let w = tableEnd;
   out[w++] = name.length;
@@ -171,6 +174,6 @@ export function withLongHeader(raw: Uint8Array, name: string, value: number): Ui
   view.setUint32(w, Math.floor(value / 0x1_0000_0000));
   view.setUint32(w + 4, value >>> 0);
   w += 8;
-  out.set(raw.subarray(tableEnd), w);
+  out.set(raw.subarray(rest), w);
   return out;
 }

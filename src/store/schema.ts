@@ -61,7 +61,8 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (component, vhost, name)) WITHOUT ROWID;
   CREATE TABLE global_parameters (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
-  // 5: stream queues: an append-only log per queue, its chunk starts, and tracked consumer offsets.
+  // 5: stream queues: an append-only log per queue, its chunk starts, a summary per segment (so start-up
+  // need not read the log), and tracked consumer offsets.
   // A rowid table, not WITHOUT ROWID: its rows carry whole message bodies.
   `
   CREATE TABLE stream_records (
@@ -71,6 +72,11 @@ const MIGRATIONS: readonly string[] = [
     size INTEGER NOT NULL,
     UNIQUE (queue_id, stream_offset));
   CREATE INDEX stream_chunks ON stream_records (queue_id, stream_offset, ts) WHERE chunk_start = 1;
+  CREATE TABLE stream_segments (
+    queue_id INTEGER NOT NULL, segment INTEGER NOT NULL,
+    first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL, records INTEGER NOT NULL,
+    bytes INTEGER NOT NULL, first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, segment)) WITHOUT ROWID;
   CREATE TABLE stream_consumer_offsets (
     queue_id INTEGER NOT NULL, consumer_tag TEXT NOT NULL, stream_offset INTEGER NOT NULL,
     PRIMARY KEY (queue_id, consumer_tag)) WITHOUT ROWID;

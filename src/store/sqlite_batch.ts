@@ -28,6 +28,17 @@ interface PendingRow {
 
 type Row = Record<string, unknown>;
 
+/** Records one commit appended to one segment of a stream. */
+interface SegmentRun {
+  segment: number;
+  first: number;
+  last: number;
+  records: number;
+  bytes: number;
+  firstTs: number;
+  lastTs: number;
+}
+
 export class BatchWriter {
   readonly #db: DatabaseSync;
   readonly #path: string;
@@ -85,6 +96,12 @@ export class BatchWriter {
       insStream: p(
         `INSERT INTO stream_records (queue_id, stream_offset, segment, ts, chunk_start, filter_value,
            exchange, routing_key, properties, body, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertSegment: p(
+        `INSERT INTO stream_segments (queue_id, segment, first_offset, last_offset, records, bytes, first_ts, last_ts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (queue_id, segment) DO UPDATE SET last_offset = excluded.last_offset,
+           records = records + excluded.records, bytes = bytes + excluded.bytes, last_ts = excluded.last_ts`,
       ),
       setConsumerOffset: p(
         "INSERT OR REPLACE INTO stream_consumer_offsets (queue_id, consumer_tag, stream_offset) VALUES (?, ?, ?)",
@@ -351,19 +368,40 @@ export class BatchWriter {
     for (const cb of callbacks) cb(ok);
   }
 
-  /** A stream's records of one commit are one chunk: the first of each queue's is marked. */
+  /**
+   * A stream's records of one commit are one chunk: the first of each
+   * queue's is marked. Each segment's summary row grows by what it got.
+   */
   #writeStream(queues: number[], records: StreamRecordIn[]): void {
     if (records.length === 0) return;
     const ins = this.#s.insStream;
-    let started: number[] | null = null;
+    const runs = new Map<number, SegmentRun>();
     for (let i = 0; i < records.length; i++) {
       const q = queues[i];
       const r = records[i];
-      let chunkStart = 0;
-      if (i === 0 || (q !== queues[0] && !(started ??= []).includes(q))) {
-        chunkStart = 1;
-        if (i !== 0) started!.push(q);
+      const size = r.rawProperties.length + r.body.length;
+      let run = runs.get(q);
+      const chunkStart = run === undefined ? 1 : 0;
+      if (run !== undefined && run.segment !== r.segment) {
+        this.#writeSegmentRun(q, run);
+        run = undefined;
       }
+      if (run === undefined) {
+        run = {
+          segment: r.segment,
+          first: r.offset,
+          last: r.offset,
+          records: 0,
+          bytes: 0,
+          firstTs: r.timestamp,
+          lastTs: 0,
+        };
+        runs.set(q, run);
+      }
+      run.last = r.offset;
+      run.records++;
+      run.bytes += size;
+      run.lastTs = r.timestamp;
       ins.run(
         q,
         r.offset,
@@ -375,9 +413,23 @@ export class BatchWriter {
         r.routingKey,
         r.rawProperties,
         r.body,
-        r.rawProperties.length + r.body.length,
+        size,
       );
     }
+    for (const [q, run] of runs) this.#writeSegmentRun(q, run);
+  }
+
+  #writeSegmentRun(queueId: number, run: SegmentRun): void {
+    this.#s.upsertSegment.run(
+      queueId,
+      run.segment,
+      run.first,
+      run.last,
+      run.records,
+      run.bytes,
+      run.firstTs,
+      run.lastTs,
+    );
   }
 
   /** Commits what is pending; from now on nothing schedules a commit. */

@@ -273,6 +273,7 @@ export class SqliteStore implements Store {
       this.#batch.releaseRowsAfter(queueId, 0);
       this.#db.prepare("DELETE FROM queues WHERE id = ?").run(queueId);
       this.#db.prepare("DELETE FROM stream_records WHERE queue_id = ?").run(queueId);
+      this.#db.prepare("DELETE FROM stream_segments WHERE queue_id = ?").run(queueId);
       this.#db.prepare("DELETE FROM stream_consumer_offsets WHERE queue_id = ?").run(queueId);
     });
   }
@@ -367,14 +368,13 @@ export class SqliteStore implements Store {
 
   streamSegments(queueId: number): StreamSegment[] {
     const rows = this.#db.prepare(
-      `SELECT segment, min(stream_offset) AS first, max(stream_offset) AS last, count(*) AS records,
-              sum(size) AS bytes, min(ts) AS first_ts, max(ts) AS last_ts
-       FROM stream_records WHERE queue_id = ? GROUP BY segment ORDER BY segment`,
+      `SELECT segment, first_offset, last_offset, records, bytes, first_ts, last_ts
+       FROM stream_segments WHERE queue_id = ? ORDER BY segment`,
     ).all(queueId) as Row[];
     return rows.map((r) => ({
       segment: r.segment as number,
-      firstOffset: r.first as number,
-      lastOffset: r.last as number,
+      firstOffset: r.first_offset as number,
+      lastOffset: r.last_offset as number,
       records: r.records as number,
       bytes: r.bytes as number,
       firstTimestamp: r.first_ts as number,
@@ -398,8 +398,10 @@ export class SqliteStore implements Store {
     return r === undefined ? -1 : r.stream_offset as number;
   }
 
+  /** `offset` is the first of a segment: retention drops whole segments. */
   truncateStream(queueId: number, offset: number): void {
     this.#coldOp("DELETE FROM stream_records WHERE queue_id = ? AND stream_offset < ?", queueId, offset);
+    this.#coldOp("DELETE FROM stream_segments WHERE queue_id = ? AND last_offset < ?", queueId, offset);
   }
 
   saveStreamConsumerOffset(queueId: number, consumerTag: string, offset: number): void {

@@ -311,6 +311,24 @@ scenario("a stream consumer needs a per-consumer prefetch and manual acks", asyn
     assert.equal(err.code, code, label);
     assert.equal(replyText(err), text, label);
   }
+  {
+    // Any x-priority, and a bad x-stream-offset even before the missing prefetch.
+    const ch = await channel(await s.connect());
+    await ch.prefetch(10);
+    const closed = closedWith(ch);
+    await ch.consume(q, () => {}, { arguments: { "x-priority": 5 } }).catch(() => {});
+    assert.equal(
+      replyText(await closed),
+      `PRECONDITION_FAILED - invalid arg 'x-priority' for ${what} of queue type rabbit_stream_queue`,
+    );
+    const ch2 = await channel(await s.connect());
+    const closed2 = closedWith(ch2);
+    await ch2.consume(q, () => {}, { arguments: { "x-stream-offset": "1" } }).catch(() => {});
+    assert.equal(
+      replyText(await closed2),
+      `PRECONDITION_FAILED - invalid arg 'x-stream-offset' for ${what}: {invalid_stream_offset_arg,{longstr,<<"1">>}}`,
+    );
+  }
   // A per-consumer prefetch set after a global one replaces it, as in RabbitMQ.
   const ch = await channel(await s.connect());
   await ch.prefetch(10, true);
@@ -451,7 +469,8 @@ scenario("cancelling and closing stream consumers; deleting the stream cancels t
     d.ch.consume(q, (m) => m === null && resolve(), { arguments: { "x-stream-offset": "next" } });
   });
   const del = await channel(await s.connect());
-  const ok = await del.deleteQueue(q);
+  // As in RabbitMQ, a stream counts no consumers: if-unused does not stop the delete.
+  const ok = await del.deleteQueue(q, { ifUnused: true });
   assert.equal(ok.messageCount, 0);
   await withTimeout(cancelled, 5_000, "basic.cancel from the broker");
   assert.equal(await declareOutcome(s, q, { arguments: STREAM }), "OK");

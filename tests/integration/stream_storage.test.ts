@@ -255,3 +255,24 @@ storageTest(
     assert.deepEqual(offsets(blueGreen), [1, 2, 3, 5]);
   },
 );
+
+storageTest("segments and what retention removed are the same after a restart", async (node) => {
+  let ch = await node.channel();
+  await ch.assertQueue("kept", {
+    durable: true,
+    arguments: { ...STREAM, "x-stream-max-segment-size-bytes": 100, "x-max-length-bytes": 400 },
+  });
+  for (let i = 0; i < 10; i++) await publish(ch, "kept", 10, i * 10); // ten commits
+  const before = node.stream("kept").streamInfo();
+  assert.ok(
+    before.firstOffset > 0 && before.lastOffset === 99 && before.segments > 1,
+    JSON.stringify(before),
+  );
+  await node.stop();
+  await node.start();
+  assert.deepEqual(node.stream("kept").streamInfo(), before);
+  ch = await node.channel();
+  const got = await consume(ch, "kept", { "x-stream-offset": "first" });
+  await waitFor(() => got.length === before.records, "the kept records");
+  assert.deepEqual(offsets(got), range(before.firstOffset, 100));
+});
