@@ -6,8 +6,8 @@
 // GET /api/queues/%2F/<stream>:
 //   type "stream", durable true, auto_delete false, exclusive false, the
 //   declared arguments (x-queue-type included), messages = messages_ready
-//   = 2004 (its count runs a few past the records: it is the log's next
-//   offset, chunk overhead included), messages_unacknowledged 0 with
+//   = 2004 for the 2000 records published (RabbitMQ counts offsets, and
+//   spends a few on entries of its own), messages_unacknowledged 0 with
 //   deliveries unacked, members and online [node], readers {node: 2}, and
 //   no consumer_capacity, consumer_utilisation, exclusive_consumer_tag,
 //   head_message_timestamp, recoverable_slaves or single_active_consumer_tag;
