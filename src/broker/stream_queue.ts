@@ -24,8 +24,8 @@
 //   x-stream-automatic-offset-tracking true, resumes after its last acked
 //   record, across reconnects and restarts), and filtering (records carry
 //   the publisher's x-stream-filter-value header, a value or a
-//   comma-separated list; a consumer with x-stream-filter, a value or an
-//   array, gets only records with one of its values, plus records without
+//   comma-separated list; a consumer with x-stream-filter, a value, a
+//   comma-separated list or an array, gets only records with one of its values, plus records without
 //   any when x-stream-match-unfiltered is true).
 import { ConnectionError, preconditionFailed, REPLY_NOT_IMPLEMENTED } from "../amqp/errors.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
@@ -328,7 +328,12 @@ export class StreamQueue extends Queue {
     const what = `queue '${this.name}' in vhost '${this.vhost}'`;
     const reader = new StreamReader(consumer, start, filterOf(args, what), tracked ? consumer.tag : null);
     this.#readers.set(consumer, reader);
-    super.addConsumer(consumer);
+    try {
+      super.addConsumer(consumer);
+    } catch (e) {
+      this.#readers.delete(consumer);
+      throw e;
+    }
   }
 
   #startOffset(spec: StreamOffsetSpec): number {
@@ -509,7 +514,8 @@ function filterValueOf(message: Message): string | null {
 function filterOf(args: FieldTable, what: string): StreamFilter | null {
   const f = args["x-stream-filter"];
   if (f === undefined) return null;
-  const values = typeof f === "string" ? [f] : Array.isArray(f) ? f : null;
+  // A string may list several values, comma-separated, as LavinMQ reads it.
+  const values = typeof f === "string" ? f.split(",").map((v) => v.trim()) : Array.isArray(f) ? f : null;
   if (values === null || !values.every((v) => typeof v === "string")) {
     throw preconditionFailed(
       `invalid arg 'x-stream-filter' for ${what}: expected a string or an array of strings`,

@@ -478,3 +478,16 @@ scenario("cancelling and closing stream consumers; deleting the stream cancels t
   await sleep(300);
   assert.equal(fresh.got.length, 0, "a stream declared again under the name starts empty");
 });
+
+scenario("a per-consumer basic.qos replaces an earlier global one, on a classic queue too", async (s) => {
+  const q = s.queue("sq-qos-classic");
+  const ch = await channel(await s.connect());
+  await ch.assertQueue(q, { durable: false });
+  for (let i = 0; i < 6; i++) ch.sendToQueue(q, body(`m${i}`));
+  await ch.checkQueue(q);
+  await ch.prefetch(2, true);
+  await ch.prefetch(0);
+  const got: string[] = [];
+  await ch.consume(q, (m) => m && got.push(m.content.toString()));
+  await waitFor(() => got.length === 6, "all six: the global prefetch of 2 no longer applies");
+});
