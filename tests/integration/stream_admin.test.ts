@@ -13,7 +13,10 @@
 //   head_message_timestamp, recoverable_slaves or single_active_consumer_tag;
 //   consumer_details with each consumer's arguments ({"x-stream-offset": 100},
 //   {"x-stream-offset": "first"}) but not where it has read to; nothing about
-//   segments or size on disk.
+//   segments or size on disk. POST .../get answered 400 {"error": "bad_request",
+//   "reason": "540 basic.get not supported by stream queues queue '<stream>' in
+//   vhost '/'"}, DELETE .../contents 400 with the reason "queue.purge not
+//   supported by stream queues queue '<stream>' in vhost '/'" (no reply code).
 // Warren shows the same, with messages the exact record count, plus its own
 // fields where RabbitMQ has none: stream_bytes, stream_segments,
 // stream_first_offset, stream_last_offset on the queue, and on each of its
@@ -127,6 +130,20 @@ Deno.test({
       assert.deepEqual(consumers.get("from-first")?.arguments, { "x-stream-offset": "first" });
       assert.deepEqual(consumers.get("from-six")?.arguments, { "x-stream-offset": 6 });
       assert.equal(consumers.get("from-six")?.prefetch_count, 100);
+      // Getting and purging over HTTP: RabbitMQ's 400s, with the texts of the AMQP refusals.
+      const what = `stream queues queue '${queue}' in vhost '/'`;
+      const got = await broker.api("POST", `${path}/get`, {
+        body: { count: 1, ackmode: "ack_requeue_true", encoding: "auto" },
+      });
+      assert.deepEqual([got.status, got.body], [400, {
+        error: "bad_request",
+        reason: `540 basic.get not supported by ${what}`,
+      }]);
+      const purged = await broker.api("DELETE", `${path}/contents`);
+      assert.deepEqual([purged.status, purged.body], [400, {
+        error: "bad_request",
+        reason: `queue.purge not supported by ${what}`,
+      }]);
       if (!external) {
         assert.equal(q.messages, RECORDS);
         assert.ok(q.stream_bytes > 0, `stream_bytes ${q.stream_bytes}`);
