@@ -2,7 +2,8 @@
 // entry point: its type, the log's size, segments and offsets, and each
 // consumer's offset (Warren's own figures: RabbitMQ 3.10.8's management UI
 // shows none of them for a stream, only the consumers' x-stream-offset
-// arguments). A classic queue's page has no offset column. Screenshots are
+// arguments). A classic queue's page has no offset column; the form that
+// adds queues offers the stream type. Screenshots are
 // kept in the test's temp dir and their paths printed.
 //
 // Needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it).
@@ -82,6 +83,17 @@ Deno.test({
         );
         assert.equal(await kv("Segments").count(), 0);
         await shot(page, "classic");
+
+        // A stream added through the form is listed with its type.
+        await openTab(page, "queues");
+        await page.click("summary:has-text('Add a queue')");
+        await page.fill("form input[name=name]", "ui-stream");
+        await page.selectOption("form select[name=x-queue-type]", "stream");
+        await page.click("button:has-text('Add queue')");
+        await page.locator("table.list tbody tr", { hasText: "ui-stream" }).getByRole("cell", {
+          name: "stream",
+          exact: true,
+        }).waitFor();
 
         assert.deepEqual(pageErrors, [], "the page threw");
       },

@@ -115,10 +115,12 @@ function queueColumns(msg: HTMLElement): Column<Queue>[] {
   ];
 }
 
+const QUEUE_TYPES: [string, string][] = [["classic", "Classic"], ["quorum", "Quorum"], ["stream", "Stream"]];
+
 function addForm(): HTMLElement {
   const vh = vhostSelect();
   const name = h("input", { type: "text", name: "name", required: true, placeholder: "queue name" });
-  const queueType = select("x-queue-type", [["classic", "Classic"], ["quorum", "Quorum"]], "classic");
+  const queueType = select("x-queue-type", QUEUE_TYPES, "classic");
   const durability = select("durable", [["true", "Durable"], ["false", "Transient"]], "true");
   const autoDelete = check("Auto-delete", "auto_delete", false);
   const ttl = h("input", { type: "number", name: "x-message-ttl", min: "0", placeholder: "ms" });
