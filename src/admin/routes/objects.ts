@@ -288,7 +288,9 @@ export function registerObjectRoutes(r: Router): void {
       resource: "queue",
       name: q.name,
     });
-    runBroker("channel", () => v.purgeQueue(q.name, API_OWNER));
+    // RabbitMQ's management purges with a direct call: its refusals (a locked exclusive queue, a stream)
+    // carry no reply code.
+    runBroker("direct", () => v.purgeQueue(q.name, API_OWNER));
     return noContent();
   });
   r.post("/api/queues/:vhost/:name/get", "user", async (rq) => {
@@ -325,7 +327,11 @@ export function registerObjectRoutes(r: Router): void {
       name: q.name,
     });
     runBroker("channel", () => v.getQueue(q.name, API_OWNER));
-    return getMessages(q, { count, ackMode: ackMode as AckMode, encoding, truncate });
+    // A queue type that refuses basic.get (a stream) gets RabbitMQ's 400 with the AMQP refusal.
+    return runBroker(
+      "channel",
+      () => getMessages(q, { count, ackMode: ackMode as AckMode, encoding, truncate }),
+    );
   });
   r.get("/api/queues/:vhost/:name/bindings", "user", (rq) => {
     const q = queueIn(rq);
