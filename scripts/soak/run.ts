@@ -25,6 +25,8 @@ export interface SoakOptions {
 /** The only latency bound asserted: generous, since the machine is shared. */
 export const MAX_LATENCY_MS = 5_000;
 const SAMPLE_EVERY_MS = 1_000;
+/** Stopping the actors, or closing everything, taking longer than this is a violation (and is not waited for). */
+const STOP_TIMEOUT_MS = 30_000;
 
 export interface SoakResult {
   durationS: number;
@@ -72,7 +74,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   try {
     await workload.start();
     await new Promise((r) => setTimeout(r, o.durationS * 1000));
-    await workload.stopPublishing();
+    await bounded(workload.stopPublishing(), STOP_TIMEOUT_MS, "stopping the publishers and churners", ledger);
     await drain(ledger, o.drainTimeoutS);
   } finally {
     clearInterval(progress);
@@ -80,7 +82,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   }
   const runS = elapsedS();
   sample();
-  await workload.close().catch((e) => ledger.violation(`deleting the topology failed: ${e}`));
+  await bounded(workload.close(), STOP_TIMEOUT_MS, "closing the consumers and deleting the topology", ledger);
   const growth = o.pid === null ? null : checkGrowth(samples, runS);
   o.log(progressLine(runS, ledger, latency, samples));
   return {
@@ -93,6 +95,24 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     queuesDeclared: workload.queuesDeclared,
     violations: violations(ledger, latency, growth),
   };
+}
+
+/** Awaits `work` for at most `ms`; a failure or a timeout is a violation. */
+async function bounded(work: Promise<void>, ms: number, what: string, ledger: Ledger): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((r) => {
+    timer = setTimeout(() => {
+      ledger.violation(`${what} took over ${ms} ms`);
+      r();
+    }, ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } catch (e) {
+    ledger.violation(`${what} failed: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Waits until every message has reached its end, or the timeout. */
