@@ -10,6 +10,7 @@
 import { hashPassword } from "../auth/password.ts";
 import type { Permission, User } from "../auth/users.ts";
 import type { Policy } from "../broker/policies.ts";
+import type { VHost } from "../broker/vhost.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
@@ -59,66 +60,77 @@ const KNOWN_KEYS = [
   "default_queue_type",
 ];
 
+interface VHostObjects {
+  policies: JsonObject[];
+  queues: JsonObject[];
+  exchanges: JsonObject[];
+  bindings: JsonObject[];
+}
+
+/**
+ * Appends a vhost's policies, queues, exchanges and bindings as a definitions
+ * file lists them; a single-vhost file (`keepVHost` false) drops their "vhost".
+ */
+function exportVHostObjects(v: VHost, into: VHostObjects, keepVHost: boolean): void {
+  const add = (list: JsonObject[], o: JsonObject) => {
+    if (!keepVHost) delete o.vhost;
+    list.push(o);
+  };
+  for (const p of v.policies.list()) add(into.policies, policyJson(p));
+  for (const q of v.queues.values()) {
+    if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
+    add(into.queues, {
+      name: q.name,
+      vhost: v.name,
+      durable: q.durable,
+      auto_delete: q.autoDelete,
+      arguments: tableToJson(q.arguments),
+    });
+  }
+  for (const x of v.exchanges.values()) {
+    if (x.name === "" || x.name.startsWith("amq.")) continue;
+    add(into.exchanges, {
+      name: x.name,
+      vhost: v.name,
+      type: x.type,
+      durable: x.durable,
+      auto_delete: x.autoDelete,
+      internal: x.internal,
+      arguments: tableToJson(x.arguments),
+    });
+  }
+  for (const x of v.exchanges.values()) {
+    if (x === v.defaultExchange) continue;
+    for (const b of x.bindings.values()) {
+      const dst = b.destination;
+      if (dst.kind === "queue" && dst.exclusiveOwner !== null) continue;
+      add(into.bindings, {
+        source: x.name,
+        vhost: v.name,
+        destination: dst.name,
+        destination_type: dst.kind,
+        routing_key: b.routingKey,
+        arguments: tableToJson(b.arguments),
+      });
+    }
+  }
+}
+
 /** Cluster-wide export, or one vhost's objects without their "vhost" fields. */
 export function exportDefinitions(ctx: AdminContext, vhost: string | null): JsonObject {
   const inScope = (v: string) => vhost === null || v === vhost;
-  const strip = (o: JsonObject) => {
-    if (vhost !== null) delete o.vhost;
-    return o;
-  };
-  const queues: JsonObject[] = [];
-  const exchanges: JsonObject[] = [];
-  const bindings: JsonObject[] = [];
-  const policies: JsonObject[] = [];
+  const objects: VHostObjects = { policies: [], queues: [], exchanges: [], bindings: [] };
   const vhosts = [...ctx.broker.vhosts.values()].filter((v) => inScope(v.name));
+  for (const v of vhosts) exportVHostObjects(v, objects, vhost === null);
   // RabbitMQ keeps "vhost" on parameters even in a single-vhost export.
   const parameters = ctx.broker.parameters.list().filter((p) => inScope(p.vhost)).map(parameterJson);
-  for (const v of vhosts) {
-    for (const p of v.policies.list()) policies.push(strip(policyJson(p)));
-    for (const q of v.queues.values()) {
-      if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
-      queues.push(strip({
-        name: q.name,
-        vhost: v.name,
-        durable: q.durable,
-        auto_delete: q.autoDelete,
-        arguments: tableToJson(q.arguments),
-      }));
-    }
-    for (const x of v.exchanges.values()) {
-      if (x.name === "" || x.name.startsWith("amq.")) continue;
-      exchanges.push(strip({
-        name: x.name,
-        vhost: v.name,
-        type: x.type,
-        durable: x.durable,
-        auto_delete: x.autoDelete,
-        internal: x.internal,
-        arguments: tableToJson(x.arguments),
-      }));
-    }
-    for (const x of v.exchanges.values()) {
-      if (x === v.defaultExchange) continue;
-      for (const b of x.bindings.values()) {
-        const dst = b.destination;
-        if (dst.kind === "queue" && dst.exclusiveOwner !== null) continue;
-        bindings.push(strip({
-          source: x.name,
-          vhost: v.name,
-          destination: dst.name,
-          destination_type: dst.kind,
-          routing_key: b.routingKey,
-          arguments: tableToJson(b.arguments),
-        }));
-      }
-    }
-  }
   const head: JsonObject = {
     rabbit_version: RABBITMQ_COMPAT_VERSION,
     rabbitmq_version: RABBITMQ_COMPAT_VERSION,
     product_name: "Warren",
     product_version: VERSION,
   };
+  const { policies, queues, exchanges, bindings } = objects;
   if (vhost !== null) {
     const description = vhostDescription(vhost);
     return {
