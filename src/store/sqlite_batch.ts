@@ -26,6 +26,19 @@ interface PendingRow {
   deliveryCount: number;
 }
 
+/** Everything one commit writes, taken from the writer at once. */
+interface PendingBatch {
+  messages: Map<number, StorableMessage>;
+  rows: PendingRow[];
+  rowDeletes: number[];
+  messageDeletes: number[];
+  refUpdates: Set<number>;
+  delivered: Map<number, number>;
+  counts: number[];
+  cold: (() => void)[];
+  callbacks: DurableCallback[];
+}
+
 type Row = Record<string, unknown>;
 
 export class BatchWriter {
@@ -212,15 +225,53 @@ export class BatchWriter {
       clearTimeout(this.#commitTimer);
       this.#commitTimer = undefined;
     }
-    const messages = this.#pendingMessages;
-    const rows = this.#pendingRows;
-    const rowDeletes = this.#rowDeletes;
-    const messageDeletes = this.#messageDeletes;
-    const refUpdates = this.#refUpdates;
-    const delivered = this.#delivered;
-    const counts = this.#counts;
-    const cold = this.#cold;
-    const callbacks = this.#callbacks;
+    const batch = this.#takePending();
+    if (
+      batch.messages.size + batch.rows.length + batch.rowDeletes.length + batch.messageDeletes.length +
+          batch.refUpdates.size + batch.cold.length + batch.counts.length + batch.delivered.size === 0
+    ) {
+      for (const cb of batch.callbacks) cb(true);
+      return;
+    }
+    let ok = true;
+    try {
+      // A batch that only removes (acks, delivery marks) and that nobody waits for is not
+      // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
+      // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
+      // (a shovel draining a queue) an event-loop stall per batch. The next synced commit
+      // makes it durable with everything before it, since the WAL is written in order.
+      this.#setFullSync(
+        this.#syncFull &&
+          !(batch.messages.size === 0 && batch.rows.length === 0 && batch.cold.length === 0 &&
+            batch.counts.length === 0 && batch.callbacks.length === 0),
+      );
+      this.#db.exec("BEGIN");
+      this.#write(batch);
+      this.#db.exec("COMMIT");
+      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
+        log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
+        this.#failedCommits = 0;
+      }
+    } catch (e) {
+      ok = false;
+      this.#commitFailed(e, batch.rows);
+    }
+    for (const cb of batch.callbacks) cb(ok);
+  }
+
+  /** What the next commit writes; the writer starts collecting a new batch. */
+  #takePending(): PendingBatch {
+    const batch: PendingBatch = {
+      messages: this.#pendingMessages,
+      rows: this.#pendingRows,
+      rowDeletes: this.#rowDeletes,
+      messageDeletes: this.#messageDeletes,
+      refUpdates: this.#refUpdates,
+      delivered: this.#delivered,
+      counts: this.#counts,
+      cold: this.#cold,
+      callbacks: this.#callbacks,
+    };
     this.#pendingMessages = new Map();
     this.#pendingRows = [];
     this.#rowDeletes = [];
@@ -230,80 +281,60 @@ export class BatchWriter {
     this.#counts = [];
     this.#cold = [];
     this.#callbacks = [];
-    if (
-      messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size +
-          cold.length + counts.length +
-          delivered.size === 0
-    ) {
-      for (const cb of callbacks) cb(true);
-      return;
-    }
-    let ok = true;
+    return batch;
+  }
+
+  /** The batch's statements, inside the open transaction. */
+  #write(batch: PendingBatch): void {
     const s = this.#s;
-    try {
-      // A batch that only removes (acks, delivery marks) and that nobody waits for is not
-      // fsynced: losing it in a power cut brings acked messages back as redeliveries, never loses
-      // one (RabbitMQ does not sync acks either), and it spares a consumer that acks a stream
-      // (a shovel draining a queue) an event-loop stall per batch. The next synced commit
-      // makes it durable with everything before it, since the WAL is written in order.
-      this.#setFullSync(
-        this.#syncFull &&
-          !(messages.size === 0 && rows.length === 0 && cold.length === 0 && counts.length === 0 &&
-            callbacks.length === 0),
+    for (const m of batch.messages.values()) {
+      s.insMessage.run(
+        m.storeId,
+        m.exchange,
+        m.routingKey,
+        m.rawProperties,
+        m.body,
+        m.persistent ? 1 : 0,
+        this.#sharedRefs.get(m.storeId) ?? 1,
       );
-      this.#db.exec("BEGIN");
-      for (const m of messages.values()) {
-        s.insMessage.run(
-          m.storeId,
-          m.exchange,
-          m.routingKey,
-          m.rawProperties,
-          m.body,
-          m.persistent ? 1 : 0,
-          this.#sharedRefs.get(m.storeId) ?? 1,
-        );
-      }
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        if (r.cancelled) continue;
-        r.entry.storeRow = null;
-        const e = r.entry;
-        s.insRow.run(
-          r.queueId,
-          e.seq,
-          e.message.storeId,
-          e.message.persistent ? 0 : 1,
-          e.expiresAt,
-          r.deliveryCount,
-        );
-      }
-      for (let i = 0; i < counts.length; i += 3) s.setCount.run(counts[i + 2], counts[i], counts[i + 1]);
-      for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
-      for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);
-      for (const id of refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
-      for (const op of cold) op();
-      for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
-      this.#db.exec("COMMIT");
-      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
-        log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
-        this.#failedCommits = 0;
-      }
-    } catch (e) {
-      ok = false;
-      for (const r of rows) r.entry.storeRow = null;
-      try {
-        this.#db.exec("ROLLBACK");
-      } catch { /* no transaction left to roll back */ }
-      // One line per outage, not per batch: a full disk fails every commit until space returns.
-      if (this.#failedCommits++ === 0) {
-        log.error("store commit failed; confirms are nacked until commits succeed again", {
-          path: this.#path,
-          error: (e as Error).message,
-        });
-      }
-      this.#lastFailedCommitMs = Date.now();
     }
-    for (const cb of callbacks) cb(ok);
+    const { rows, counts, rowDeletes, messageDeletes } = batch;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r.cancelled) continue;
+      r.entry.storeRow = null;
+      const e = r.entry;
+      s.insRow.run(
+        r.queueId,
+        e.seq,
+        e.message.storeId,
+        e.message.persistent ? 0 : 1,
+        e.expiresAt,
+        r.deliveryCount,
+      );
+    }
+    for (let i = 0; i < counts.length; i += 3) s.setCount.run(counts[i + 2], counts[i], counts[i + 1]);
+    for (let i = 0; i < rowDeletes.length; i += 2) s.delRow.run(rowDeletes[i], rowDeletes[i + 1]);
+    for (let i = 0; i < messageDeletes.length; i++) s.delMessage.run(messageDeletes[i]);
+    for (const id of batch.refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
+    for (const op of batch.cold) op();
+    for (const [queueId, seq] of batch.delivered) s.setDelivered.run(seq, queueId);
+  }
+
+  /** Rolls back a failed commit; the batch's confirms are nacked by the caller. */
+  #commitFailed(e: unknown, rows: readonly PendingRow[]): void {
+    for (const r of rows) r.entry.storeRow = null;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch { /* no transaction left to roll back */ }
+    // One line per outage, not per batch: a full disk fails every commit until space returns.
+    if (this.#failedCommits++ === 0) {
+      log.error("store commit failed; confirms are nacked until commits succeed again", {
+        path: this.#path,
+        error: (e as Error).message,
+      });
+    }
+    this.#lastFailedCommitMs = Date.now();
   }
 
   /** Commits what is pending; from now on nothing schedules a commit. */
