@@ -6,6 +6,7 @@ import type { AdminContext } from "../context.ts";
 import type { Binding, Exchange } from "../../broker/exchange/exchange.ts";
 import type { Queue } from "../../broker/queue.ts";
 import type { VHost } from "../../broker/vhost.ts";
+import type { AccessKind } from "../../auth/users.ts";
 import type { BasicProperties } from "../../amqp/properties.ts";
 import {
   bindingJson,
@@ -41,6 +42,7 @@ import {
   existingVHost,
   getMessages,
   type GetOptions,
+  type Mode,
   publishMessage,
   queueOr404,
   runBroker,
@@ -86,6 +88,18 @@ function vhostForChange(rq: ApiRequest): VHost {
   const v = vhostOr404(rq.ctx, rq.params.vhost);
   checkVHostAccess(rq.principal, rq.ctx.users, v.name);
   return v;
+}
+
+/** The caller's `kind` permission on a queue or exchange of `v`, as a client on a `via` channel needs it. */
+function authorizeIn(
+  rq: ApiRequest,
+  v: VHost,
+  via: Mode,
+  kind: AccessKind,
+  resource: "queue" | "exchange",
+  name: string,
+): void {
+  authorize(rq.ctx, rq.principal, via, { vhost: v.name, kind, resource, name });
 }
 
 function ifFlag(rq: ApiRequest, name: string): boolean {
@@ -245,7 +259,7 @@ async function declareQueue(rq: ApiRequest): Promise<Response> {
   const name = rq.params.name;
   if (name === "") throw badRequest("queue name must not be empty");
   if (new TextEncoder().encode(name).length > 255) throw badRequest("queue name is longer than 255 bytes");
-  authorize(rq.ctx, rq.principal, "direct", { vhost: v.name, kind: "configure", resource: "queue", name });
+  authorizeIn(rq, v, "direct", "configure", "queue", name);
   const existed = v.queues.has(name);
   runBroker("direct", () =>
     v.declareQueue({
@@ -263,12 +277,7 @@ async function declareQueue(rq: ApiRequest): Promise<Response> {
 function deleteQueue(rq: ApiRequest): Response {
   const q = queueIn(rq);
   const v = vhostForChange(rq);
-  authorize(rq.ctx, rq.principal, "direct", {
-    vhost: v.name,
-    kind: "configure",
-    resource: "queue",
-    name: q.name,
-  });
+  authorizeIn(rq, v, "direct", "configure", "queue", q.name);
   runBroker("direct", () =>
     v.deleteQueue(q.name, {
       ifUnused: ifFlag(rq, "if-unused"),
@@ -281,12 +290,7 @@ function deleteQueue(rq: ApiRequest): Response {
 function purgeQueue(rq: ApiRequest): Response {
   const q = queueIn(rq);
   const v = vhostForChange(rq);
-  authorize(rq.ctx, rq.principal, "channel", {
-    vhost: v.name,
-    kind: "read",
-    resource: "queue",
-    name: q.name,
-  });
+  authorizeIn(rq, v, "channel", "read", "queue", q.name);
   runBroker("channel", () => v.purgeQueue(q.name, API_OWNER));
   return noContent();
 }
@@ -324,12 +328,7 @@ async function getFromQueue(rq: ApiRequest): Promise<Record<string, unknown>[]> 
   const q = queueIn(rq);
   const v = vhostForChange(rq);
   const request = await getRequest(rq);
-  authorize(rq.ctx, rq.principal, "channel", {
-    vhost: v.name,
-    kind: "read",
-    resource: "queue",
-    name: q.name,
-  });
+  authorizeIn(rq, v, "channel", "read", "queue", q.name);
   runBroker("channel", () => v.getQueue(q.name, API_OWNER));
   return getMessages(q, request);
 }
@@ -371,12 +370,7 @@ async function declareExchange(rq: ApiRequest): Promise<Response> {
     "user_who_performed_action",
   ]);
   const name = rq.params.exchange;
-  authorize(rq.ctx, rq.principal, "direct", {
-    vhost: v.name,
-    kind: "configure",
-    resource: "exchange",
-    name,
-  });
+  authorizeIn(rq, v, "direct", "configure", "exchange", name);
   const existed = v.exchanges.has(name);
   runBroker("direct", () =>
     v.declareExchange({
@@ -394,12 +388,7 @@ async function declareExchange(rq: ApiRequest): Promise<Response> {
 function deleteExchange(rq: ApiRequest): Response {
   const x = exchangeIn(rq);
   const v = vhostForChange(rq);
-  authorize(rq.ctx, rq.principal, "direct", {
-    vhost: v.name,
-    kind: "configure",
-    resource: "exchange",
-    name: x.name,
-  });
+  authorizeIn(rq, v, "direct", "configure", "exchange", x.name);
   runBroker("direct", () => v.deleteExchange(x.name, ifFlag(rq, "if-unused")));
   return noContent();
 }
@@ -420,12 +409,7 @@ async function publishToExchange(rq: ApiRequest): Promise<{ routed: boolean }> {
   const routingKey = stringField(body, "routing_key");
   const properties = basicProperties(objectField(body, "properties"));
   const payload = decodePayload(body.payload, stringField(body, "payload_encoding"));
-  authorize(rq.ctx, rq.principal, "channel", {
-    vhost: v.name,
-    kind: "write",
-    resource: "exchange",
-    name: x.name,
-  });
+  authorizeIn(rq, v, "channel", "write", "exchange", x.name);
   const routed = await publishMessage(v, rq.principal, {
     exchange: x.name,
     routingKey,
