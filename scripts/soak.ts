@@ -8,6 +8,7 @@
 //   deno task soak --url amqp://guest:guest@127.0.0.1:5682/ --minutes 5   # e.g. RabbitMQ (no RSS/fd checks)
 import { parseArgs } from "node:util";
 import { spawnBroker } from "../tests/helpers/broker_process.ts";
+import { processAlive } from "./bench/procstat.ts";
 import { formatSummary, runSoak, type SoakResult } from "./soak/run.ts";
 
 const USAGE = `usage: deno task soak [options]
@@ -76,9 +77,7 @@ export async function soakWarren(
   const broker = await spawnBroker({ args: ["--data-dir", dataDir] });
   try {
     const result = await runSoak({ ...command, url: broker.url, pid: broker.pid, drainTimeoutS: 15, log });
-    let exitedEarly = false;
-    await Promise.race([broker.exited.then(() => exitedEarly = true), Promise.resolve()]);
-    if (exitedEarly) {
+    if (!processAlive(broker.pid)) {
       result.violations.push(`the broker exited during the run:\n${broker.output.slice(-20).join("\n")}`);
     }
     return result;
