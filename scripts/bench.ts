@@ -6,7 +6,7 @@
 //
 //   deno task bench                         # Warren, all scenarios but 8, one round
 //   deno task bench --compare               # Warren vs RabbitMQ, 3 rounds
-//   deno task bench --compare --full        # ... plus scenario 8 (1M-message restart; slow)
+//   deno task bench --compare --full        # ... plus 8 (1M-message restart) and 11 (1 GiB stream; slow)
 //   deno task bench --url amqp://host:5672 --scenarios 1,4
 //   deno task bench --target rabbitmq --scenarios 3 --duration 3
 import { parseArgs } from "node:util";
@@ -31,8 +31,9 @@ const USAGE = `usage: deno task bench [options]
   --target T             warren (default) | rabbitmq, when not comparing
   --url URL              benchmark a running broker instead (amqp://user:pass@host:port/vhost)
   --broker-pid PID       with --url: the broker's pid, for its CPU and memory
-  --scenarios LIST       comma list of ids or groups: 1,2,...,15 or 1-16B,4-10k,9-shovel,14-flood,... (default all but 8)
-  --full                 add scenarios 8 (fill 1M persistent messages, restart) and backlog-10M
+  --scenarios LIST       comma list of ids or groups: 1,2,...,17 or 1-16B,4-10k,14-flood,stream-replay,...
+                         (default all but 8, backlog-10M and stream-fanout-rss)
+  --full                 add scenarios 8 (fill 1M persistent messages, restart), backlog-10M and stream-fanout-rss
   --backlog-messages N   messages queued in scenario backlog-10M (default 10000000)
   --duration S           seconds per throughput/latency run (default 5)
   --rounds N             rounds per broker (default 3 with --compare, else 1)
@@ -48,6 +49,8 @@ const USAGE = `usage: deno task bench [options]
   --max-messages N       cap on messages per run (default 10000000)
   --connections N        idle connections in scenario 7 (default 1000)
   --restart-messages N   messages in scenario 8 (default 1000000)
+  --stream-records N     records filled and replayed in stream-replay (default 1000000)
+  --stream-mib N         MiB of 1 KiB records in stream-fanout-rss (default 1024)
   --warren-args "ARGS"   extra flags for Warren (e.g. "--sync normal")
   --keep                 keep the temporary data and log directories
 `;
@@ -76,6 +79,8 @@ function parseOptions() {
       connections: { type: "string", default: "1000" },
       "restart-messages": { type: "string", default: "1000000" },
       "backlog-messages": { type: "string", default: "10000000" },
+      "stream-records": { type: "string", default: "1000000" },
+      "stream-mib": { type: "string", default: "1024" },
       "warren-args": { type: "string", default: "" },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -95,7 +100,7 @@ function positiveNumber(v: string, flag: string, allowZero = false): number {
 }
 
 function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
-  if (!list) return SCENARIOS.filter((s) => (s.group !== 8 && s.group !== 15) || full);
+  if (!list) return SCENARIOS.filter((s) => !s.onlyWhenFull || full);
   const picked = new Set<Scenario>();
   for (const item of list.split(",").map((x) => x.trim()).filter(Boolean)) {
     const matches = SCENARIOS.filter((s) => s.id === item || String(s.group) === item);
@@ -106,7 +111,7 @@ function selectScenarios(list: string | undefined, full: boolean): Scenario[] {
     }
     for (const s of matches) picked.add(s);
   }
-  if (full) { for (const s of SCENARIOS) if (s.group === 8 || s.group === 15) picked.add(s); }
+  if (full) { for (const s of SCENARIOS) if (s.onlyWhenFull) picked.add(s); }
   return SCENARIOS.filter((s) => picked.has(s));
 }
 
@@ -173,6 +178,8 @@ async function main(): Promise<number> {
     idleConnections: positiveNumber(values.connections, "--connections"),
     restartMessages: positiveNumber(values["restart-messages"], "--restart-messages"),
     backlogMessages: positiveNumber(values["backlog-messages"], "--backlog-messages"),
+    streamRecords: positiveNumber(values["stream-records"], "--stream-records"),
+    streamFanoutMiB: positiveNumber(values["stream-mib"], "--stream-mib"),
     consumerRoles: positiveNumber(values["consumer-roles"], "--consumer-roles"),
     client,
     manyQueues: positiveNumber(values.queues, "--queues"),

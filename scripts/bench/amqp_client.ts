@@ -258,12 +258,12 @@ export class AmqpConnection implements FrameSink {
   async consume(
     channel: number,
     queue: string,
-    opts: { noAck: boolean; consumerTag?: string },
+    opts: { noAck: boolean; consumerTag?: string; arguments?: FieldTable },
   ): Promise<string> {
     const r = await this.call(
       channel,
       "basic.consume",
-      { queue, consumerTag: opts.consumerTag ?? "", noAck: opts.noAck },
+      { queue, consumerTag: opts.consumerTag ?? "", noAck: opts.noAck, arguments: opts.arguments ?? {} },
       ["basic.consume-ok"],
     );
     return r.consumerTag;

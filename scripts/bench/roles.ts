@@ -5,6 +5,7 @@
 import { AmqpConnection } from "./amqp_client.ts";
 import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
+import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
 import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
 
@@ -34,13 +35,18 @@ export interface ConsumerConfig {
   role: "consumer";
   client: BenchClient;
   url: string;
-  /** queues sharing a tracker share one sequence space */
-  queues: { queue: string; tracker: number }[];
+  /**
+   * Queues sharing a tracker share one sequence space. `streamOffset` is the consumer's
+   * `x-stream-offset` (an integer goes out as a long).
+   */
+  queues: { queue: string; tracker: number; streamOffset?: string | number }[];
   /** consecutive queues consumed on one connection (default 1); they must share a tracker */
   queuesPerConnection?: number;
   trackers: number;
   noAck: boolean;
   prefetch: number;
+  /** acknowledge once per socket read with `multiple` set, instead of once per delivery */
+  ackMultiple?: boolean;
   maxMessages: number;
   /** after the expected counts are known, give up once nothing arrived for this long */
   idleTimeoutMs: number;
@@ -375,12 +381,13 @@ class Consumer {
   async prepare(): Promise<void> {
     const cfg = this.#cfg;
     const ackWriter = new WireWriter(64);
-    writeMethodFrame(ackWriter, 1, methodSpec("basic.ack"), { deliveryTag: 0, multiple: false });
+    const ackMultiple = cfg.ackMultiple ?? false;
+    writeMethodFrame(ackWriter, 1, methodSpec("basic.ack"), { deliveryTag: 0, multiple: ackMultiple });
     const ackTemplate = ackWriter.bytes.slice(0, ackWriter.pos);
     const ackBytes = ackTemplate.length;
     const TAG_OFFSET = 7 + 4; // frame header, class + method ids
     const perConn = Math.max(1, cfg.queuesPerConnection ?? 1);
-    const groups: { queue: string; tracker: number }[][] = [];
+    const groups: ConsumerConfig["queues"][] = [];
     for (let i = 0; i < cfg.queues.length; i += perConn) groups.push(cfg.queues.slice(i, i + perConn));
     const opened = groups.map(async (group) => {
       const tracker = group[0].tracker;
@@ -395,29 +402,43 @@ class Consumer {
       const latency = this.#latency;
       const noAck = cfg.noAck;
       const out = conn.out;
+      const writeAck = (deliveryTag: number) => {
+        out.ensure(ackBytes);
+        out.bytes.set(ackTemplate, out.pos);
+        out.view.setUint32(out.pos + TAG_OFFSET, Math.floor(deliveryTag / 0x1_0000_0000));
+        out.view.setUint32(out.pos + TAG_OFFSET + 4, deliveryTag >>> 0);
+        out.pos += ackBytes;
+      };
+      const ackEach = !noAck && !ackMultiple;
+      let lastTag = 0;
       // The hot path: one call per delivery, no allocation; acks are appended to the
       // output buffer and go out in one write after the read that carried the deliveries.
       conn.onDelivery = (_channel, deliveryTag, seq, sentAtMs) => {
         seqs.record(seq);
         latency.add(conn.lastReadMs - sentAtMs);
         this.#deliveries++;
-        if (!noAck) {
-          out.ensure(ackBytes);
-          out.bytes.set(ackTemplate, out.pos);
-          out.view.setUint32(out.pos + TAG_OFFSET, Math.floor(deliveryTag / 0x1_0000_0000));
-          out.view.setUint32(out.pos + TAG_OFFSET + 4, deliveryTag >>> 0);
-          out.pos += ackBytes;
-        }
+        lastTag = deliveryTag;
+        if (ackEach) writeAck(deliveryTag);
       };
       let seen = 0;
+      let ackedTag = 0;
       conn.onReadDone = () => {
+        if (ackMultiple && !noAck && lastTag > ackedTag) {
+          writeAck(lastTag);
+          ackedTag = lastTag;
+        }
         if (seen === this.#deliveries) return;
         seen = this.#deliveries;
         if (Number.isNaN(this.#firstMs)) this.#firstMs = conn.lastReadMs;
         this.#lastMs = conn.lastReadMs;
         if (this.#expected) this.#checkDone();
       };
-      for (const { queue } of group) await conn.consume(1, queue, { noAck });
+      for (const { queue, streamOffset } of group) {
+        const args: FieldTable = streamOffset === undefined
+          ? {}
+          : { "x-stream-offset": typeof streamOffset === "number" ? BigInt(streamOffset) : streamOffset };
+        await conn.consume(1, queue, { noAck, arguments: args });
+      }
     });
     await Promise.all(opened);
   }

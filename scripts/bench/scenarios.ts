@@ -13,6 +13,7 @@ import { runShovel } from "./shovel_scenario.ts";
 import { runChurn } from "./churn_scenario.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { type FairnessOptions, measureFairness } from "./fairness.ts";
+import { runStreamFanoutRss, runStreamPublish, runStreamReplay } from "./stream_scenarios.ts";
 
 export interface BenchOptions {
   durationMs: number;
@@ -24,6 +25,10 @@ export interface BenchOptions {
   restartMessages: number;
   /** messages queued in scenario backlog-10M */
   backlogMessages: number;
+  /** records filled and replayed in stream-replay */
+  streamRecords: number;
+  /** size of the stream (1 KiB records) replayed in stream-fanout-rss */
+  streamFanoutMiB: number;
   consumerRoles: number;
   /** the client of the producer and consumer roles (set-up and scenarios 7-9 always use the harness's) */
   client: BenchClient;
@@ -65,6 +70,8 @@ export interface Scenario {
   metrics: MetricSpec[];
   /** needs a broker the harness can stop and start */
   needsManaged?: boolean;
+  /** slow: runs only with --full or when named in --scenarios */
+  onlyWhenFull?: boolean;
   /** measured on a freshly started broker (memory from earlier scenarios would blur it) */
   freshBroker?: boolean;
   run(broker: Broker, opts: BenchOptions): Promise<Omit<RunResult, "scenario" | "broker" | "round">>;
@@ -208,6 +215,7 @@ export const SCENARIOS: Scenario[] = [
       { key: "RSS MiB", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 150 } },
     ],
     needsManaged: true,
+    onlyWhenFull: true,
     run: runRestart,
   },
   {
@@ -219,6 +227,7 @@ export const SCENARIOS: Scenario[] = [
       { key: "fill msg/s", higherIsBetter: true },
     ],
     freshBroker: true,
+    onlyWhenFull: true,
     run: runBacklog,
   },
   {
@@ -237,6 +246,32 @@ export const SCENARIOS: Scenario[] = [
     kind: "headers",
     floodInto: "headers exchange",
   }),
+  {
+    id: "stream-publish",
+    group: 16,
+    title: "stream: publish 1 KiB, confirms (100)",
+    metrics: THROUGHPUT,
+    run: runStreamPublish,
+  },
+  {
+    id: "stream-replay",
+    group: 16,
+    title: "stream: replay from 'first', prefetch 1000, multiple acks",
+    metrics: THROUGHPUT,
+    run: runStreamReplay,
+  },
+  {
+    id: "stream-fanout-rss",
+    group: 17,
+    title: "stream: broker RSS replaying to 10 consumers at 10 offsets",
+    metrics: [
+      { key: "RSS MiB", higherIsBetter: false, target: { kind: "absolute", op: "<=", value: 150 } },
+      { key: "deliveries/s", higherIsBetter: true },
+    ],
+    freshBroker: true,
+    onlyWhenFull: true,
+    run: runStreamFanoutRss,
+  },
 ];
 
 /** Scenario group 14: does one client pushing as hard as it can starve the others (fairness.ts)? */

@@ -79,14 +79,15 @@ function checkRouteAccess(route: Route, p: Principal): void {
   if (route.access === "monitor" && !isMonitor(p)) throw notAuthorised("Not monitor user");
 }
 
-/** Starts the listener; throws Deno.errors.AddrInUse when the port is taken. */
-export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const hostname = options.hostname ?? "0.0.0.0";
-  const router = buildRouter();
-  const rates = new RateTracker();
-  let httpPort = options.port;
+/** The context every handler gets; `httpPort` is read when the listeners are listed. */
+function adminContext(
+  options: AdminServerOptions,
+  rates: RateTracker,
+  hostname: string,
+  httpPort: () => number,
+): AdminContext {
   const node = options.node;
-  const ctx: AdminContext = {
+  return {
     node,
     broker: node.broker,
     users: node.users,
@@ -103,76 +104,97 @@ export function startAdminServer(options: AdminServerOptions): Promise<AdminServ
         out.push({ protocol: "amqp", ip_address: l.hostname, port: l.port });
       }
       if (node.tlsPort) out.push({ protocol: "amqp/ssl", ip_address: node.hostname, port: node.tlsPort });
-      out.push({ protocol: "http", ip_address: hostname, port: httpPort });
+      out.push({ protocol: "http", ip_address: hostname, port: httpPort() });
       out.push(...this.extraListeners);
       return out;
     },
   };
-  const secret = options.ctlSecret ?? null;
+}
 
-  const handle = async (req: Request, remoteHost: string): Promise<Response> => {
-    const url = new URL(req.url);
-    if (req.method === "GET" || req.method === "HEAD") {
-      if (url.pathname === "/" || url.pathname === "/index.html") {
-        return new Response(UI_HTML, {
-          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
-        });
-      }
+/** One request: the UI page, or a route after authentication and its access check. */
+async function handleRequest(
+  router: Router,
+  ctx: AdminContext,
+  secret: string | null,
+  req: Request,
+  remoteHost: string,
+): Promise<Response> {
+  const url = new URL(req.url);
+  if (req.method === "GET" || req.method === "HEAD") {
+    if (url.pathname === "/" || url.pathname === "/index.html") {
+      return new Response(UI_HTML, {
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" },
+      });
     }
-    const match = router.match(req.method, url.pathname);
-    if (match === null) {
-      // RabbitMQ's catch-all for paths it does not know (such as /metrics, which is on the Prometheus
-      // port) takes only GET, HEAD and OPTIONS, and answers other methods before looking for the path.
-      if (req.method === "OPTIONS") return new Response(null, { headers: { allow: UNKNOWN_PATH_METHODS } });
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        return new Response(null, { status: 405, headers: { allow: UNKNOWN_PATH_METHODS } });
-      }
-      throw objectNotFound();
+  }
+  const match = router.match(req.method, url.pathname);
+  if (match === null) {
+    // RabbitMQ's catch-all for paths it does not know (such as /metrics, which is on the Prometheus
+    // port) takes only GET, HEAD and OPTIONS, and answers other methods before looking for the path.
+    if (req.method === "OPTIONS") return new Response(null, { headers: { allow: UNKNOWN_PATH_METHODS } });
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return new Response(null, { status: 405, headers: { allow: UNKNOWN_PATH_METHODS } });
     }
-    if (match.route === null) {
-      return jsonResponse(
-        { error: "Method Not Allowed", reason: `${req.method} is not allowed on ${url.pathname}` },
-        405,
-        { allow: [...new Set(match.allowed)].join(", ") },
-      );
-    }
-    const route = match.route;
-    let principal: Principal | undefined;
-    if (route.access !== "public") {
-      principal = authenticateRequest(req, remoteHost, node.users, secret);
-      checkRouteAccess(route, principal);
-    }
-    checkJsonContentType(req);
-    const rq: ApiRequest = {
-      req,
-      url,
-      params: match.params,
-      query: url.searchParams,
-      principal: principal!,
-      ctx,
-    };
-    const result = await route.handler(rq);
-    return result instanceof Response ? result : jsonResponse(result);
+    throw objectNotFound();
+  }
+  if (match.route === null) {
+    return jsonResponse(
+      { error: "Method Not Allowed", reason: `${req.method} is not allowed on ${url.pathname}` },
+      405,
+      { allow: [...new Set(match.allowed)].join(", ") },
+    );
+  }
+  const route = match.route;
+  let principal: Principal | undefined;
+  if (route.access !== "public") {
+    principal = authenticateRequest(req, remoteHost, ctx.users, secret);
+    checkRouteAccess(route, principal);
+  }
+  checkJsonContentType(req);
+  const rq: ApiRequest = {
+    req,
+    url,
+    params: match.params,
+    query: url.searchParams,
+    principal: principal!,
+    ctx,
   };
+  const result = await route.handler(rq);
+  return result instanceof Response ? result : jsonResponse(result);
+}
 
-  const onRequest = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
-    const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
-    let res: Response;
-    try {
-      res = await handle(req, remoteHost);
-    } catch (e) {
-      if (e instanceof ApiError) res = errorResponse(e);
-      else {
-        log.error("request failed", {
-          method: req.method,
-          url: req.url,
-          error: String((e as Error)?.stack ?? e),
-        });
-        res = errorResponse(new ApiError(500, "internal_server_error", String((e as Error)?.message ?? e)));
-      }
+/** An ApiError becomes its JSON answer, anything else a logged 500; HEAD gets the headers only. */
+async function answer(req: Request, handle: () => Promise<Response>): Promise<Response> {
+  let res: Response;
+  try {
+    res = await handle();
+  } catch (e) {
+    if (e instanceof ApiError) res = errorResponse(e);
+    else {
+      log.error("request failed", {
+        method: req.method,
+        url: req.url,
+        error: String((e as Error)?.stack ?? e),
+      });
+      res = errorResponse(new ApiError(500, "internal_server_error", String((e as Error)?.message ?? e)));
     }
-    if (req.method === "HEAD") return new Response(null, { status: res.status, headers: res.headers });
-    return res;
+  }
+  if (req.method === "HEAD") return new Response(null, { status: res.status, headers: res.headers });
+  return res;
+}
+
+/** Starts the listener; throws Deno.errors.AddrInUse when the port is taken. */
+export function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const hostname = options.hostname ?? "0.0.0.0";
+  const router = buildRouter();
+  const rates = new RateTracker();
+  let httpPort = options.port;
+  const node = options.node;
+  const ctx = adminContext(options, rates, hostname, () => httpPort);
+  const secret = options.ctlSecret ?? null;
+  const onRequest = (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const remoteHost = (info.remoteAddr as Deno.NetAddr).hostname;
+    return answer(req, () => handleRequest(router, ctx, secret, req, remoteHost));
   };
 
   let closed = false;

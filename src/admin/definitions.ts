@@ -10,6 +10,7 @@
 import { hashPassword } from "../auth/password.ts";
 import type { Permission, User } from "../auth/users.ts";
 import type { Policy } from "../broker/policies.ts";
+import type { VHost } from "../broker/vhost.ts";
 import type { FieldTable } from "../amqp/field_table.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
@@ -59,66 +60,77 @@ const KNOWN_KEYS = [
   "default_queue_type",
 ];
 
+interface VHostObjects {
+  policies: JsonObject[];
+  queues: JsonObject[];
+  exchanges: JsonObject[];
+  bindings: JsonObject[];
+}
+
+/**
+ * Appends a vhost's policies, queues, exchanges and bindings as a definitions
+ * file lists them; a single-vhost file (`keepVHost` false) drops their "vhost".
+ */
+function exportVHostObjects(v: VHost, into: VHostObjects, keepVHost: boolean): void {
+  const add = (list: JsonObject[], o: JsonObject) => {
+    if (!keepVHost) delete o.vhost;
+    list.push(o);
+  };
+  for (const p of v.policies.list()) add(into.policies, policyJson(p));
+  for (const q of v.queues.values()) {
+    if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
+    add(into.queues, {
+      name: q.name,
+      vhost: v.name,
+      durable: q.durable,
+      auto_delete: q.autoDelete,
+      arguments: tableToJson(q.arguments),
+    });
+  }
+  for (const x of v.exchanges.values()) {
+    if (x.name === "" || x.name.startsWith("amq.")) continue;
+    add(into.exchanges, {
+      name: x.name,
+      vhost: v.name,
+      type: x.type,
+      durable: x.durable,
+      auto_delete: x.autoDelete,
+      internal: x.internal,
+      arguments: tableToJson(x.arguments),
+    });
+  }
+  for (const x of v.exchanges.values()) {
+    if (x === v.defaultExchange) continue;
+    for (const b of x.bindings.values()) {
+      const dst = b.destination;
+      if (dst.kind === "queue" && dst.exclusiveOwner !== null) continue;
+      add(into.bindings, {
+        source: x.name,
+        vhost: v.name,
+        destination: dst.name,
+        destination_type: dst.kind,
+        routing_key: b.routingKey,
+        arguments: tableToJson(b.arguments),
+      });
+    }
+  }
+}
+
 /** Cluster-wide export, or one vhost's objects without their "vhost" fields. */
 export function exportDefinitions(ctx: AdminContext, vhost: string | null): JsonObject {
   const inScope = (v: string) => vhost === null || v === vhost;
-  const strip = (o: JsonObject) => {
-    if (vhost !== null) delete o.vhost;
-    return o;
-  };
-  const queues: JsonObject[] = [];
-  const exchanges: JsonObject[] = [];
-  const bindings: JsonObject[] = [];
-  const policies: JsonObject[] = [];
+  const objects: VHostObjects = { policies: [], queues: [], exchanges: [], bindings: [] };
   const vhosts = [...ctx.broker.vhosts.values()].filter((v) => inScope(v.name));
+  for (const v of vhosts) exportVHostObjects(v, objects, vhost === null);
   // RabbitMQ keeps "vhost" on parameters even in a single-vhost export.
   const parameters = ctx.broker.parameters.list().filter((p) => inScope(p.vhost)).map(parameterJson);
-  for (const v of vhosts) {
-    for (const p of v.policies.list()) policies.push(strip(policyJson(p)));
-    for (const q of v.queues.values()) {
-      if (q.exclusiveOwner !== null) continue; // cannot be restored, as in RabbitMQ
-      queues.push(strip({
-        name: q.name,
-        vhost: v.name,
-        durable: q.durable,
-        auto_delete: q.autoDelete,
-        arguments: tableToJson(q.arguments),
-      }));
-    }
-    for (const x of v.exchanges.values()) {
-      if (x.name === "" || x.name.startsWith("amq.")) continue;
-      exchanges.push(strip({
-        name: x.name,
-        vhost: v.name,
-        type: x.type,
-        durable: x.durable,
-        auto_delete: x.autoDelete,
-        internal: x.internal,
-        arguments: tableToJson(x.arguments),
-      }));
-    }
-    for (const x of v.exchanges.values()) {
-      if (x === v.defaultExchange) continue;
-      for (const b of x.bindings.values()) {
-        const dst = b.destination;
-        if (dst.kind === "queue" && dst.exclusiveOwner !== null) continue;
-        bindings.push(strip({
-          source: x.name,
-          vhost: v.name,
-          destination: dst.name,
-          destination_type: dst.kind,
-          routing_key: b.routingKey,
-          arguments: tableToJson(b.arguments),
-        }));
-      }
-    }
-  }
   const head: JsonObject = {
     rabbit_version: RABBITMQ_COMPAT_VERSION,
     rabbitmq_version: RABBITMQ_COMPAT_VERSION,
     product_name: "Warren",
     product_version: VERSION,
   };
+  const { policies, queues, exchanges, bindings } = objects;
   if (vhost !== null) {
     const description = vhostDescription(vhost);
     return {
@@ -244,147 +256,133 @@ function checkRegex(pattern: string, where: string): void {
   }
 }
 
-function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): ImportPlan {
-  for (const key of Object.keys(defs)) {
-    if (!KNOWN_KEYS.includes(key)) {
-      throw badRequest(`definitions: unknown key '${key}' (expected RabbitMQ's definitions format)`);
+/** What parsing one entry needs besides the entry: its vhost, and where to note what is skipped. */
+interface EntryScope {
+  ctx: AdminContext;
+  vhostOf(o: JsonObject, where: string): string;
+  skip(what: string): void;
+}
+
+/** An entry of the file, checked; null when it is skipped. */
+type EntryParser<T> = (o: JsonObject, where: string, s: EntryScope) => T | null;
+
+function parseEntries<T>(defs: JsonObject, key: string, parse: EntryParser<T>, s: EntryScope): T[] {
+  const out: T[] = [];
+  list(defs, key).forEach((o, i) => {
+    const entry = parse(o, `${key}[${i}]`, s);
+    if (entry !== null) out.push(entry);
+  });
+  return out;
+}
+
+const parseUser: EntryParser<User> = (u, where) => {
+  const name = str(u, "name", where);
+  const algorithm = str(u, "hashing_algorithm", where, HASHING_ALGORITHM);
+  if (algorithm !== HASHING_ALGORITHM) {
+    throw badRequest(
+      `${where}: hashing algorithm '${algorithm}' is not supported (use ${HASHING_ALGORITHM})`,
+    );
+  }
+  let passwordHash: string;
+  if (typeof u.password === "string") passwordHash = hashPassword(u.password);
+  else {
+    passwordHash = str(u, "password_hash", where, "");
+    if (!validPasswordHash(passwordHash)) {
+      throw badRequest(`${where}: password_hash is not a salted SHA-256 hash in base64`);
     }
   }
-  const p: ImportPlan = {
-    users: [],
-    vhosts: [],
-    permissions: [],
-    policies: [],
-    parameters: [],
-    globalParameters: [],
-    exchanges: [],
-    queues: [],
-    bindings: [],
-    skipped: [],
+  return { name, passwordHash, tags: parseTags(u.tags, where) };
+};
+
+const parseVHost: EntryParser<string> = (v, where) => str(v, "name", where);
+
+const parsePermission: EntryParser<ImportPlan["permissions"][number]> = (perm, where) => {
+  const entry = {
+    vhost: str(perm, "vhost", where),
+    user: str(perm, "user", where),
+    configure: str(perm, "configure", where),
+    write: str(perm, "write", where),
+    read: str(perm, "read", where),
   };
-  const vhostOf = (o: JsonObject, where: string) => vhostScope !== null ? vhostScope : str(o, "vhost", where);
+  checkRegex(entry.configure, where);
+  checkRegex(entry.write, where);
+  checkRegex(entry.read, where);
+  return entry;
+};
 
-  if (vhostScope === null) {
-    list(defs, "users").forEach((u, i) => {
-      const where = `users[${i}]`;
-      const name = str(u, "name", where);
-      const algorithm = str(u, "hashing_algorithm", where, HASHING_ALGORITHM);
-      if (algorithm !== HASHING_ALGORITHM) {
-        throw badRequest(
-          `${where}: hashing algorithm '${algorithm}' is not supported (use ${HASHING_ALGORITHM})`,
-        );
-      }
-      let passwordHash: string;
-      if (typeof u.password === "string") passwordHash = hashPassword(u.password);
-      else {
-        passwordHash = str(u, "password_hash", where, "");
-        if (!validPasswordHash(passwordHash)) {
-          throw badRequest(`${where}: password_hash is not a salted SHA-256 hash in base64`);
-        }
-      }
-      p.users.push({ name, passwordHash, tags: parseTags(u.tags, where) });
-    });
-    list(defs, "vhosts").forEach((v, i) => p.vhosts.push(str(v, "name", `vhosts[${i}]`)));
-    list(defs, "permissions").forEach((perm, i) => {
-      const where = `permissions[${i}]`;
-      const entry = {
-        vhost: str(perm, "vhost", where),
-        user: str(perm, "user", where),
-        configure: str(perm, "configure", where),
-        write: str(perm, "write", where),
-        read: str(perm, "read", where),
-      };
-      checkRegex(entry.configure, where);
-      checkRegex(entry.write, where);
-      checkRegex(entry.read, where);
-      p.permissions.push(entry);
-    });
-  }
-  list(defs, "policies").forEach((pol, i) => {
-    const where = `policies[${i}]`;
-    p.policies.push(parsePolicy(vhostOf(pol, where), str(pol, "name", where), pol, where));
-  });
-  list(defs, "exchanges").forEach((x, i) => {
-    const where = `exchanges[${i}]`;
-    const name = str(x, "name", where);
-    if (name === "" || name.startsWith("amq.")) {
-      p.skipped.push(`exchange '${name}' (reserved name)`);
-      return;
-    }
-    p.exchanges.push({
-      vhost: vhostOf(x, where),
-      name,
-      type: str(x, "type", where),
-      durable: bool(x, "durable", where, true),
-      autoDelete: bool(x, "auto_delete", where, false),
-      internal: bool(x, "internal", where, false),
-      arguments: jsonToTable(x.arguments, `${where}.arguments`),
-    });
-  });
-  list(defs, "queues").forEach((q, i) => {
-    const where = `queues[${i}]`;
-    const name = str(q, "name", where);
-    if (name.startsWith("amq.")) {
-      p.skipped.push(`queue '${name}' (reserved name)`);
-      return;
-    }
-    p.queues.push({
-      vhost: vhostOf(q, where),
-      name,
-      durable: bool(q, "durable", where, true),
-      autoDelete: bool(q, "auto_delete", where, false),
-      arguments: jsonToTable(q.arguments, `${where}.arguments`),
-    });
-  });
-  list(defs, "bindings").forEach((b, i) => {
-    const where = `bindings[${i}]`;
-    const destinationType = str(b, "destination_type", where);
-    if (destinationType !== "queue" && destinationType !== "exchange") {
-      throw badRequest(`${where}: destination_type must be queue or exchange`);
-    }
-    const source = str(b, "source", where);
-    if (source === "") {
-      p.skipped.push(`binding from the default exchange to '${str(b, "destination", where)}'`);
-      return;
-    }
-    p.bindings.push({
-      vhost: vhostOf(b, where),
-      source,
-      destination: str(b, "destination", where),
-      destinationType,
-      routingKey: str(b, "routing_key", where, ""),
-      arguments: jsonToTable(b.arguments, `${where}.arguments`),
-    });
-  });
-  list(defs, "parameters").forEach((param, i) => {
-    const where = `parameters[${i}]`;
-    if (param.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
-    const component = str(param, "component", where);
-    if (!ctx.broker.parameters.hasComponent(component)) {
-      // A file from a RabbitMQ with more plugins still imports; what Warren cannot run is named in the log.
-      p.skipped.push(
-        `parameter '${str(param, "name", where)}' of component '${component}' (not supported by Warren)`,
-      );
-      return;
-    }
-    p.parameters.push({
-      component,
-      vhost: vhostOf(param, where),
-      name: str(param, "name", where),
-      value: param.value,
-    });
-  });
-  if (vhostScope === null) {
-    list(defs, "global_parameters").forEach((g, i) => {
-      const where = `global_parameters[${i}]`;
-      if (g.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
-      p.globalParameters.push({ name: str(g, "name", where), value: g.value });
-    });
-  }
-  const topicPermissions = list(defs, "topic_permissions").length;
-  if (topicPermissions > 0) p.skipped.push(`${topicPermissions} topic permissions (not supported by Warren)`);
+const parsePolicyEntry: EntryParser<Policy> = (pol, where, s) =>
+  parsePolicy(s.vhostOf(pol, where), str(pol, "name", where), pol, where);
 
-  // Every vhost and user referred to must exist after the import.
+const parseExchange: EntryParser<ImportPlan["exchanges"][number]> = (x, where, s) => {
+  const name = str(x, "name", where);
+  if (name === "" || name.startsWith("amq.")) {
+    s.skip(`exchange '${name}' (reserved name)`);
+    return null;
+  }
+  return {
+    vhost: s.vhostOf(x, where),
+    name,
+    type: str(x, "type", where),
+    durable: bool(x, "durable", where, true),
+    autoDelete: bool(x, "auto_delete", where, false),
+    internal: bool(x, "internal", where, false),
+    arguments: jsonToTable(x.arguments, `${where}.arguments`),
+  };
+};
+
+const parseQueue: EntryParser<ImportPlan["queues"][number]> = (q, where, s) => {
+  const name = str(q, "name", where);
+  if (name.startsWith("amq.")) {
+    s.skip(`queue '${name}' (reserved name)`);
+    return null;
+  }
+  return {
+    vhost: s.vhostOf(q, where),
+    name,
+    durable: bool(q, "durable", where, true),
+    autoDelete: bool(q, "auto_delete", where, false),
+    arguments: jsonToTable(q.arguments, `${where}.arguments`),
+  };
+};
+
+const parseBinding: EntryParser<ImportPlan["bindings"][number]> = (b, where, s) => {
+  const destinationType = str(b, "destination_type", where);
+  if (destinationType !== "queue" && destinationType !== "exchange") {
+    throw badRequest(`${where}: destination_type must be queue or exchange`);
+  }
+  const source = str(b, "source", where);
+  if (source === "") {
+    s.skip(`binding from the default exchange to '${str(b, "destination", where)}'`);
+    return null;
+  }
+  return {
+    vhost: s.vhostOf(b, where),
+    source,
+    destination: str(b, "destination", where),
+    destinationType,
+    routingKey: str(b, "routing_key", where, ""),
+    arguments: jsonToTable(b.arguments, `${where}.arguments`),
+  };
+};
+
+const parseParameter: EntryParser<ImportPlan["parameters"][number]> = (param, where, s) => {
+  if (param.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
+  const component = str(param, "component", where);
+  if (!s.ctx.broker.parameters.hasComponent(component)) {
+    // A file from a RabbitMQ with more plugins still imports; what Warren cannot run is named in the log.
+    s.skip(`parameter '${str(param, "name", where)}' of component '${component}' (not supported by Warren)`);
+    return null;
+  }
+  return { component, vhost: s.vhostOf(param, where), name: str(param, "name", where), value: param.value };
+};
+
+const parseGlobalParameter: EntryParser<ImportPlan["globalParameters"][number]> = (g, where) => {
+  if (g.value === undefined) throw badRequest(`definitions: ${where} has no 'value'`);
+  return { name: str(g, "name", where), value: g.value };
+};
+
+/** Every vhost and user an entry refers to must exist after the import; parameters pass their component. */
+function checkReferences(ctx: AdminContext, p: ImportPlan): void {
   const vhostExists = (v: string) => p.vhosts.includes(v) || ctx.broker.vhost(v) !== undefined;
   const userExists = (u: string) => p.users.some((x) => x.name === u) || ctx.users.users.has(u);
   for (const perm of p.permissions) {
@@ -402,6 +400,41 @@ function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): I
       throw e;
     }
   });
+}
+
+/**
+ * Checks the whole file and turns it into what to apply. A single-vhost file
+ * (`vhostScope`) carries no users, vhosts, permissions or global parameters.
+ */
+function plan(ctx: AdminContext, defs: JsonObject, vhostScope: string | null): ImportPlan {
+  for (const key of Object.keys(defs)) {
+    if (!KNOWN_KEYS.includes(key)) {
+      throw badRequest(`definitions: unknown key '${key}' (expected RabbitMQ's definitions format)`);
+    }
+  }
+  const skipped: string[] = [];
+  const s: EntryScope = {
+    ctx,
+    vhostOf: (o, where) => vhostScope !== null ? vhostScope : str(o, "vhost", where),
+    skip: (what) => skipped.push(what),
+  };
+  const cluster = vhostScope === null;
+  // Entries are parsed in this order, so a file with several faults reports the first of them in this order.
+  const p: ImportPlan = {
+    users: cluster ? parseEntries(defs, "users", parseUser, s) : [],
+    vhosts: cluster ? parseEntries(defs, "vhosts", parseVHost, s) : [],
+    permissions: cluster ? parseEntries(defs, "permissions", parsePermission, s) : [],
+    policies: parseEntries(defs, "policies", parsePolicyEntry, s),
+    exchanges: parseEntries(defs, "exchanges", parseExchange, s),
+    queues: parseEntries(defs, "queues", parseQueue, s),
+    bindings: parseEntries(defs, "bindings", parseBinding, s),
+    parameters: parseEntries(defs, "parameters", parseParameter, s),
+    globalParameters: cluster ? parseEntries(defs, "global_parameters", parseGlobalParameter, s) : [],
+    skipped,
+  };
+  const topicPermissions = list(defs, "topic_permissions").length;
+  if (topicPermissions > 0) p.skipped.push(`${topicPermissions} topic permissions (not supported by Warren)`);
+  checkReferences(ctx, p);
   return p;
 }
 

@@ -7,6 +7,8 @@ import type { Policy } from "../broker/policies.ts";
 import type { Parameter } from "../broker/runtime_parameters.ts";
 import type { Queue } from "../broker/queue.ts";
 import { QuorumQueue } from "../broker/quorum_queue.ts";
+import { StreamQueue } from "../broker/stream_queue.ts";
+import { queueDepth } from "./queue_depth.ts";
 import type { VHost } from "../broker/vhost.ts";
 import type { Permission, User } from "../auth/users.ts";
 import { type Connection, connectionOf } from "../server/connection.ts";
@@ -155,7 +157,7 @@ export function queueJson(
     auto_delete: q.autoDelete,
     consumer_capacity: q.consumers.length > 0 ? 1 : 0,
     consumer_utilisation: q.consumers.length > 0 ? 1 : 0,
-    consumers: q.consumerCount,
+    consumers: queueDepth(q).consumers,
     durable: q.durable,
     effective_policy_definition: policy || operatorPolicy
       ? definitionJson(vhost!.effectivePolicyDefinition(q.name))
@@ -176,6 +178,7 @@ export function queueJson(
     vhost: q.vhost,
   };
   if (q instanceof QuorumQueue) quorumFields(ctx, q, out);
+  if (q instanceof StreamQueue) streamFields(ctx, q, out);
   if (owner !== null && typeof (owner as Partial<Connection>).peer === "string") {
     const peer = peerAddress(owner);
     out.owner_pid_details = { name: connectionName(ctx, owner), peer_port: peer.port, peer_host: peer.host };
@@ -213,6 +216,32 @@ function quorumFields(ctx: AdminContext, q: QuorumQueue, out: Record<string, unk
   out.messages = (out.messages as number) + q.deadLetterCount;
   out.messages_dlx = q.deadLetterCount;
   out.message_bytes_dlx = q.deadLetterBytes;
+}
+
+/**
+ * A stream's fields: RabbitMQ's (its member, its readers, none of a classic
+ * queue's consumer fields) and Warren's own, prefixed stream_, where RabbitMQ
+ * shows nothing of the log: its size, segments and offsets.
+ */
+function streamFields(ctx: AdminContext, q: StreamQueue, out: Record<string, unknown>): void {
+  for (
+    const k of [
+      "consumer_capacity",
+      "consumer_utilisation",
+      "exclusive_consumer_tag",
+      "head_message_timestamp",
+      "recoverable_slaves",
+      "single_active_consumer_tag",
+    ]
+  ) delete out[k];
+  out.members = [ctx.nodeName];
+  out.online = [ctx.nodeName];
+  out.readers = { [ctx.nodeName]: q.consumers.length };
+  const info = q.streamInfo();
+  out.stream_bytes = info.bytes;
+  out.stream_segments = info.segments;
+  out.stream_first_offset = info.firstOffset;
+  out.stream_last_offset = info.lastOffset;
 }
 
 export function exchangeJson(ctx: AdminContext, x: Exchange): Record<string, unknown> {
@@ -387,7 +416,7 @@ export function channelJson(ctx: AdminContext, ch: Channel): Record<string, unkn
 export function consumerJson(ctx: AdminContext, x: ChannelConsumer): Record<string, unknown> {
   const ch = x.channel;
   const peer = peerAddress(connectionOf(ch));
-  return {
+  const out: Record<string, unknown> = {
     arguments: tableToJson(x.arguments),
     ack_required: !x.noAck,
     active: true,
@@ -406,6 +435,13 @@ export function consumerJson(ctx: AdminContext, x: ChannelConsumer): Record<stri
     prefetch_count: x.prefetchCount,
     queue: { name: x.queue.name, vhost: x.queue.vhost },
   };
+  // Warren's own: where a stream consumer has read to (RabbitMQ shows only its x-stream-offset argument).
+  if (x.queue instanceof StreamQueue) {
+    const at = x.queue.consumerOffsets().find((o) => o.consumer === x);
+    out.stream_offset = at?.offset ?? -1;
+    out.stream_next_offset = at?.nextOffset ?? null;
+  }
+  return out;
 }
 
 // ---- message properties --------------------------------------------------

@@ -41,7 +41,9 @@ export function notAuthorised(reason: string): ApiError {
 export function fromAmqpError(e: AmqpError): ApiError {
   if (e.replyCode === 404) return new ApiError(404, "not_found", e.replyText);
   if (e.replyCode === 403 || e.replyCode === 530) return notAuthorised(e.replyText);
-  return badRequest(`${e.replyCode} ${e.replyText}`);
+  // As RabbitMQ 3.10.8 words them: a channel error keeps its reply name ("405 RESOURCE_LOCKED - cannot
+  // obtain …"), one that closes the connection has none ("540 basic.get not supported by stream queues …").
+  return badRequest(e.isHard ? `${e.replyCode} ${e.message}` : `${e.replyCode} ${e.replyText}`);
 }
 
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-cache" };

@@ -8,6 +8,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { Channel } from "../server/channel.ts";
 import type { Connection } from "../server/connection.ts";
 import type { HistorySample, RateTracker, SampleRange } from "./rates.ts";
+import { queueDepth } from "./queue_depth.ts";
 
 /** Index of each counter in a queue's (and a vhost's, and the node's) counter array. */
 export const C = {
@@ -23,8 +24,8 @@ export const COUNTER_COUNT = 7;
 
 export function queueCounters(q: Queue): number[] {
   const s = q.stats;
-  const ready = q.messageCount;
-  return [s.published, s.delivered, s.acked, s.redelivered, ready + q.unackedCount, ready, q.unackedCount];
+  const { ready, unacked } = queueDepth(q);
+  return [s.published, s.delivered, s.acked, s.redelivered, ready + unacked, ready, unacked];
 }
 
 /** An exchange's counters: publish_in, publish_out. */

@@ -31,9 +31,8 @@ export class DeadLetterDispatch {
     settled?: (entry: QueueEntry, routed: boolean) => void,
   ): void {
     const dlx = queue.settings.deadLetterExchange;
-    const dead = dlx === null
-      ? this.#counters.deadLettered.withoutExchange
-      : this.#counters.deadLettered.withExchange;
+    const counters = this.#counters.deadLetteredOf(queue.type);
+    const dead = dlx === null ? counters.withoutExchange : counters.withExchange;
     dead[reason] += entries.length;
     if (dlx === null) return;
     const routingKey = queue.settings.deadLetterRoutingKey;

@@ -29,6 +29,10 @@ export class DeadLetterCounters {
   };
 }
 
+/** The queue types RabbitMQ's global counters are labelled by, as Queue.type names them. */
+export const COUNTED_QUEUE_TYPES = ["classic", "quorum", "stream"] as const;
+export type CountedQueueType = typeof COUNTED_QUEUE_TYPES[number];
+
 export class NodeCounters {
   /** Connections that reached connection.open-ok. */
   connectionsOpened = 0;
@@ -52,7 +56,39 @@ export class NodeCounters {
   unroutableDropped = 0;
   authSucceeded = 0;
   authFailed = 0;
-  /** Every queue is a classic queue in Warren, so one set serves them all. */
-  readonly classic = new DeliveryCounters();
-  readonly deadLettered = new DeadLetterCounters();
+  /** By queue type, as RabbitMQ labels them (queue_type="rabbit_<type>_queue"). */
+  readonly deliveries: Record<CountedQueueType, DeliveryCounters> = {
+    classic: new DeliveryCounters(),
+    quorum: new DeliveryCounters(),
+    stream: new DeliveryCounters(),
+  };
+  readonly deadLettered: Record<CountedQueueType, DeadLetterCounters> = {
+    classic: new DeadLetterCounters(),
+    quorum: new DeadLetterCounters(),
+    stream: new DeadLetterCounters(),
+  };
+
+  /** The delivery counters of a queue type; a type not counted separately counts as classic. */
+  deliveriesOf(type: string): DeliveryCounters {
+    return this.deliveries[type as CountedQueueType] ?? this.deliveries.classic;
+  }
+
+  /** Every queue type's delivery counters added up. */
+  deliveriesTotal(): DeliveryCounters {
+    const sum = new DeliveryCounters();
+    for (const d of Object.values(this.deliveries)) {
+      sum.deliveredConsumeAutoAck += d.deliveredConsumeAutoAck;
+      sum.deliveredConsumeManualAck += d.deliveredConsumeManualAck;
+      sum.deliveredGetAutoAck += d.deliveredGetAutoAck;
+      sum.deliveredGetManualAck += d.deliveredGetManualAck;
+      sum.redelivered += d.redelivered;
+      sum.acknowledged += d.acknowledged;
+      sum.getEmpty += d.getEmpty;
+    }
+    return sum;
+  }
+
+  deadLetteredOf(type: string): DeadLetterCounters {
+    return this.deadLettered[type as CountedQueueType] ?? this.deadLettered.classic;
+  }
 }

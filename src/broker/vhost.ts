@@ -261,7 +261,7 @@ export class VHost {
 
   #addQueue(q: Queue): Queue {
     q.host = this.#queueHost;
-    q.deliveryCounters = this.counters.classic;
+    q.deliveryCounters = this.counters.deliveriesOf(q.type);
     this.queues.set(q.name, q);
     return q;
   }

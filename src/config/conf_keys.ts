@@ -126,20 +126,27 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
     memoryRelative: null,
     tcpListeners: new Map(),
   };
-  const fail = (key: string, reason: string) => {
-    return new ConfigError(`${path}:${state.lines.get(key)}: ${key}: ${reason}`);
-  };
   for (const entry of entries) {
     state.lines.set(entry.key, entry.line);
     try {
       applyEntry(cfg, entry, state);
     } catch (e) {
-      if (e instanceof BadValue) throw fail(entry.key, e.message);
+      if (e instanceof BadValue) throw failAt(state, entry.key, e.message);
       throw e;
     }
   }
-
   applyTcpListeners(cfg, state);
+  applyCollectedLists(cfg, state);
+  applyTls(cfg, state);
+}
+
+/** The error for `key`, naming the file and the line that set it. */
+function failAt(state: ConfFile, key: string, reason: string): ConfigError {
+  return new ConfigError(`${state.path}:${state.lines.get(key)}: ${key}: ${reason}`);
+}
+
+/** Settings that several lines build up together: default user tags, loopback users, the memory watermark. */
+function applyCollectedLists(cfg: Config, state: ConfFile): void {
   if (state.userTags) {
     cfg.defaultUserTags = [...state.userTags].filter(([, on]) => on).map(([tag]) => tag);
   }
@@ -153,7 +160,10 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
   } else if (state.memoryRelative !== null) {
     cfg.memoryHighWatermark = { relative: state.memoryRelative };
   }
+}
 
+/** The TLS listener and its ssl_options, checked together once every line is read. */
+function applyTls(cfg: Config, state: ConfFile): void {
   // Certificate files are checked when the config is read (RabbitMQ's
   // file_accessible), so a wrong path stops start-up naming the key rather
   // than failing later inside the TLS listener.
@@ -165,14 +175,15 @@ export function applyConfEntries(cfg: Config, entries: readonly ConfEntry[], pat
       : state.keyfile;
     if (file === null) continue;
     const reason = unreadableReason(file);
-    if (reason) throw fail(key, reason);
+    if (reason) throw failAt(state, key, reason);
   }
   if (state.failIfNoPeerCert && state.verify !== "verify_peer") {
-    throw fail("ssl_options.fail_if_no_peer_cert", "true needs ssl_options.verify = verify_peer");
+    throw failAt(state, "ssl_options.fail_if_no_peer_cert", "true needs ssl_options.verify = verify_peer");
   }
   if (state.tlsListener) {
     if (state.certfile === null || state.keyfile === null) {
-      throw fail(
+      throw failAt(
+        state,
         "listeners.ssl.default",
         "a TLS listener needs ssl_options.certfile and ssl_options.keyfile",
       );

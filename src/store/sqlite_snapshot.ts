@@ -33,7 +33,25 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
   const all = (sql: string) => db.prepare(sql).all() as Row[];
   const maxId = (table: string) =>
     (db.prepare(`SELECT coalesce(max(id), 0) AS id FROM ${table}`).get() as Row).id as number;
-  const snapshot: StoreSnapshot = {
+  const queues = readQueues(db, all);
+  const sharedRefs = new Map<number, number>();
+  for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
+    sharedRefs.set(r.id as number, r.refs as number);
+  }
+  return {
+    snapshot: { ...readDefinitions(all), queues },
+    sharedRefs,
+    lastMessageId: maxId("messages"),
+    lastQueueId: queues.reduce((last, q) => Math.max(last, q.id), 0),
+    lastDelayedId: maxId("delayed_messages"),
+  };
+}
+
+type ReadAll = (sql: string) => Row[];
+
+/** Everything but the queues: vhosts, users and permissions, policies, parameters, exchanges, bindings, delayed. */
+function readDefinitions(all: ReadAll): Omit<StoreSnapshot, "queues"> {
+  return {
     vhosts: all("SELECT name FROM vhosts").map((r) => r.name as string),
     policies: all("SELECT vhost, name, pattern, apply_to, priority, definition FROM policies").map((r) => ({
       vhost: r.vhost as string,
@@ -80,7 +98,6 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       internal: r.internal === 1,
       arguments: decodeTable(r.arguments as Uint8Array),
     })),
-    queues: [],
     bindings: all("SELECT vhost, source, destination, destination_type, routing_key, arguments FROM bindings")
       .map(
         (r) => ({
@@ -93,15 +110,19 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
         }),
       ),
   };
+}
+
+/** The durable queues, each with its message count, last sequence number and next expiry. */
+function readQueues(db: DatabaseSync, all: ReadAll): RecoveredQueue[] {
   const stats = db.prepare(
     `SELECT count(*) AS n, coalesce(max(seq), 0) AS max_seq,
             coalesce(min(CASE WHEN expires_at > 0 THEN expires_at END), 0) AS next_expires_at
      FROM queue_messages WHERE queue_id = ?`,
   );
-  let lastQueueId = 0;
+  const queues: RecoveredQueue[] = [];
   for (const r of all("SELECT id, vhost, name, auto_delete, arguments, delivered_seq FROM queues")) {
     const s = stats.get(r.id as number) as Row;
-    const q: RecoveredQueue = {
+    queues.push({
       id: r.id as number,
       vhost: r.vhost as string,
       name: r.name as string,
@@ -112,19 +133,7 @@ export function readSnapshot(db: DatabaseSync): SnapshotRead {
       maxSeq: s.max_seq as number,
       deliveredSeq: r.delivered_seq as number,
       nextExpiresAt: s.next_expires_at as number,
-    };
-    snapshot.queues.push(q);
-    lastQueueId = Math.max(lastQueueId, q.id);
+    });
   }
-  const sharedRefs = new Map<number, number>();
-  for (const r of all("SELECT id, refs FROM messages WHERE refs > 1")) {
-    sharedRefs.set(r.id as number, r.refs as number);
-  }
-  return {
-    snapshot,
-    sharedRefs,
-    lastMessageId: maxId("messages"),
-    lastQueueId,
-    lastDelayedId: maxId("delayed_messages"),
-  };
+  return queues;
 }

@@ -538,6 +538,31 @@ withNode(
   },
 );
 
+// RabbitMQ 3.10.8 answered both for a queue another connection declared exclusive: get (done over a channel)
+// keeps the reply code and name, purge (a direct call) has the bare text.
+withNode("get and purge of another connection's exclusive queue: 400 in RabbitMQ's words", async (node) => {
+  const conn = await amqp.connect(node.url);
+  try {
+    const ch = await conn.createChannel();
+    await ch.assertQueue("mine", { exclusive: true });
+    const locked =
+      "cannot obtain exclusive access to locked queue 'mine' in vhost '/'. It could be originally " +
+      "declared on another connection or the exclusive property value does not match that of the original " +
+      "declaration.";
+    const got = await api(node, "POST", "/api/queues/%2F/mine/get", {
+      body: { count: 1, ackmode: "ack_requeue_true", encoding: "auto" },
+    });
+    assert.deepEqual([got.status, got.body], [400, {
+      error: "bad_request",
+      reason: `405 RESOURCE_LOCKED - ${locked}`,
+    }]);
+    const purged = await api(node, "DELETE", "/api/queues/%2F/mine/contents");
+    assert.deepEqual([purged.status, purged.body], [400, { error: "bad_request", reason: locked }]);
+  } finally {
+    await conn.close();
+  }
+});
+
 withNode(
   "exchanges: list includes the default and amq.* ones; PUT, publish (routed true/false), DELETE",
   async (node) => {

@@ -353,6 +353,126 @@ withTarget(
 );
 
 withTarget(
+  "deliveries, acks and dead letters of a quorum queue are counted under queue_type rabbit_quorum_queue",
+  async (t) => {
+    const before = await scrape(`${t.metricsUrl}/metrics`);
+    const queue = `${uniquePrefix()}-quorum`;
+    const conn = await amqp.connect(t.amqpUrl);
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } });
+      for (const body of ["1", "2", "3"]) ch.sendToQueue(queue, Buffer.from(body));
+      let got: amqp.GetMessage | false = false;
+      while (!(got = await ch.get(queue))) await new Promise((r) => setTimeout(r, 20));
+      ch.ack(got);
+      got = await ch.get(queue);
+      assert.ok(got);
+      ch.reject(got, false); // no dead-letter exchange: dropped ("disabled")
+      const consumed = new Promise<amqp.ConsumeMessage>((resolve) => {
+        ch.consume(queue, (m) => m && resolve(m), { noAck: false });
+      });
+      ch.ack(await consumed);
+      const quorum = { protocol: "amqp091", queue_type: "rabbit_quorum_queue" };
+      const expected: [string, Record<string, string>, number][] = [
+        ["rabbitmq_global_messages_delivered_get_manual_ack_total", quorum, 2],
+        ["rabbitmq_global_messages_delivered_consume_manual_ack_total", quorum, 1],
+        ["rabbitmq_global_messages_delivered_total", quorum, 3],
+        ["rabbitmq_global_messages_acknowledged_total", quorum, 2],
+        [
+          "rabbitmq_global_messages_dead_lettered_rejected_total",
+          { queue_type: "rabbit_quorum_queue", dead_letter_strategy: "disabled" },
+          1,
+        ],
+      ];
+      await eventually(async () => {
+        const after = await scrape(`${t.metricsUrl}/metrics`);
+        for (const [name, labels, delta] of expected) {
+          const grown = total(after, name, labels) - total(before, name, labels);
+          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
+          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
+        }
+        // Every family with a queue_type label has one series per type, as RabbitMQ lists them.
+        const delivered = after.get("rabbitmq_global_messages_delivered_total")!;
+        assert.deepEqual(delivered.samples.map((x) => x.labels.queue_type).sort(), [
+          "rabbit_classic_queue",
+          "rabbit_quorum_queue",
+          "rabbit_stream_queue",
+        ]);
+        if (!t.external) {
+          const classic = { protocol: "amqp091", queue_type: "rabbit_classic_queue" };
+          const name = "rabbitmq_global_messages_delivered_total";
+          assert.equal(
+            total(after, name, classic) - total(before, name, classic),
+            0,
+            "nothing counted as classic",
+          );
+        }
+      });
+    } finally {
+      const cleanup = await conn.createChannel();
+      await cleanup.deleteQueue(queue);
+      await conn.close();
+    }
+  },
+);
+
+withTarget(
+  "a stream's deliveries and acks count under queue_type rabbit_stream_queue; per-object series list it",
+  async (t) => {
+    const before = await scrape(`${t.metricsUrl}/metrics`);
+    const queue = `${uniquePrefix()}-stream`;
+    const conn = await amqp.connect(t.amqpUrl);
+    try {
+      const ch = await conn.createConfirmChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "stream" } });
+      for (const body of ["1", "2", "3"]) ch.sendToQueue(queue, Buffer.from(body));
+      await ch.waitForConfirms();
+      const reader = await conn.createChannel();
+      await reader.prefetch(10);
+      let got = 0;
+      await new Promise<void>((resolve) => {
+        reader.consume(queue, (m) => {
+          if (!m) return;
+          reader.ack(m);
+          if (++got === 3) resolve();
+        }, { arguments: { "x-stream-offset": "first" } });
+      });
+      const stream = { protocol: "amqp091", queue_type: "rabbit_stream_queue" };
+      const expected: [string, Record<string, string>, number][] = [
+        ["rabbitmq_global_messages_delivered_consume_manual_ack_total", stream, 3],
+        ["rabbitmq_global_messages_delivered_total", stream, 3],
+        ["rabbitmq_global_messages_acknowledged_total", stream, 3],
+      ];
+      await eventually(async () => {
+        const after = await scrape(`${t.metricsUrl}/metrics`);
+        for (const [name, labels, delta] of expected) {
+          const grown = total(after, name, labels) - total(before, name, labels);
+          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
+          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
+        }
+        // RabbitMQ's per-object queue series include streams, with their record count.
+        const perObject = await scrape(`${t.metricsUrl}/metrics/per-object`);
+        const mine = { vhost: "/", queue };
+        assert.equal(total(perObject, "rabbitmq_queue_consumers", mine), 1);
+        const records = total(perObject, "rabbitmq_queue_messages", mine);
+        if (t.external) assert.ok(records >= 3, `rabbitmq_queue_messages ${records}`);
+        else assert.equal(records, 3);
+        assert.equal(total(perObject, "rabbitmq_queue_messages_unacked", mine), 0);
+        // Nothing of a stream is held in memory or paged out: RabbitMQ lists no such series for it.
+        for (const name of ["rabbitmq_queue_messages_ram", "rabbitmq_queue_messages_paged_out"]) {
+          const series = perObject.get(name)?.samples ?? [];
+          assert.ok(!series.some((x) => x.labels.queue === queue), `${name} has no series for the stream`);
+        }
+      });
+    } finally {
+      const cleanup = await conn.createChannel();
+      await cleanup.deleteQueue(queue);
+      await conn.close();
+    }
+  },
+);
+
+withTarget(
   "every RabbitMQ-Overview panel finds its series, with the labels its query joins and sums on",
   async (t) => {
     const dashboard = JSON.parse(await Deno.readTextFile(FIXTURE)) as {

@@ -17,6 +17,8 @@ import type { Queue } from "../../broker/queue.ts";
 import type { Channel } from "../../server/channel.ts";
 import { type Labels, type MetricFamily, type MetricType, type Sample, sample } from "./text_format.ts";
 import type { Scrape } from "./scrape.ts";
+import { queueDepth } from "../queue_depth.ts";
+import { StreamQueue } from "../../broker/stream_queue.ts";
 
 export interface GroupOptions {
   perObject: boolean;
@@ -131,19 +133,22 @@ const queueCoarse: Group = (s, o) => {
       "queue_messages_ready",
       "gauge",
       "Messages ready to be delivered to consumers",
-      perQueue(qs, o.perObject, (q) => q.messageCount),
+      perQueue(qs, o.perObject, (q) => queueDepth(q).ready),
     ),
     family(
       "queue_messages_unacked",
       "gauge",
       "Messages delivered to consumers but not yet acknowledged",
-      perQueue(qs, o.perObject, (q) => q.unackedCount),
+      perQueue(qs, o.perObject, (q) => queueDepth(q).unacked),
     ),
     family(
       "queue_messages",
       "gauge",
       "Sum of ready and unacknowledged messages - total queue depth",
-      perQueue(qs, o.perObject, (q) => q.messageCount + q.unackedCount),
+      perQueue(qs, o.perObject, (q) => {
+        const d = queueDepth(q);
+        return d.ready + d.unacked;
+      }),
     ),
   ];
 };
@@ -153,7 +158,7 @@ function queueConsumers(qs: Queue[], o: GroupOptions): MetricFamily {
     "queue_consumers",
     "gauge",
     "Consumers on a queue",
-    perQueue(qs, o.perObject, (q) => q.consumerCount),
+    perQueue(qs, o.perObject, (q) => queueDepth(q).consumers),
   );
 }
 
@@ -161,7 +166,9 @@ const queueConsumerCount: Group = (s, o) => [queueConsumers(s.queuesIn(o.vhosts)
 
 const queueDetails: Group = (s, o) => {
   const qs = s.queuesIn(o.vhosts);
-  const each = (pick: (q: Queue) => number) => perQueue(qs, o.perObject, pick);
+  // A stream holds no messages in memory and pages none out: RabbitMQ has no such series for one.
+  const held = qs.filter((q) => !(q instanceof StreamQueue));
+  const each = (pick: (q: Queue) => number) => perQueue(held, o.perObject, pick);
   // Unacknowledged messages are always held in memory, by the channel that took them.
   return [
     queueConsumers(qs, o),
@@ -260,7 +267,7 @@ const channelExchange: Group = (s, o) => {
 };
 
 const channelQueue: Group = (s) => {
-  const d = s.counters.classic;
+  const d = s.counters.deliveriesTotal();
   return [
     family(
       "channel_get_ack_total",

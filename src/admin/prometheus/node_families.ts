@@ -6,6 +6,7 @@ import { RABBITMQ_COMPAT_VERSION } from "../definitions.ts";
 import { VERSION } from "../../version.ts";
 import { type MetricFamily, type MetricType, type Sample, sample } from "./text_format.ts";
 import type { Scrape } from "./scrape.ts";
+import { COUNTED_QUEUE_TYPES, type DeliveryCounters } from "../../broker/node_counters.ts";
 
 function family(name: string, type: MetricType, help: string, samples: Sample[]): MetricFamily {
   return { name, type, help, samples };
@@ -86,25 +87,35 @@ export function identity(s: Scrape): MetricFamily[] {
 }
 
 const AMQP = { protocol: "amqp091" } as const;
-const AMQP_CLASSIC = { protocol: "amqp091", queue_type: "rabbit_classic_queue" } as const;
 
-function deadLettered(
-  at: { withExchange: number; withoutExchange: number },
-  queueType = "rabbit_classic_queue",
-): Sample[] {
-  // Without a dead-letter exchange the message is dropped ("disabled").
-  return [
-    sample(at.withExchange, { queue_type: queueType, dead_letter_strategy: "at_most_once" }),
-    sample(at.withoutExchange, { queue_type: queueType, dead_letter_strategy: "disabled" }),
-  ];
-}
+type DeadLetterReason = "rejected" | "expired" | "maxlen" | "delivery_limit";
+/** The queue types that can dead-letter for a reason: RabbitMQ lists no others (streams never do). */
+const DEAD_LETTERING_TYPES: Record<DeadLetterReason, readonly ("classic" | "quorum")[]> = {
+  rejected: ["classic", "quorum"],
+  expired: ["classic", "quorum"],
+  maxlen: ["classic", "quorum"],
+  delivery_limit: ["quorum"],
+};
 
 export function globalCounters(s: Scrape): MetricFamily[] {
   const c = s.counters;
-  const d = c.classic;
-  const dl = c.deadLettered;
-  const byReason = (r: "rejected" | "expired" | "maxlen" | "delivery_limit", queueType?: string) =>
-    deadLettered({ withExchange: dl.withExchange[r], withoutExchange: dl.withoutExchange[r] }, queueType);
+  // RabbitMQ has one series per queue type, labelled with the type's module.
+  const byType = (value: (d: DeliveryCounters) => number) =>
+    COUNTED_QUEUE_TYPES.map((t) =>
+      sample(value(c.deliveries[t]), { protocol: "amqp091", queue_type: `rabbit_${t}_queue` })
+    );
+  // Without a dead-letter exchange the message is dropped ("disabled").
+  const byReason = (r: DeadLetterReason) =>
+    DEAD_LETTERING_TYPES[r].flatMap((t) => [
+      sample(c.deadLettered[t].withExchange[r], {
+        queue_type: `rabbit_${t}_queue`,
+        dead_letter_strategy: "at_most_once",
+      }),
+      sample(c.deadLettered[t].withoutExchange[r], {
+        queue_type: `rabbit_${t}_queue`,
+        dead_letter_strategy: "disabled",
+      }),
+    ]);
   let consumers = 0;
   let publishers = 0;
   for (const ch of s.channels) {
@@ -115,17 +126,18 @@ export function globalCounters(s: Scrape): MetricFamily[] {
     family(`rabbitmq_global_${name}`, "counter", help, samples);
   return [
     family("rabbitmq_global_consumers", "gauge", "Current number of consumers", [sample(consumers, AMQP)]),
-    counter("messages_acknowledged_total", "Total number of messages acknowledged by consumers", [
-      sample(d.acknowledged, AMQP_CLASSIC),
-    ]),
+    counter(
+      "messages_acknowledged_total",
+      "Total number of messages acknowledged by consumers",
+      byType((d) => d.acknowledged),
+    ),
     counter("messages_confirmed_total", "Total number of messages confirmed to publishers", [
       sample(c.confirmed, AMQP),
     ]),
     counter(
       "messages_dead_lettered_delivery_limit_total",
       "Total number of messages dead-lettered due to delivery-limit exceeded",
-      // Only quorum queues have a delivery limit.
-      byReason("delivery_limit", "rabbit_quorum_queue"),
+      byReason("delivery_limit"),
     ),
     counter(
       "messages_dead_lettered_expired_total",
@@ -145,33 +157,36 @@ export function globalCounters(s: Scrape): MetricFamily[] {
     counter(
       "messages_delivered_consume_auto_ack_total",
       "Total number of messages delivered to consumers using basic.consume with automatic acknowledgment",
-      [sample(d.deliveredConsumeAutoAck, AMQP_CLASSIC)],
+      byType((d) => d.deliveredConsumeAutoAck),
     ),
     counter(
       "messages_delivered_consume_manual_ack_total",
       "Total number of messages delivered to consumers using basic.consume with manual acknowledgment",
-      [sample(d.deliveredConsumeManualAck, AMQP_CLASSIC)],
+      byType((d) => d.deliveredConsumeManualAck),
     ),
     counter(
       "messages_delivered_get_auto_ack_total",
       "Total number of messages delivered to consumers using basic.get with automatic acknowledgment",
-      [sample(d.deliveredGetAutoAck, AMQP_CLASSIC)],
+      byType((d) => d.deliveredGetAutoAck),
     ),
     counter(
       "messages_delivered_get_manual_ack_total",
       "Total number of messages delivered to consumers using basic.get with manual acknowledgment",
-      [sample(d.deliveredGetManualAck, AMQP_CLASSIC)],
+      byType((d) => d.deliveredGetManualAck),
     ),
-    counter("messages_delivered_total", "Total number of messages delivered to consumers", [
-      sample(
+    counter(
+      "messages_delivered_total",
+      "Total number of messages delivered to consumers",
+      byType((d) =>
         d.deliveredConsumeAutoAck + d.deliveredConsumeManualAck + d.deliveredGetAutoAck +
-          d.deliveredGetManualAck,
-        AMQP_CLASSIC,
+        d.deliveredGetManualAck
       ),
-    ]),
-    counter("messages_get_empty_total", "Total number of times basic.get operations fetched no message", [
-      sample(d.getEmpty, AMQP_CLASSIC),
-    ]),
+    ),
+    counter(
+      "messages_get_empty_total",
+      "Total number of times basic.get operations fetched no message",
+      byType((d) => d.getEmpty),
+    ),
     counter(
       "messages_received_confirm_total",
       "Total number of messages received from publishers expecting confirmations",
@@ -180,9 +195,11 @@ export function globalCounters(s: Scrape): MetricFamily[] {
     counter("messages_received_total", "Total number of messages received from publishers", [
       sample(c.received, AMQP),
     ]),
-    counter("messages_redelivered_total", "Total number of messages redelivered to consumers", [
-      sample(d.redelivered, AMQP_CLASSIC),
-    ]),
+    counter(
+      "messages_redelivered_total",
+      "Total number of messages redelivered to consumers",
+      byType((d) => d.redelivered),
+    ),
     counter("messages_routed_total", "Total number of messages routed to queues or streams", [
       sample(c.routed, AMQP),
     ]),

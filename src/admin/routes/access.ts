@@ -71,7 +71,12 @@ function putUser(rq: ApiRequest, body: Record<string, unknown>): Response {
 }
 
 export function registerAccessRoutes(r: Router): void {
-  // ---- users ----
+  registerUserRoutes(r);
+  registerVHostRoutes(r);
+  registerPermissionRoutes(r);
+}
+
+function registerUserRoutes(r: Router): void {
   r.get(
     "/api/users",
     "admin",
@@ -122,8 +127,34 @@ export function registerAccessRoutes(r: Router): void {
     if (!rq.ctx.users.users.has(rq.params.user)) throw objectNotFound();
     return [];
   });
+}
 
-  // ---- vhosts ----
+async function putVHost(rq: ApiRequest): Promise<Response> {
+  const body = await readJsonBody(rq.req, [
+    "description",
+    "tags",
+    "default_queue_type",
+    "defaultqueuetype",
+    "tracing",
+    "name",
+    "protected_from_deletion",
+    "metadata",
+  ]);
+  // Warren does not trace, but a value that is not a boolean is refused as RabbitMQ refuses it.
+  boolField(body, "tracing", false);
+  const name = rq.params.vhost;
+  if (name === "") throw badRequest("vhost name must not be empty");
+  if (rq.ctx.broker.vhost(name)) return noContent();
+  rq.ctx.broker.addVHost(name);
+  // As RabbitMQ does, the user who creates a vhost over HTTP gets full permissions on it.
+  if (!rq.principal.internal && rq.ctx.users.users.has(rq.principal.name)) {
+    rq.ctx.users.setPermission(name, rq.principal.name, { configure: ".*", write: ".*", read: ".*" });
+  }
+  log.info("vhost created", { vhost: name, user: rq.principal.name });
+  return created();
+}
+
+function registerVHostRoutes(r: Router): void {
   r.get("/api/vhosts", "user", (rq) => {
     const names = visibleVHosts(rq.principal, rq.ctx.users, rq.ctx.broker.vhosts.keys());
     const items = names.map((n) => vhostJson(rq.ctx, existingVHost(rq.ctx, n)));
@@ -135,30 +166,7 @@ export function registerAccessRoutes(r: Router): void {
     if (!v) throw objectNotFound();
     return vhostJson(rq.ctx, v, rq.query);
   });
-  r.put("/api/vhosts/:vhost", "admin", async (rq) => {
-    const body = await readJsonBody(rq.req, [
-      "description",
-      "tags",
-      "default_queue_type",
-      "defaultqueuetype",
-      "tracing",
-      "name",
-      "protected_from_deletion",
-      "metadata",
-    ]);
-    // Warren does not trace, but a value that is not a boolean is refused as RabbitMQ refuses it.
-    boolField(body, "tracing", false);
-    const name = rq.params.vhost;
-    if (name === "") throw badRequest("vhost name must not be empty");
-    if (rq.ctx.broker.vhost(name)) return noContent();
-    rq.ctx.broker.addVHost(name);
-    // As RabbitMQ does, the user who creates a vhost over HTTP gets full permissions on it.
-    if (!rq.principal.internal && rq.ctx.users.users.has(rq.principal.name)) {
-      rq.ctx.users.setPermission(name, rq.principal.name, { configure: ".*", write: ".*", read: ".*" });
-    }
-    log.info("vhost created", { vhost: name, user: rq.principal.name });
-    return created();
-  });
+  r.put("/api/vhosts/:vhost", "admin", putVHost);
   r.delete("/api/vhosts/:vhost", "admin", (rq) => {
     if (!deleteVHost(rq.ctx, rq.params.vhost)) throw objectNotFound();
     return noContent();
@@ -172,8 +180,32 @@ export function registerAccessRoutes(r: Router): void {
     if (!rq.ctx.broker.vhost(rq.params.vhost)) throw objectNotFound();
     return [];
   });
+}
 
-  // ---- permissions ----
+async function putPermission(rq: ApiRequest): Promise<Response> {
+  const { vhost, user } = rq.params;
+  const body = await readJsonBody(rq.req, ["configure", "write", "read", "user", "vhost", "username"]);
+  if (!rq.ctx.broker.vhost(vhost) || !rq.ctx.users.users.has(user)) {
+    throw badRequest("vhost_or_user_not_found");
+  }
+  requireFields(body, ["configure", "write", "read"]);
+  const perm = { configure: "", write: "", read: "" };
+  for (const k of ["configure", "write", "read"] as const) {
+    const v = body[k];
+    if (typeof v !== "string") throw badRequest(`field '${k}' must be a string`);
+    try {
+      new RegExp(v);
+    } catch {
+      throw badRequest(`field '${k}': '${v}' is not a valid regular expression`);
+    }
+    perm[k] = v;
+  }
+  const existed = rq.ctx.users.permission(vhost, user) !== undefined;
+  rq.ctx.users.setPermission(vhost, user, perm);
+  return existed ? noContent() : created();
+}
+
+function registerPermissionRoutes(r: Router): void {
   r.get(
     "/api/permissions",
     "admin",
@@ -186,28 +218,7 @@ export function registerAccessRoutes(r: Router): void {
     if (!p || !rq.ctx.broker.vhost(vhost) || !rq.ctx.users.users.has(user)) throw objectNotFound();
     return permissionJson({ vhost, user, ...p });
   });
-  r.put("/api/permissions/:vhost/:user", "admin", async (rq) => {
-    const { vhost, user } = rq.params;
-    const body = await readJsonBody(rq.req, ["configure", "write", "read", "user", "vhost", "username"]);
-    if (!rq.ctx.broker.vhost(vhost) || !rq.ctx.users.users.has(user)) {
-      throw badRequest("vhost_or_user_not_found");
-    }
-    requireFields(body, ["configure", "write", "read"]);
-    const perm = { configure: "", write: "", read: "" };
-    for (const k of ["configure", "write", "read"] as const) {
-      const v = body[k];
-      if (typeof v !== "string") throw badRequest(`field '${k}' must be a string`);
-      try {
-        new RegExp(v);
-      } catch {
-        throw badRequest(`field '${k}': '${v}' is not a valid regular expression`);
-      }
-      perm[k] = v;
-    }
-    const existed = rq.ctx.users.permission(vhost, user) !== undefined;
-    rq.ctx.users.setPermission(vhost, user, perm);
-    return existed ? noContent() : created();
-  });
+  r.put("/api/permissions/:vhost/:user", "admin", putPermission);
   r.delete("/api/permissions/:vhost/:user", "admin", (rq) => {
     const { vhost, user } = rq.params;
     if (!rq.ctx.users.clearPermission(vhost, user)) throw objectNotFound();

@@ -172,8 +172,12 @@ export function registerNodeRoutes(r: Router): void {
     if (rq.params.node !== rq.ctx.nodeName) throw new ApiError(404, "Object Not Found", "Not Found");
     return nodeJson(rq.ctx);
   });
+  registerHealthCheckRoutes(r);
+  registerDefinitionRoutes(r);
+  registerBackupRoutes(r);
+}
 
-  // ---- health checks ----
+function registerHealthCheckRoutes(r: Router): void {
   r.get("/api/health/checks/alarms", "user", (rq) => alarmCheck(rq.ctx));
   r.get("/api/health/checks/local-alarms", "user", (rq) => alarmCheck(rq.ctx));
   r.get("/api/health/checks/virtual-hosts", "user", () => ({ status: "ok" }));
@@ -204,8 +208,9 @@ export function registerNodeRoutes(r: Router): void {
     }
     return { status: "ok" };
   });
+}
 
-  // ---- definitions ----
+function registerDefinitionRoutes(r: Router): void {
   const exportHandler = (rq: ApiRequest) => {
     const vhost = rq.params.vhost ?? null;
     if (vhost !== null && !rq.ctx.broker.vhost(vhost)) throw badRequest("vhost_not_found");
@@ -226,8 +231,9 @@ export function registerNodeRoutes(r: Router): void {
   r.post("/api/definitions", "admin", importHandler);
   r.get("/api/definitions/:vhost", "admin", exportHandler);
   r.post("/api/definitions/:vhost", "admin", importHandler);
+}
 
-  // ---- online backup ----
+function registerBackupRoutes(r: Router): void {
   // Writes a file wherever the node's user may: an administrator's power only.
   r.post("/api/backup", "admin", async (rq) => {
     const file = stringField(await readJsonBody(rq.req, ["file"]), "file");

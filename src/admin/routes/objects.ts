@@ -6,6 +6,7 @@ import type { AdminContext } from "../context.ts";
 import type { Binding, Exchange } from "../../broker/exchange/exchange.ts";
 import type { Queue } from "../../broker/queue.ts";
 import type { VHost } from "../../broker/vhost.ts";
+import type { AccessKind } from "../../auth/users.ts";
 import type { BasicProperties } from "../../amqp/properties.ts";
 import {
   bindingJson,
@@ -40,6 +41,8 @@ import {
   authorize,
   existingVHost,
   getMessages,
+  type GetOptions,
+  type Mode,
   publishMessage,
   queueOr404,
   runBroker,
@@ -85,6 +88,18 @@ function vhostForChange(rq: ApiRequest): VHost {
   const v = vhostOr404(rq.ctx, rq.params.vhost);
   checkVHostAccess(rq.principal, rq.ctx.users, v.name);
   return v;
+}
+
+/** The caller's `kind` permission on a queue or exchange of `v`, as a client on a `via` channel needs it. */
+function authorizeIn(
+  rq: ApiRequest,
+  v: VHost,
+  via: Mode,
+  kind: AccessKind,
+  resource: "queue" | "exchange",
+  name: string,
+): void {
+  authorize(rq.ctx, rq.principal, via, { vhost: v.name, kind, resource, name });
 }
 
 function ifFlag(rq: ApiRequest, name: string): boolean {
@@ -221,202 +236,199 @@ function decodePayload(payload: unknown, encoding: string): Uint8Array {
 
 const BINDING_NAME_FIELDS = ["source", "destination"];
 
-// ---- routes -------------------------------------------------------------------
+// ---- queues -------------------------------------------------------------------
 
-export function registerObjectRoutes(r: Router): void {
-  // ---- queues ----
-  const listQueues = (rq: ApiRequest) => {
-    const items = scopedVHosts(rq).flatMap((v) => [...v.queues.values()].map((q) => queueJson(rq.ctx, q)));
-    return listBody(items, rq.query);
-  };
+function listQueues(rq: ApiRequest): unknown {
+  const items = scopedVHosts(rq).flatMap((v) => [...v.queues.values()].map((q) => queueJson(rq.ctx, q)));
+  return listBody(items, rq.query);
+}
+
+async function declareQueue(rq: ApiRequest): Promise<Response> {
+  const v = vhostForChange(rq);
+  // rabbitmqadmin sends queue_type besides x-queue-type in the arguments; RabbitMQ ignores it, and "type".
+  const body = await readJsonBody(rq.req, [
+    "durable",
+    "auto_delete",
+    "arguments",
+    "node",
+    "vhost",
+    "name",
+    "queue_type",
+    "type",
+  ]);
+  const name = rq.params.name;
+  if (name === "") throw badRequest("queue name must not be empty");
+  if (new TextEncoder().encode(name).length > 255) throw badRequest("queue name is longer than 255 bytes");
+  authorizeIn(rq, v, "direct", "configure", "queue", name);
+  const existed = v.queues.has(name);
+  runBroker("direct", () =>
+    v.declareQueue({
+      name,
+      passive: false,
+      durable: boolField(body, "durable", false),
+      exclusive: false,
+      autoDelete: boolField(body, "auto_delete", false),
+      arguments: jsonToTable(objectField(body, "arguments"), "arguments"),
+      owner: API_OWNER,
+    }));
+  return existed ? noContent() : created();
+}
+
+function deleteQueue(rq: ApiRequest): Response {
+  const q = queueIn(rq);
+  const v = vhostForChange(rq);
+  authorizeIn(rq, v, "direct", "configure", "queue", q.name);
+  runBroker("direct", () =>
+    v.deleteQueue(q.name, {
+      ifUnused: ifFlag(rq, "if-unused"),
+      ifEmpty: ifFlag(rq, "if-empty"),
+      owner: API_OWNER,
+    }));
+  return noContent();
+}
+
+function purgeQueue(rq: ApiRequest): Response {
+  const q = queueIn(rq);
+  const v = vhostForChange(rq);
+  authorizeIn(rq, v, "channel", "read", "queue", q.name);
+  // RabbitMQ's management purges with a direct call: its refusals (a locked exclusive queue, a stream)
+  // carry no reply code.
+  runBroker("direct", () => v.purgeQueue(q.name, API_OWNER));
+  return noContent();
+}
+
+/** The body of a get request, checked as RabbitMQ checks it. */
+async function getRequest(rq: ApiRequest): Promise<GetOptions> {
+  const body = await readJsonBody(rq.req, [
+    "count",
+    "ackmode",
+    "encoding",
+    "truncate",
+    "requeue",
+    "vhost",
+    "name",
+  ]);
+  requireFields(body, ["ackmode", "count", "encoding"]);
+  const ackMode = stringField(body, "ackmode");
+  if (!ACK_MODES.includes(ackMode as AckMode)) {
+    throw badRequest(`unknown ackmode '${ackMode}' (expected one of: ${ACK_MODES.join(", ")})`);
+  }
+  const encoding = stringField(body, "encoding");
+  if (encoding !== "auto" && encoding !== "base64") {
+    throw badRequest("Unsupported encoding. Please use auto or base64.");
+  }
+  const count = intField(body, "count", 1);
+  if (count < 0) throw badRequest("count must not be negative");
+  const truncate = body.truncate === undefined || body.truncate === null || body.truncate === ""
+    ? null
+    : intField(body, "truncate", 0);
+  return { count, ackMode: ackMode as AckMode, encoding, truncate };
+}
+
+async function getFromQueue(rq: ApiRequest): Promise<Record<string, unknown>[]> {
+  refuseMissingVHost(rq);
+  const q = queueIn(rq);
+  const v = vhostForChange(rq);
+  const request = await getRequest(rq);
+  authorizeIn(rq, v, "channel", "read", "queue", q.name);
+  runBroker("channel", () => v.getQueue(q.name, API_OWNER));
+  // A queue type that refuses basic.get (a stream) gets RabbitMQ's 400 with the AMQP refusal.
+  return runBroker("channel", () => getMessages(q, request));
+}
+
+function registerQueueRoutes(r: Router): void {
   r.get("/api/queues", "user", listQueues);
   r.get("/api/queues/:vhost", "user", listQueues);
   r.get("/api/queues/:vhost/:name", "user", (rq) => queueJson(rq.ctx, queueIn(rq), true, rq.query));
-  r.put("/api/queues/:vhost/:name", "user", async (rq) => {
-    const v = vhostForChange(rq);
-    // rabbitmqadmin sends queue_type besides x-queue-type in the arguments; RabbitMQ ignores it, and "type".
-    const body = await readJsonBody(rq.req, [
-      "durable",
-      "auto_delete",
-      "arguments",
-      "node",
-      "vhost",
-      "name",
-      "queue_type",
-      "type",
-    ]);
-    const name = rq.params.name;
-    if (name === "") throw badRequest("queue name must not be empty");
-    if (new TextEncoder().encode(name).length > 255) throw badRequest("queue name is longer than 255 bytes");
-    authorize(rq.ctx, rq.principal, "direct", { vhost: v.name, kind: "configure", resource: "queue", name });
-    const existed = v.queues.has(name);
-    runBroker("direct", () =>
-      v.declareQueue({
-        name,
-        passive: false,
-        durable: boolField(body, "durable", false),
-        exclusive: false,
-        autoDelete: boolField(body, "auto_delete", false),
-        arguments: jsonToTable(objectField(body, "arguments"), "arguments"),
-        owner: API_OWNER,
-      }));
-    return existed ? noContent() : created();
-  });
-  r.delete("/api/queues/:vhost/:name", "user", (rq) => {
-    const q = queueIn(rq);
-    const v = vhostForChange(rq);
-    authorize(rq.ctx, rq.principal, "direct", {
-      vhost: v.name,
-      kind: "configure",
-      resource: "queue",
-      name: q.name,
-    });
-    runBroker("direct", () =>
-      v.deleteQueue(q.name, {
-        ifUnused: ifFlag(rq, "if-unused"),
-        ifEmpty: ifFlag(rq, "if-empty"),
-        owner: API_OWNER,
-      }));
-    return noContent();
-  });
-  r.delete("/api/queues/:vhost/:name/contents", "user", (rq) => {
-    const q = queueIn(rq);
-    const v = vhostForChange(rq);
-    authorize(rq.ctx, rq.principal, "channel", {
-      vhost: v.name,
-      kind: "read",
-      resource: "queue",
-      name: q.name,
-    });
-    runBroker("channel", () => v.purgeQueue(q.name, API_OWNER));
-    return noContent();
-  });
-  r.post("/api/queues/:vhost/:name/get", "user", async (rq) => {
-    refuseMissingVHost(rq);
-    const q = queueIn(rq);
-    const v = vhostForChange(rq);
-    const body = await readJsonBody(rq.req, [
-      "count",
-      "ackmode",
-      "encoding",
-      "truncate",
-      "requeue",
-      "vhost",
-      "name",
-    ]);
-    requireFields(body, ["ackmode", "count", "encoding"]);
-    const ackMode = stringField(body, "ackmode");
-    if (!ACK_MODES.includes(ackMode as AckMode)) {
-      throw badRequest(`unknown ackmode '${ackMode}' (expected one of: ${ACK_MODES.join(", ")})`);
-    }
-    const encoding = stringField(body, "encoding");
-    if (encoding !== "auto" && encoding !== "base64") {
-      throw badRequest("Unsupported encoding. Please use auto or base64.");
-    }
-    const count = intField(body, "count", 1);
-    if (count < 0) throw badRequest("count must not be negative");
-    const truncate = body.truncate === undefined || body.truncate === null || body.truncate === ""
-      ? null
-      : intField(body, "truncate", 0);
-    authorize(rq.ctx, rq.principal, "channel", {
-      vhost: v.name,
-      kind: "read",
-      resource: "queue",
-      name: q.name,
-    });
-    runBroker("channel", () => v.getQueue(q.name, API_OWNER));
-    return getMessages(q, { count, ackMode: ackMode as AckMode, encoding, truncate });
-  });
+  r.put("/api/queues/:vhost/:name", "user", declareQueue);
+  r.delete("/api/queues/:vhost/:name", "user", deleteQueue);
+  r.delete("/api/queues/:vhost/:name/contents", "user", purgeQueue);
+  r.post("/api/queues/:vhost/:name/get", "user", getFromQueue);
   r.get("/api/queues/:vhost/:name/bindings", "user", (rq) => {
     const q = queueIn(rq);
     return listBody([defaultBindingJson(q), ...[...q.bindings].map(bindingJson)], rq.query, []);
   });
+}
 
-  // ---- exchanges ----
-  const listExchanges = (rq: ApiRequest) => {
-    const items = scopedVHosts(rq).flatMap((v) =>
-      [...v.exchanges.values()].map((x) => exchangeJson(rq.ctx, x))
-    );
-    return listBody(items, rq.query);
-  };
+// ---- exchanges ----------------------------------------------------------------
+
+function listExchanges(rq: ApiRequest): unknown {
+  const items = scopedVHosts(rq).flatMap((v) =>
+    [...v.exchanges.values()].map((x) => exchangeJson(rq.ctx, x))
+  );
+  return listBody(items, rq.query);
+}
+
+async function declareExchange(rq: ApiRequest): Promise<Response> {
+  const v = vhostForChange(rq);
+  const body = await readJsonBody(rq.req, [
+    "type",
+    "durable",
+    "auto_delete",
+    "internal",
+    "arguments",
+    "vhost",
+    "name",
+    "node",
+    "user_who_performed_action",
+  ]);
+  const name = rq.params.exchange;
+  authorizeIn(rq, v, "direct", "configure", "exchange", name);
+  const existed = v.exchanges.has(name);
+  runBroker("direct", () =>
+    v.declareExchange({
+      name,
+      type: stringField(body, "type", "direct"),
+      passive: false,
+      durable: boolField(body, "durable", false),
+      autoDelete: boolField(body, "auto_delete", false),
+      internal: boolField(body, "internal", false),
+      arguments: jsonToTable(objectField(body, "arguments"), "arguments"),
+    }));
+  return existed ? noContent() : created();
+}
+
+function deleteExchange(rq: ApiRequest): Response {
+  const x = exchangeIn(rq);
+  const v = vhostForChange(rq);
+  authorizeIn(rq, v, "direct", "configure", "exchange", x.name);
+  runBroker("direct", () => v.deleteExchange(x.name, ifFlag(rq, "if-unused")));
+  return noContent();
+}
+
+async function publishToExchange(rq: ApiRequest): Promise<{ routed: boolean }> {
+  refuseMissingVHost(rq);
+  const x = exchangeIn(rq);
+  const v = vhostForChange(rq);
+  const body = await readJsonBody(rq.req, [
+    "routing_key",
+    "properties",
+    "payload",
+    "payload_encoding",
+    "vhost",
+    "name",
+  ]);
+  requireFields(body, ["routing_key", "properties", "payload", "payload_encoding"]);
+  const routingKey = stringField(body, "routing_key");
+  const properties = basicProperties(objectField(body, "properties"));
+  const payload = decodePayload(body.payload, stringField(body, "payload_encoding"));
+  authorizeIn(rq, v, "channel", "write", "exchange", x.name);
+  const routed = await publishMessage(v, rq.principal, {
+    exchange: x.name,
+    routingKey,
+    properties,
+    body: payload,
+  });
+  return { routed };
+}
+
+function registerExchangeRoutes(r: Router): void {
   r.get("/api/exchanges", "user", listExchanges);
   r.get("/api/exchanges/:vhost", "user", listExchanges);
   r.get("/api/exchanges/:vhost/:exchange", "user", (rq) => exchangeJson(rq.ctx, exchangeIn(rq)));
-  r.put("/api/exchanges/:vhost/:exchange", "user", async (rq) => {
-    const v = vhostForChange(rq);
-    const body = await readJsonBody(rq.req, [
-      "type",
-      "durable",
-      "auto_delete",
-      "internal",
-      "arguments",
-      "vhost",
-      "name",
-      "node",
-      "user_who_performed_action",
-    ]);
-    const name = rq.params.exchange;
-    authorize(rq.ctx, rq.principal, "direct", {
-      vhost: v.name,
-      kind: "configure",
-      resource: "exchange",
-      name,
-    });
-    const existed = v.exchanges.has(name);
-    runBroker("direct", () =>
-      v.declareExchange({
-        name,
-        type: stringField(body, "type", "direct"),
-        passive: false,
-        durable: boolField(body, "durable", false),
-        autoDelete: boolField(body, "auto_delete", false),
-        internal: boolField(body, "internal", false),
-        arguments: jsonToTable(objectField(body, "arguments"), "arguments"),
-      }));
-    return existed ? noContent() : created();
-  });
-  r.delete("/api/exchanges/:vhost/:exchange", "user", (rq) => {
-    const x = exchangeIn(rq);
-    const v = vhostForChange(rq);
-    authorize(rq.ctx, rq.principal, "direct", {
-      vhost: v.name,
-      kind: "configure",
-      resource: "exchange",
-      name: x.name,
-    });
-    runBroker("direct", () => v.deleteExchange(x.name, ifFlag(rq, "if-unused")));
-    return noContent();
-  });
-  r.post("/api/exchanges/:vhost/:exchange/publish", "user", async (rq) => {
-    refuseMissingVHost(rq);
-    const x = exchangeIn(rq);
-    const v = vhostForChange(rq);
-    const body = await readJsonBody(rq.req, [
-      "routing_key",
-      "properties",
-      "payload",
-      "payload_encoding",
-      "vhost",
-      "name",
-    ]);
-    requireFields(body, ["routing_key", "properties", "payload", "payload_encoding"]);
-    const routingKey = stringField(body, "routing_key");
-    const properties = basicProperties(objectField(body, "properties"));
-    const payload = decodePayload(body.payload, stringField(body, "payload_encoding"));
-    authorize(rq.ctx, rq.principal, "channel", {
-      vhost: v.name,
-      kind: "write",
-      resource: "exchange",
-      name: x.name,
-    });
-    const routed = await publishMessage(v, rq.principal, {
-      exchange: x.name,
-      routingKey,
-      properties,
-      body: payload,
-    });
-    return { routed };
-  });
+  r.put("/api/exchanges/:vhost/:exchange", "user", declareExchange);
+  r.delete("/api/exchanges/:vhost/:exchange", "user", deleteExchange);
+  r.post("/api/exchanges/:vhost/:exchange/publish", "user", publishToExchange);
   r.get("/api/exchanges/:vhost/:exchange/bindings/source", "user", (rq) => {
     const x = exchangeIn(rq);
     const v = vhostOr404(rq.ctx, rq.params.vhost);
@@ -429,8 +441,11 @@ export function registerObjectRoutes(r: Router): void {
     const x = exchangeIn(rq);
     return listBody([...x.incoming].map(bindingJson), rq.query, []);
   });
+}
 
-  // ---- bindings ----
+// ---- bindings -----------------------------------------------------------------
+
+function registerBindingRoutes(r: Router): void {
   // RabbitMQ 3.10 ignores paging here and always returns the whole array; Warren pages when asked
   // (the UI lists thousands of bindings), filtering `name` on the source and destination names.
   const listBindings = (rq: ApiRequest) =>
@@ -444,4 +459,10 @@ export function registerObjectRoutes(r: Router): void {
     r.get(`${base}/:props`, "user", (rq) => bindingJson(findBinding(rq, kind).b));
     r.delete(`${base}/:props`, "user", (rq) => deleteBinding(rq, kind));
   }
+}
+
+export function registerObjectRoutes(r: Router): void {
+  registerQueueRoutes(r);
+  registerExchangeRoutes(r);
+  registerBindingRoutes(r);
 }

@@ -46,6 +46,11 @@ export interface Queue extends Totals {
   idle_since?: string;
   owner_pid_details?: { name?: string };
   consumer_details?: Consumer[];
+  /** Warren's, for streams: the log's size, segments and offsets. */
+  stream_bytes?: number;
+  stream_segments?: number;
+  stream_first_offset?: number;
+  stream_last_offset?: number;
 }
 
 export interface Exchange {
@@ -121,6 +126,8 @@ export interface Consumer {
   prefetch_count?: number;
   queue?: { name: string; vhost: string };
   channel_details?: { name?: string; connection_name?: string };
+  /** Warren's, for stream consumers: the last offset delivered (-1 before the first). */
+  stream_offset?: number;
 }
 
 export interface User {

@@ -3,7 +3,20 @@
 import { api, ApiError, enc, items } from "../api.ts";
 import { actionButton, run, vhostSelect, type View } from "../app.ts";
 import { HISTORY_QUERY } from "../chart.ts";
-import { check, clear, crumbs, field, h, kvTable, note, panel, say, select, stat } from "../dom.ts";
+import {
+  check,
+  type Child,
+  clear,
+  crumbs,
+  field,
+  h,
+  kvTable,
+  note,
+  panel,
+  say,
+  select,
+  stat,
+} from "../dom.ts";
 import {
   badges,
   fmtArgs,
@@ -102,10 +115,12 @@ function queueColumns(msg: HTMLElement): Column<Queue>[] {
   ];
 }
 
+const QUEUE_TYPES: [string, string][] = [["classic", "Classic"], ["quorum", "Quorum"], ["stream", "Stream"]];
+
 function addForm(): HTMLElement {
   const vh = vhostSelect();
   const name = h("input", { type: "text", name: "name", required: true, placeholder: "queue name" });
-  const queueType = select("x-queue-type", [["classic", "Classic"], ["quorum", "Quorum"]], "classic");
+  const queueType = select("x-queue-type", QUEUE_TYPES, "classic");
   const durability = select("durable", [["true", "Durable"], ["false", "Transient"]], "true");
   const autoDelete = check("Auto-delete", "auto_delete", false);
   const ttl = h("input", { type: "number", name: "x-message-ttl", min: "0", placeholder: "ms" });
@@ -291,6 +306,22 @@ function getForm(qpath: string): HTMLElement {
   return get;
 }
 
+/** A stream's log, as Warren shows it: size, segments and the offsets it holds. */
+function streamRows(q: Queue): [string, Child][] {
+  if (typeof q.stream_segments !== "number") return [];
+  const empty = (q.stream_last_offset ?? -1) < 0;
+  return [
+    ["Stream size", fmtBytes(q.stream_bytes ?? 0)],
+    ["Segments", fmtInt(q.stream_segments)],
+    [
+      "Offsets",
+      empty
+        ? "none (empty)"
+        : fmtInt(q.stream_first_offset ?? 0) + " to " + fmtInt(q.stream_last_offset ?? 0),
+    ],
+  ];
+}
+
 export function viewQueue(view: HTMLElement, args: string[]): View {
   const vhost = args[0] || "/";
   const qname = args.slice(1).join("/");
@@ -344,7 +375,19 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
     { id: "ack", title: "Ack required", render: (c) => yesNo(c.ack_required) },
     { id: "exclusive", title: "Exclusive", render: (c) => yesNo(c.exclusive) },
     { id: "prefetch", title: "Prefetch", num: true, render: (c) => fmtInt(c.prefetch_count ?? 0) },
+    {
+      id: "offset",
+      title: "Offset",
+      num: true,
+      hint: "The last stream offset delivered to this consumer",
+      render: (c) =>
+        typeof c.stream_offset !== "number" ? "" : c.stream_offset < 0 ? "none yet" : fmtInt(c.stream_offset),
+    },
   ], { key: (c) => (c.channel_details?.name ?? "") + "\u0000" + c.consumer_tag, empty: "No consumers." });
+  // The offset column is for streams only; shown once the queue turns out to be one.
+  const NOT_STREAM = new Set(["offset"]);
+  let streamColumns = false;
+  consumers.layout(NOT_STREAM, null);
   const consPanel = panel("Consumers");
   consPanel.appendChild(consumers.el);
   const bindings = makeTable<Binding>([
@@ -403,7 +446,13 @@ export function viewQueue(view: HTMLElement, args: string[]): View {
         ["Memory", typeof q.memory === "number" ? fmtBytes(q.memory) : ""],
         ["Message bytes", typeof q.message_bytes === "number" ? fmtBytes(q.message_bytes) : ""],
         ["Idle since", q.idle_since],
+        ...streamRows(q),
       ]));
+      const isStream = queueType(q) === "stream";
+      if (isStream !== streamColumns) {
+        streamColumns = isStream;
+        consumers.layout(isStream ? new Set() : NOT_STREAM, null);
+      }
       consumers.update(q.consumer_details ?? []);
       bindings.update(items(await api<Binding[]>("GET", qpath + "/bindings")));
     },
