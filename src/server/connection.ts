@@ -1,11 +1,11 @@
-// One client connection: the protocol header, the handshake (start, tune,
-// open), frame reading, per-channel dispatch, heartbeats, and the single
-// place where an AmqpError becomes channel.close or connection.close.
+// One client connection: the protocol header, the handshake's states (its
+// decisions are in handshake.ts), frame reading, per-channel dispatch, the
+// close sequence, and the single place where an AmqpError becomes
+// channel.close or connection.close.
 // Outgoing frames collect in one buffer that is written once per turn.
 import {
   AmqpError,
   ConnectionError,
-  REPLY_ACCESS_REFUSED,
   REPLY_CHANNEL_ERROR,
   REPLY_COMMAND_INVALID,
   REPLY_CONNECTION_FORCED,
@@ -35,14 +35,12 @@ import type { VHost } from "../broker/vhost.ts";
 import { type AccessKind, INTERNAL_USER, type ResourceKind, type User } from "../auth/users.ts";
 import { present } from "../assert.ts";
 import { logger } from "../log.ts";
-import { type AuthContext, authenticate } from "./authentication.ts";
 import { Channel } from "./channel.ts";
 import type { ChannelHost } from "./channel_host.ts";
 import {
   CLOSE_OK_TIMEOUT_MS,
   DRAIN_AFTER_CLOSE_MAX_MS,
   HANDSHAKE_TIMEOUT_MS,
-  HEARTBEAT_SILENT_TICKS,
   READ_BUFFER_MAX_BYTES,
   READ_BUFFER_MIN_BYTES,
   type ServerLimits,
@@ -52,15 +50,20 @@ import { ReadSlices } from "./read_slices.ts";
 import { AlarmGate } from "./alarm_gate.ts";
 import { HOLD_OUTBOX, ReadGate } from "./read_gate.ts";
 import { negotiateTune } from "./tune.ts";
-import { serverProperties } from "./server_properties.ts";
+import {
+  admitToVHost,
+  authenticateStartOk,
+  type HandshakeContext,
+  startArgs,
+  tuneArgs,
+} from "./handshake.ts";
+import { Heartbeats } from "./heartbeats.ts";
 import type { Transport } from "./transport.ts";
 
 const log = logger("connection");
 
 const M = {
   start: methodSpec("connection.start"),
-  startOk: methodSpec("connection.start-ok"),
-  open: methodSpec("connection.open"),
   tune: methodSpec("connection.tune"),
   openOk: methodSpec("connection.open-ok"),
   close: methodSpec("connection.close"),
@@ -72,9 +75,8 @@ const M = {
   channelCloseOk: methodSpec("channel.close-ok"),
 };
 
-export interface ConnectionContext extends AuthContext {
+export interface ConnectionContext extends HandshakeContext {
   readonly limits: ServerLimits;
-  vhostNamed(name: string): VHost | undefined;
   /** cluster_name, announced in connection.start */
   readonly clusterName: string;
   onClosed(connection: Connection): void;
@@ -130,7 +132,6 @@ export class Connection implements FrameSink, ChannelHost {
   readonly #slices = new ReadSlices();
   /** Bytes read from the socket after the protocol header, for the admin API's recv_oct. */
   recvOct = 0;
-  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #stopReading = false;
   readonly #readGate = new ReadGate();
@@ -146,6 +147,19 @@ export class Connection implements FrameSink, ChannelHost {
     supportsBlockedNotice: () =>
       (this.clientProperties.capabilities as Record<string, unknown> | undefined)?.["connection.blocked"] ===
         true,
+  });
+  readonly #heartbeats = new Heartbeats({
+    receivedBytes: () => this.recvOct,
+    readsHeld: () => this.#readGate.held,
+    lastWriteMs: () => this.#outbox.lastWriteMs,
+    sendHeartbeat: () => {
+      writeHeartbeat(this.out);
+      this.scheduleFlush();
+    },
+    silent: () => {
+      log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
+      this.#closeSocket();
+    },
   });
 
   /**
@@ -456,13 +470,7 @@ export class Connection implements FrameSink, ChannelHost {
 
   #sendStart(): void {
     this.#phase = "start-ok";
-    this.#send(0, M.start, {
-      versionMajor: 0,
-      versionMinor: 9,
-      serverProperties: serverProperties(this.ctx.clusterName),
-      mechanisms: "PLAIN AMQPLAIN",
-      locales: "en_US",
-    });
+    this.#send(0, M.start, startArgs(this.ctx.clusterName));
   }
 
   #connectionMethod(spec: MethodSpec, args: MethodArgs<MethodName>): void {
@@ -521,31 +529,11 @@ export class Connection implements FrameSink, ChannelHost {
     this.clientProperties = args.clientProperties ?? {};
     const caps = this.clientProperties.capabilities as Record<string, unknown> | undefined;
     this.consumerCancelNotify = caps?.consumer_cancel_notify === true;
-    if (this.internal) this.#user = INTERNAL_USER;
-    else {
-      const addr = this.socket.remoteAddr as Deno.NetAddr;
-      const result = authenticate(this.ctx, args.mechanism, args.response, addr.hostname);
-      if (!result.ok) {
-        log.warning("authentication failed", {
-          peer: this.peer,
-          user: result.username,
-          reason: result.reason,
-        });
-        throw new ConnectionError(
-          REPLY_ACCESS_REFUSED,
-          result.replyText,
-          M.startOk.classId,
-          M.startOk.methodId,
-        );
-      }
-      this.#user = result.user;
-    }
+    this.#user = this.internal
+      ? INTERNAL_USER
+      : authenticateStartOk(this.ctx, args, (this.socket.remoteAddr as Deno.NetAddr).hostname, this.peer);
     this.#phase = "tune-ok";
-    this.#send(0, M.tune, {
-      channelMax: this.limits.channelMax,
-      frameMax: this.limits.frameMaxBytes,
-      heartbeat: this.limits.heartbeatS,
-    });
+    this.#send(0, M.tune, tuneArgs(this.limits));
   }
 
   #tuneOk(args: MethodArgs<"connection.tune-ok">): void {
@@ -557,58 +545,16 @@ export class Connection implements FrameSink, ChannelHost {
     this.channelMax = tuned.channelMax;
     this.heartbeatS = tuned.heartbeatS;
     this.#phase = "open";
-    this.#startHeartbeats();
+    this.#heartbeats.start(this.heartbeatS);
   }
 
   #open(vhostName: string): void {
-    const vhost = this.ctx.vhostNamed(vhostName);
-    if (!vhost) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `vhost ${vhostName} not found`,
-        M.open.classId,
-        M.open.methodId,
-      );
-    }
     const user = this.user;
-    if (!this.internal && !this.ctx.users.canAccessVHost(user.name, vhostName)) {
-      throw new ConnectionError(
-        REPLY_NOT_ALLOWED,
-        `access to vhost '${vhostName}' refused for user '${user.name}'`,
-        M.open.classId,
-        M.open.methodId,
-      );
-    }
-    if (!this.internal) vhost.admitConnection(this, user.name);
-    this.#vhost = vhost;
+    this.#vhost = admitToVHost(this.ctx, vhostName, user, this, this.internal);
     this.#phase = "running";
     this.#send(0, M.openOk);
     log.info("connection opened", { peer: this.peer, user: user.name, vhost: vhostName });
     this.ctx.onOpened?.(this);
-  }
-
-  #startHeartbeats(): void {
-    if (this.heartbeatS <= 0) return;
-    const intervalMs = this.heartbeatS * 1000;
-    // Silence is counted in ticks of this timer rather than in wall-clock time: when the node was
-    // too busy to run the timer, or to read, the client is not the one that fell silent.
-    let seenOct = this.recvOct;
-    let silentTicks = 0;
-    this.#heartbeatTimer = setInterval(() => {
-      // A connection whose reads are held is not read from, so its silence is ours.
-      if (this.recvOct !== seenOct || this.#readGate.held) {
-        seenOct = this.recvOct;
-        silentTicks = 0;
-      } else if (++silentTicks >= HEARTBEAT_SILENT_TICKS) {
-        log.info("missed heartbeats from client, closing", { peer: this.peer, timeout_s: this.heartbeatS });
-        this.#closeSocket();
-        return;
-      }
-      if (Date.now() - this.#outbox.lastWriteMs >= intervalMs / 2) {
-        writeHeartbeat(this.out);
-        this.scheduleFlush();
-      }
-    }, intervalMs / 2);
   }
 
   // ---- errors and closing --------------------------------------------
@@ -654,7 +600,7 @@ export class Connection implements FrameSink, ChannelHost {
   #drainUntilPeerCloses(): void {
     this.#teardownChannels();
     this.#phase = "draining";
-    clearInterval(this.#heartbeatTimer);
+    this.#heartbeats.stop();
     this.#readGate.close();
     const heartbeatMs = this.heartbeatS * 1000;
     const waitMs = heartbeatMs > 0
@@ -681,7 +627,7 @@ export class Connection implements FrameSink, ChannelHost {
     const wasOpen = this.#phase === "running" || this.#phase === "closing" || this.#phase === "draining";
     this.#teardownChannels();
     this.#phase = "closed";
-    clearInterval(this.#heartbeatTimer);
+    this.#heartbeats.stop();
     clearTimeout(this.#closeTimer);
     this.#readGate.close();
     this.#outbox.close();
