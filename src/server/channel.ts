@@ -1,13 +1,13 @@
 // One AMQP channel: turns methods into broker calls and deliveries into
 // frames, with prefetch, flow, transactions and RabbitMQ's permission
-// checks. Publishing lives in channel_publisher.ts, delivery tags in
-// deliveries.ts, direct reply-to in direct_reply.ts; the connection is seen
+// checks. Publishing lives in channel_publisher.ts, exchange and queue
+// methods in channel_topology.ts, delivery tags in deliveries.ts, direct
+// reply-to in direct_reply.ts; the connection is seen
 // only through ChannelHost. Errors thrown here are AmqpErrors; the
 // connection turns them into channel.close or connection.close.
 import {
   AmqpError,
   ConnectionError,
-  notFound,
   preconditionFailed,
   REPLY_CHANNEL_ERROR,
   REPLY_COMMAND_INVALID,
@@ -22,17 +22,11 @@ import { type MethodArgs, type MethodArgsOut, type MethodName, type MethodSpec }
 import type { QueueEntry } from "../broker/message.ts";
 import { generatedConsumerTag } from "../broker/names.ts";
 import type { Queue } from "../broker/queue.ts";
-import { refuseDefaultExchange } from "../broker/bindings.ts";
 import { ChannelConsumer } from "./channel_consumer.ts";
 import { ChannelPublisher, publishError } from "./channel_publisher.ts";
 import { Deliveries, type Unacked } from "./deliveries.ts";
-import {
-  checkReplyAddressExists,
-  consumeDirectReplies,
-  type DirectReplyConsumer,
-  isDirectReplyQueue,
-  isReplyAddress,
-} from "./direct_reply.ts";
+import { consumeDirectReplies, type DirectReplyConsumer, isDirectReplyQueue } from "./direct_reply.ts";
+import { ChannelTopology } from "./channel_topology.ts";
 import { type PendingPublish, Transaction } from "./transaction.ts";
 import type { ChannelHost } from "./channel_host.ts";
 import { logger } from "../log.ts";
@@ -77,10 +71,10 @@ export class Channel {
   /** This channel's direct reply-to consumer, if it has one. */
   directReply: DirectReplyConsumer | null = null;
   readonly #publisher: ChannelPublisher;
+  readonly #topology: ChannelTopology;
   #flowActive = true;
   #prefetchCount = 0;
   #globalPrefetch = 0;
-  #lastQueue = "";
   #tx: Transaction | null = null;
   /** Reused for every basic.deliver so a delivery allocates no argument object. */
   readonly #deliverArgs: MethodArgs<"basic.deliver"> = {
@@ -92,6 +86,7 @@ export class Channel {
   };
   constructor(readonly host: ChannelHost, readonly id: number) {
     this.#publisher = new ChannelPublisher(this);
+    this.#topology = new ChannelTopology(host);
   }
 
   /** basic.qos settings and modes, read by the admin API. */
@@ -192,15 +187,35 @@ export class Channel {
     "basic.qos": (ch, a) => ch.#qos(a.prefetchSize, a.prefetchCount, a.global),
     "basic.recover": (ch, a) => ch.#recover(a.requeue, true),
     "basic.recover-async": (ch, a) => ch.#recover(a.requeue, false),
-    "exchange.declare": (ch, a) => ch.#exchangeDeclare(a),
-    "exchange.delete": (ch, a) => ch.#exchangeDelete(a),
-    "exchange.bind": (ch, a) => ch.#exchangeBind(a, true),
-    "exchange.unbind": (ch, a) => ch.#exchangeBind(a, false),
-    "queue.declare": (ch, a) => ch.#queueDeclare(a),
-    "queue.bind": (ch, a) => ch.#queueBind(a),
-    "queue.unbind": (ch, a) => ch.#queueUnbind(a),
-    "queue.purge": (ch, a) => ch.#queuePurge(a),
-    "queue.delete": (ch, a) => ch.#queueDelete(a),
+    "exchange.declare": (ch, a) => {
+      ch.#topology.exchangeDeclare(a);
+      ch.#reply(a.noWait, M.exchangeDeclareOk);
+    },
+    "exchange.delete": (ch, a) => {
+      ch.#topology.exchangeDelete(a);
+      ch.#reply(a.noWait, M.exchangeDeleteOk);
+    },
+    "exchange.bind": (ch, a) => {
+      ch.#topology.exchangeBind(a, true);
+      ch.#reply(a.noWait, M.exchangeBindOk);
+    },
+    "exchange.unbind": (ch, a) => {
+      ch.#topology.exchangeBind(a, false);
+      ch.#reply(a.noWait, M.exchangeUnbindOk);
+    },
+    "queue.declare": (ch, a) => ch.#reply(a.noWait, M.queueDeclareOk, ch.#topology.queueDeclare(a)),
+    "queue.bind": (ch, a) => {
+      ch.#topology.queueBind(a);
+      ch.#reply(a.noWait, M.queueBindOk);
+    },
+    "queue.unbind": (ch, a) => {
+      ch.#topology.queueUnbind(a);
+      ch.#send(M.queueUnbindOk);
+    },
+    "queue.purge": (ch, a) =>
+      ch.#reply(a.noWait, M.queuePurgeOk, { messageCount: ch.#topology.queuePurge(a) }),
+    "queue.delete": (ch, a) =>
+      ch.#reply(a.noWait, M.queueDeleteOk, { messageCount: ch.#topology.queueDelete(a) }),
     "confirm.select": (ch, a) => ch.#confirmSelect(a.noWait),
     "tx.select": (ch) => ch.#txSelect(),
     "tx.commit": (ch) => ch.#txCommit(),
@@ -212,78 +227,6 @@ export class Channel {
       throw new ConnectionError(REPLY_CHANNEL_ERROR, "second 'channel.open' seen");
     },
   });
-
-  // ---- exchanges and queues -------------------------------------------
-
-  #exchangeDeclare(a: MethodArgs<"exchange.declare">): void {
-    if (!a.passive) this.host.authorize("configure", "exchange", a.exchange);
-    this.host.vhost.declareExchange({
-      name: a.exchange,
-      type: a.type,
-      passive: a.passive,
-      durable: a.durable,
-      autoDelete: a.autoDelete,
-      internal: a.internal,
-      arguments: a.arguments,
-    });
-    this.#reply(a.noWait, M.exchangeDeclareOk);
-  }
-
-  #exchangeDelete(a: MethodArgs<"exchange.delete">): void {
-    this.host.authorize("configure", "exchange", a.exchange);
-    this.host.vhost.deleteExchange(a.exchange, a.ifUnused);
-    this.#reply(a.noWait, M.exchangeDeleteOk);
-  }
-
-  #exchangeBind(a: MethodArgs<"exchange.bind" | "exchange.unbind">, bind: boolean): void {
-    this.host.authorize("write", "exchange", a.destination);
-    refuseDefaultExchange(a.destination);
-    refuseDefaultExchange(a.source);
-    this.host.authorize("read", "exchange", a.source);
-    const vhost = this.host.vhost;
-    if (bind) vhost.bindExchange(a.destination, a.source, a.routingKey, a.arguments);
-    else vhost.unbindExchange(a.destination, a.source, a.routingKey, a.arguments);
-    this.#reply(a.noWait, bind ? M.exchangeBindOk : M.exchangeUnbindOk);
-  }
-
-  /** RabbitMQ's order for queue.bind and unbind: write on the queue, the default exchange, read on the source. */
-  #bindingQueue(a: MethodArgs<"queue.bind" | "queue.unbind">): string {
-    const queue = this.#queueName(a.queue);
-    this.host.authorize("write", "queue", queue);
-    refuseDefaultExchange(a.exchange);
-    this.host.authorize("read", "exchange", a.exchange);
-    return queue;
-  }
-
-  #queueBind(a: MethodArgs<"queue.bind">): void {
-    const queue = this.#bindingQueue(a);
-    this.host.vhost.bindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
-    this.#reply(a.noWait, M.queueBindOk);
-  }
-
-  #queueUnbind(a: MethodArgs<"queue.unbind">): void {
-    const queue = this.#bindingQueue(a);
-    this.host.vhost.unbindQueue(queue, a.exchange, a.routingKey, a.arguments, this.host);
-    this.#send(M.queueUnbindOk);
-  }
-
-  #queuePurge(a: MethodArgs<"queue.purge">): void {
-    const queue = this.#queueName(a.queue);
-    this.host.authorize("read", "queue", queue);
-    const messageCount = this.host.vhost.purgeQueue(queue, this.host);
-    this.#reply(a.noWait, M.queuePurgeOk, { messageCount });
-  }
-
-  #queueDelete(a: MethodArgs<"queue.delete">): void {
-    const queue = this.#queueName(a.queue);
-    this.host.authorize("configure", "queue", queue);
-    const messageCount = this.host.vhost.deleteQueue(queue, {
-      ifUnused: a.ifUnused,
-      ifEmpty: a.ifEmpty,
-      owner: this.host,
-    });
-    this.#reply(a.noWait, M.queueDeleteOk, { messageCount });
-  }
 
   // ---- modes ------------------------------------------------------------
 
@@ -342,45 +285,12 @@ export class Channel {
     if (this.state === "open") this.#publisher.flushConfirms();
   }
 
-  /** The empty queue name means the channel's last declared queue, as in RabbitMQ. */
-  #queueName(name: string): string {
-    if (name !== "") return name;
-    if (this.#lastQueue === "") throw notFound("no previously declared queue");
-    return this.#lastQueue;
-  }
-
-  #queueDeclare(args: MethodArgs<"queue.declare">): void {
-    // RabbitMQ does not read "" as the last declared queue here: a passive declare of "" is a 404.
-    const name = args.queue;
-    if (args.passive && isReplyAddress(name)) {
-      checkReplyAddressExists(this.host.vhost, name);
-      return this.#reply(args.noWait, M.queueDeclareOk, { queue: name, messageCount: 0, consumerCount: 1 });
-    }
-    if (!args.passive && name !== "") this.host.authorize("configure", "queue", name);
-    const r = this.host.vhost.declareQueue({
-      name,
-      passive: args.passive,
-      durable: args.durable,
-      exclusive: args.exclusive,
-      autoDelete: args.autoDelete,
-      arguments: args.arguments,
-      owner: this.host,
-    });
-    if (r.queue.exclusiveOwner === this.host) this.host.ownExclusiveQueue(r.queue);
-    this.#lastQueue = r.queue.name;
-    this.#reply(args.noWait, M.queueDeclareOk, {
-      queue: r.queue.name,
-      messageCount: r.messageCount,
-      consumerCount: r.consumerCount,
-    });
-  }
-
   // ---- consuming ------------------------------------------------------
 
   #consume(args: MethodArgs<"basic.consume">): void {
     this.#checkConsumerLimit(args.consumerTag);
     if (isDirectReplyQueue(args.queue)) return this.#consumeDirectReplies(args);
-    const queueName = this.#queueName(args.queue);
+    const queueName = this.#topology.queueName(args.queue);
     this.host.authorize("read", "queue", queueName);
     // RabbitMQ's order: a reused tag, then the queue, then the consumer arguments
     const tag: string = args.consumerTag === "" ? generatedConsumerTag() : args.consumerTag;
@@ -480,7 +390,7 @@ export class Channel {
   }
 
   #get(queueName: string, noAck: boolean): void {
-    const name = this.#queueName(queueName);
+    const name = this.#topology.queueName(queueName);
     this.host.authorize("read", "queue", name);
     const queue = this.host.vhost.getQueue(name, this.host);
     const entry = queue.get(noAck);
