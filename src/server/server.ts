@@ -95,18 +95,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const socketOptions = options.socket ?? { noDelay: true, keepAlive: false };
   const connections = new Set<Connection>();
   const running = new Set<Promise<void>>();
-  const ctx: ConnectionContext = {
-    limits,
-    users,
-    counters: broker.counters,
-    vhostNamed: (name) => broker.vhost(name),
-    clusterName: options.clusterName ?? "warren",
-    onClosed: (c) => {
-      connections.delete(c);
-      // As in RabbitMQ, every socket counts as closed, though only those that reached open-ok counted as opened.
-      broker.counters.connectionsClosed++;
-    },
-  };
+  const ctx = connectionContext(broker, users, limits, options.clusterName ?? "warren", connections);
   let closing = false;
 
   const serve = (transport: Transport, internal = false) => {
@@ -152,21 +141,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     serve(server, true);
     return client;
   };
-  const shovels = new ShovelSupervisor({
-    parameters: broker.parameters,
-    connectLocal: openLocal,
-    nodeName: options.nodeName ?? `warren@${hostnameOrLocalhost()}`,
-    mayConnect: (user, v) => broker.vhost(v) !== undefined && users.canAccessVHost(user, v),
-  });
-  broker.parameters.registerComponent(SHOVEL_COMPONENT, shovels);
-  const federation = new FederationSupervisor({
-    broker,
-    connectLocal: openLocal,
-    nodeName: options.nodeName ?? `warren@${hostnameOrLocalhost()}`,
-    clusterName: ctx.clusterName,
-  });
-  // Shovels found in the store start now that the node accepts connections.
-  broker.parameters.start();
+  const { shovels, federation } = startLinks(broker, users, openLocal, ctx.clusterName, options.nodeName);
 
   return {
     port,
@@ -186,18 +161,58 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       await Promise.all([shovels.close(), federation.close()]);
       alarms?.stop();
       clearInterval(timeoutCheck);
-      for (const l of listeners) {
-        try {
-          l.close();
-        } catch { /* already closed */ }
-      }
-      await acceptLoop;
-      await tlsListener?.close();
+      await closeListeners(listeners, acceptLoop, tlsListener);
       await closeConnections(connections, running);
       await broker.store.settled();
       broker.close();
       broker.store.close();
       log.info("server stopped", { port });
+    },
+  };
+}
+
+/**
+ * The shovel and federation supervisors, over in-process connections to this
+ * node; the runtime parameters found in the store start them now that the
+ * node accepts connections.
+ */
+function startLinks(
+  broker: Broker,
+  users: UserRegistry,
+  connectLocal: () => Transport,
+  clusterName: string,
+  nodeName = `warren@${hostnameOrLocalhost()}`,
+): { shovels: ShovelSupervisor; federation: FederationSupervisor } {
+  const shovels = new ShovelSupervisor({
+    parameters: broker.parameters,
+    connectLocal,
+    nodeName,
+    mayConnect: (user, v) => broker.vhost(v) !== undefined && users.canAccessVHost(user, v),
+  });
+  broker.parameters.registerComponent(SHOVEL_COMPONENT, shovels);
+  const federation = new FederationSupervisor({ broker, connectLocal, nodeName, clusterName });
+  broker.parameters.start();
+  return { shovels, federation };
+}
+
+/** What every connection sees of the node; closed connections leave `connections`. */
+function connectionContext(
+  broker: Broker,
+  users: UserRegistry,
+  limits: ServerLimits,
+  clusterName: string,
+  connections: Set<Connection>,
+): ConnectionContext {
+  return {
+    limits,
+    users,
+    counters: broker.counters,
+    vhostNamed: (name) => broker.vhost(name),
+    clusterName,
+    onClosed: (c) => {
+      connections.delete(c);
+      // As in RabbitMQ, every socket counts as closed, though only those that reached open-ok counted as opened.
+      broker.counters.connectionsClosed++;
     },
   };
 }
@@ -262,6 +277,21 @@ function startAlarms(limits: AlarmLimits, connections: ReadonlySet<Connection>):
   });
   alarms.start();
   return alarms;
+}
+
+/** Shutdown: no new sockets on any listener, and every accept loop ended. */
+async function closeListeners(
+  listeners: Deno.TcpListener[],
+  acceptLoop: Promise<void[]>,
+  tlsListener: TlsListener | null,
+): Promise<void> {
+  for (const l of listeners) {
+    try {
+      l.close();
+    } catch { /* already closed */ }
+  }
+  await acceptLoop;
+  await tlsListener?.close();
 }
 
 /** Shutdown: connection.close 320 to everyone, and sockets still open after a grace period are cut. */
