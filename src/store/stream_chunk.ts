@@ -6,11 +6,12 @@
 //
 // Each record: a RECORD_HEADER-byte header (timestamp f64, property bytes
 // u32, body bytes u32, filter value bytes i32 with -1 for none, exchange
-// bytes u8, routing key bytes u8), then the exchange, routing key and filter
-// value as UTF-8, the raw properties and the body.
+// bytes u16, routing key bytes u16: AMQP caps both at 255, but the store
+// does not rely on it), then the exchange, routing key and filter value as
+// UTF-8, the raw properties and the body.
 import type { StreamRecord, StreamRecordIn } from "./store.ts";
 
-const RECORD_HEADER = 22;
+const RECORD_HEADER = 24;
 const NO_BYTES: Uint8Array = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,8 +55,8 @@ export function encodeChunk(records: readonly StreamRecordIn[], from: number, to
     view.setUint32(p + 8, r.rawProperties.length);
     view.setUint32(p + 12, r.body.length);
     view.setInt32(p + 16, f === null ? -1 : f.length);
-    out[p + 20] = ex.length;
-    out[p + 21] = rk.length;
+    view.setUint16(p + 20, ex.length);
+    view.setUint16(p + 22, rk.length);
     p += RECORD_HEADER;
     out.set(ex, p);
     p += ex.length;
@@ -93,8 +94,8 @@ export function decodeChunk(
     const propsLen = view.getUint32(p + 8);
     const bodyLen = view.getUint32(p + 12);
     const filterLen = view.getInt32(p + 16);
-    const exLen = chunk[p + 20];
-    const rkLen = chunk[p + 21];
+    const exLen = view.getUint16(p + 20);
+    const rkLen = view.getUint16(p + 22);
     const start = p;
     p += RECORD_HEADER + exLen + rkLen + (filterLen < 0 ? 0 : filterLen) + propsLen + bodyLen;
     if (offset < fromOffset) continue;
