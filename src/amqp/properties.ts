@@ -183,19 +183,19 @@ export function withLongHeader(raw: Uint8Array, name: string, value: number): Ui
   const fieldBytes = 1 + name.length + 1 + 8;
   const hasHeaders = (flags & FLAG_HEADERS) !== 0;
   const out = new Uint8Array(raw.length + fieldBytes + (hasHeaders ? 0 : 4));
-  const view = new DataView(out.buffer);
+  // Bytes copied one by one (properties are short): no DataView or subarray per delivery.
   // Where the (new) table's entries end in `out`, and where the properties after the table start in `raw`.
   let tableEnd: number;
   let rest: number;
   if (hasHeaders) {
     const tableLength = ((raw[p] << 24) >>> 0) + (raw[p + 1] << 16) + (raw[p + 2] << 8) + raw[p + 3];
     tableEnd = rest = p + 4 + tableLength;
-    out.set(raw.subarray(0, tableEnd), 0);
-    view.setUint32(p, tableLength + fieldBytes);
+    for (let i = 0; i < tableEnd; i++) out[i] = raw[i];
+    putUint32(out, p, tableLength + fieldBytes);
   } else {
-    out.set(raw.subarray(0, p), 0);
-    view.setUint16(0, flags | FLAG_HEADERS);
-    view.setUint32(p, fieldBytes);
+    for (let i = 0; i < p; i++) out[i] = raw[i];
+    out[0] = (flags | FLAG_HEADERS) >> 8;
+    putUint32(out, p, fieldBytes);
     tableEnd = p + 4;
     rest = p;
   }
@@ -203,9 +203,16 @@ export function withLongHeader(raw: Uint8Array, name: string, value: number): Ui
   out[w++] = name.length;
   for (let i = 0; i < name.length; i++) out[w++] = name.charCodeAt(i);
   out[w++] = 0x6c; // 'l'
-  view.setUint32(w, Math.floor(value / 0x1_0000_0000));
-  view.setUint32(w + 4, value >>> 0);
+  putUint32(out, w, Math.floor(value / 0x1_0000_0000));
+  putUint32(out, w + 4, value >>> 0);
   w += 8;
-  out.set(raw.subarray(rest), w);
+  for (let i = rest; i < raw.length; i++) out[w++] = raw[i];
   return out;
+}
+
+function putUint32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = v >>> 16;
+  out[at + 2] = v >>> 8;
+  out[at + 3] = v;
 }

@@ -7,8 +7,8 @@
 //   it durable (`storesEveryMessage`). Consumers get a record only once it
 //   is durable: the store reads back committed records only, and the queue
 //   dispatches again when a commit lands.
-// - A chunk is what one commit wrote to the stream (in --in-memory mode,
-//   every record is a chunk of its own). `last` starts at the first record
+// - A chunk is what one commit wrote to one segment of the stream, stored
+//   as one row (in --in-memory mode, every record is a chunk of its own). `last` starts at the first record
 //   of the newest chunk; a timestamp starts at the first chunk written at or
 //   after it.
 // - A segment is a run of records up to x-stream-max-segment-size-bytes
@@ -17,8 +17,9 @@
 //   when a segment rolls over and every RETENTION_CHECK_MS; a consumer that
 //   fell behind goes on from the new head.
 // - Each consumer reads ahead at most one batch (READ_BATCH_RECORDS records
-//   or about READ_BATCH_BYTES), so memory does not grow with the length of
-//   the stream or the number of readers. Acks only return credit.
+//   or about READ_BATCH_BYTES, rounded up to the end of a chunk), so memory
+//   does not grow with the length of the stream or the number of readers.
+//   Acks only return credit.
 // - Beyond RabbitMQ, as LavinMQ does: server-side offset tracking (a
 //   consumer with a tag of its own that sets x-stream-offset to void, or
 //   x-stream-automatic-offset-tracking true, resumes after its last acked

@@ -2,10 +2,15 @@
 // up inside one transaction; a file from a newer Warren, or one that is not
 // Warren's at all, is refused rather than guessed at.
 import type { DatabaseSync } from "node:sqlite";
+import type { StreamRecordIn } from "./store.ts";
+import { encodeChunk } from "./stream_chunk.ts";
 
 export const FILE_FORMAT = "warren";
 
-const MIGRATIONS: readonly string[] = [
+/** SQL, or a function for a migration that converts rows. */
+type Migration = string | ((db: DatabaseSync) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   // 1: entities, messages stored once, one row per message per queue.
   `
   CREATE TABLE vhosts (name TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -81,7 +86,68 @@ const MIGRATIONS: readonly string[] = [
     queue_id INTEGER NOT NULL, consumer_tag TEXT NOT NULL, stream_offset INTEGER NOT NULL,
     PRIMARY KEY (queue_id, consumer_tag)) WITHOUT ROWID;
   `,
+  // 6: a stream stores one row per chunk (the records one commit appended to one segment, as one blob:
+  // stream_chunk.ts) instead of one per record: a commit is one INSERT, a replay reads a row per chunk.
+  chunkStreams,
 ];
+
+/** Converts version 5's record rows to chunks: a chunk ends where a record starts one, or the segment changes. */
+function chunkStreams(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE stream_records RENAME TO stream_records_v5;
+    DROP INDEX stream_chunks;
+    CREATE TABLE stream_chunks (
+      queue_id INTEGER NOT NULL, first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL,
+      segment INTEGER NOT NULL, first_ts INTEGER NOT NULL, records BLOB NOT NULL,
+      UNIQUE (queue_id, last_offset));
+  `);
+  const ins = db.prepare(
+    "INSERT INTO stream_chunks (queue_id, first_offset, last_offset, segment, first_ts, records) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  let queue = -1;
+  let segment = -1;
+  let chunk: StreamRecordIn[] = [];
+  const flush = () => {
+    if (chunk.length === 0) return;
+    const first = chunk[0];
+    ins.run(
+      queue,
+      first.offset,
+      chunk.at(-1)!.offset,
+      segment,
+      first.timestamp,
+      encodeChunk(chunk, 0, chunk.length),
+    );
+    chunk = [];
+  };
+  const rows = db.prepare(
+    `SELECT queue_id, stream_offset, segment, ts, chunk_start, filter_value, exchange, routing_key, properties, body
+     FROM stream_records_v5 ORDER BY queue_id, stream_offset`,
+  ).iterate() as Iterable<Record<string, unknown>>;
+  for (const r of rows) {
+    const offset = r.stream_offset as number;
+    if (
+      r.queue_id !== queue || r.segment !== segment || r.chunk_start === 1 ||
+      (chunk.length > 0 && chunk.at(-1)!.offset !== offset - 1)
+    ) {
+      flush();
+      queue = r.queue_id as number;
+      segment = r.segment as number;
+    }
+    chunk.push({
+      offset,
+      timestamp: r.ts as number,
+      segment,
+      filterValue: r.filter_value as string | null,
+      exchange: r.exchange as string,
+      routingKey: r.routing_key as string,
+      rawProperties: r.properties as Uint8Array,
+      body: r.body as Uint8Array,
+    });
+  }
+  flush();
+  db.exec("DROP TABLE stream_records_v5");
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -120,7 +186,9 @@ export function migrate(db: DatabaseSync, path: string): void {
   while (version < SCHEMA_VERSION) {
     db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(MIGRATIONS[version]);
+      const m = MIGRATIONS[version];
+      if (typeof m === "string") db.exec(m);
+      else m(db);
       version++;
       set.run("format", FILE_FORMAT);
       set.run("schema_version", String(version));

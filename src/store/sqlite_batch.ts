@@ -18,6 +18,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 import { logger } from "../log.ts";
 import type { DurableCallback, StorableEntry, StorableMessage, StreamRecordIn } from "./store.ts";
+import { encodeChunk } from "./stream_chunk.ts";
 
 const log = logger("store");
 
@@ -157,8 +158,8 @@ export class BatchWriter {
       rowsAfter: p("SELECT message_id AS id FROM queue_messages WHERE queue_id = ? AND seq > ?"),
       delRowsAfter: p("DELETE FROM queue_messages WHERE queue_id = ? AND seq > ?"),
       insStream: p(
-        `INSERT INTO stream_records (queue_id, stream_offset, segment, ts, chunk_start, filter_value,
-           exchange, routing_key, properties, body, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO stream_chunks (queue_id, first_offset, last_offset, segment, first_ts, records)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       upsertSegment: p(
         `INSERT INTO stream_segments (queue_id, segment, first_offset, last_offset, records, bytes, first_ts, last_ts)
@@ -451,54 +452,50 @@ export class BatchWriter {
   }
 
   /**
-   * A stream's records of one commit are one chunk: the first of each
-   * queue's is marked. Each segment's summary row grows by what it got.
+   * A stream's records of one commit to one segment are one chunk, one row.
+   * Each segment's summary row grows by what it got.
    */
   #writeStream(queues: number[], records: StreamRecordIn[]): void {
     if (records.length === 0) return;
-    const ins = this.#s.insStream;
-    const runs = new Map<number, SegmentRun>();
+    // Group each stream's records, keeping their order: a turn may interleave several streams.
+    const byQueue = new Map<number, StreamRecordIn[]>();
     for (let i = 0; i < records.length; i++) {
-      const q = queues[i];
-      const r = records[i];
-      const size = r.rawProperties.length + r.body.length;
-      let run = runs.get(q);
-      const chunkStart = run === undefined ? 1 : 0;
-      if (run !== undefined && run.segment !== r.segment) {
-        this.#writeSegmentRun(q, run);
-        run = undefined;
-      }
-      if (run === undefined) {
-        run = {
-          segment: r.segment,
-          first: r.offset,
-          last: r.offset,
-          records: 0,
-          bytes: 0,
-          firstTs: r.timestamp,
-          lastTs: 0,
-        };
-        runs.set(q, run);
-      }
-      run.last = r.offset;
-      run.records++;
-      run.bytes += size;
-      run.lastTs = r.timestamp;
-      ins.run(
-        q,
-        r.offset,
-        r.segment,
-        r.timestamp,
-        chunkStart,
-        r.filterValue,
-        r.exchange,
-        r.routingKey,
-        r.rawProperties,
-        r.body,
-        size,
-      );
+      const list = byQueue.get(queues[i]);
+      if (list === undefined) byQueue.set(queues[i], [records[i]]);
+      else list.push(records[i]);
     }
-    for (const [q, run] of runs) this.#writeSegmentRun(q, run);
+    for (const [q, list] of byQueue) {
+      let start = 0;
+      for (let i = 1; i <= list.length; i++) {
+        if (i < list.length && list[i].segment === list[start].segment) continue;
+        this.#writeChunk(q, list, start, i);
+        start = i;
+      }
+    }
+  }
+
+  #writeChunk(queueId: number, records: StreamRecordIn[], from: number, to: number): void {
+    const first = records[from];
+    const last = records[to - 1];
+    let bytes = 0;
+    for (let i = from; i < to; i++) bytes += records[i].rawProperties.length + records[i].body.length;
+    this.#s.insStream.run(
+      queueId,
+      first.offset,
+      last.offset,
+      first.segment,
+      first.timestamp,
+      encodeChunk(records, from, to),
+    );
+    this.#writeSegmentRun(queueId, {
+      segment: first.segment,
+      first: first.offset,
+      last: last.offset,
+      records: to - from,
+      bytes,
+      firstTs: first.timestamp,
+      lastTs: last.timestamp,
+    });
   }
 
   #writeSegmentRun(queueId: number, run: SegmentRun): void {

@@ -14,6 +14,7 @@ import { logger } from "../log.ts";
 import { migrate, refuseForeignFile, SchemaError } from "./schema.ts";
 import type { BackupProgress, BackupResult } from "./store.ts";
 import type { SyncLevel } from "./sync_level.ts";
+import { decodeChunk } from "./stream_chunk.ts";
 import type {
   BindingRecord,
   DelayedRecord,
@@ -108,8 +109,8 @@ export class SqliteStore implements Store {
        WHERE qm.queue_id = ? AND qm.seq > ? ORDER BY qm.seq LIMIT ?`,
     );
     this.#readStream = this.#db.prepare(
-      `SELECT stream_offset, ts, filter_value, exchange, routing_key, properties, body FROM stream_records
-       WHERE queue_id = ? AND stream_offset >= ? ORDER BY stream_offset LIMIT ?`,
+      `SELECT first_offset, records FROM stream_chunks
+       WHERE queue_id = ? AND last_offset >= ? ORDER BY last_offset LIMIT 1`,
     );
   }
 
@@ -288,7 +289,7 @@ export class SqliteStore implements Store {
     this.#batch.now(() => {
       this.#batch.releaseRowsAfter(queueId, 0);
       this.#db.prepare("DELETE FROM queues WHERE id = ?").run(queueId);
-      this.#db.prepare("DELETE FROM stream_records WHERE queue_id = ?").run(queueId);
+      this.#db.prepare("DELETE FROM stream_chunks WHERE queue_id = ?").run(queueId);
       this.#db.prepare("DELETE FROM stream_segments WHERE queue_id = ?").run(queueId);
       this.#db.prepare("DELETE FROM stream_consumer_offsets WHERE queue_id = ?").run(queueId);
     });
@@ -364,20 +365,17 @@ export class SqliteStore implements Store {
   }
 
   /** Reads only what has committed: a record is delivered once it is durable. */
+  /** Whole chunks, until `limit` records are read: a record is a view into its chunk's blob. */
   readStreamRecords(queueId: number, fromOffset: number, limit: number): StreamRecord[] {
-    const rows = this.#readStream.all(queueId, fromOffset, limit) as Row[];
-    const out: StreamRecord[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      out[i] = {
-        offset: r.stream_offset as number,
-        timestamp: r.ts as number,
-        filterValue: r.filter_value as string | null,
-        exchange: r.exchange as string,
-        routingKey: r.routing_key as string,
-        rawProperties: r.properties as Uint8Array,
-        body: r.body as Uint8Array,
-      };
+    const out: StreamRecord[] = [];
+    let from = fromOffset;
+    while (out.length < limit) {
+      const r = this.#readStream.get(queueId, from) as Row | undefined;
+      if (r === undefined) break;
+      const before = out.length;
+      decodeChunk(r.records as Uint8Array, r.first_offset as number, from, out);
+      if (out.length === before) break;
+      from = out[out.length - 1].offset + 1;
     }
     return out;
   }
@@ -400,23 +398,21 @@ export class SqliteStore implements Store {
 
   streamLastChunkOffset(queueId: number): number {
     const r = this.#db.prepare(
-      `SELECT stream_offset FROM stream_records WHERE queue_id = ? AND chunk_start = 1
-       ORDER BY stream_offset DESC LIMIT 1`,
+      "SELECT first_offset FROM stream_chunks WHERE queue_id = ? ORDER BY last_offset DESC LIMIT 1",
     ).get(queueId) as Row | undefined;
-    return r === undefined ? -1 : r.stream_offset as number;
+    return r === undefined ? -1 : r.first_offset as number;
   }
 
   streamChunkOffsetAt(queueId: number, timestampMs: number): number {
     const r = this.#db.prepare(
-      `SELECT stream_offset FROM stream_records WHERE queue_id = ? AND chunk_start = 1 AND ts >= ?
-       ORDER BY stream_offset LIMIT 1`,
+      "SELECT first_offset FROM stream_chunks WHERE queue_id = ? AND first_ts >= ? ORDER BY last_offset LIMIT 1",
     ).get(queueId, timestampMs) as Row | undefined;
-    return r === undefined ? -1 : r.stream_offset as number;
+    return r === undefined ? -1 : r.first_offset as number;
   }
 
   /** `offset` is the first of a segment: retention drops whole segments. */
   truncateStream(queueId: number, offset: number): void {
-    this.#coldOp("DELETE FROM stream_records WHERE queue_id = ? AND stream_offset < ?", queueId, offset);
+    this.#coldOp("DELETE FROM stream_chunks WHERE queue_id = ? AND last_offset < ?", queueId, offset);
     this.#coldOp("DELETE FROM stream_segments WHERE queue_id = ? AND last_offset < ?", queueId, offset);
   }
 

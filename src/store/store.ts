@@ -253,7 +253,10 @@ export interface Store {
 
   /** Appends a record; durable with the next group commit (whenDurable), readable only then. */
   appendStreamRecord(queueId: number, record: StreamRecordIn): void;
-  /** Up to `limit` durable records from `fromOffset` on, in offset order. */
+  /**
+   * Durable records from `fromOffset` on, in offset order: `limit` or fewer, or (when the store keeps
+   * chunks) the rest of the chunk that reaches `limit`.
+   */
   readStreamRecords(queueId: number, fromOffset: number, limit: number): StreamRecord[];
   /** The stream's segments, oldest first (start-up). */
   streamSegments(queueId: number): StreamSegment[];

@@ -164,7 +164,7 @@ storageTest("deleting a stream deletes its records", async (node) => {
   await node.stop();
   const db = new DatabaseSync(node.file);
   try {
-    const { n } = db.prepare("SELECT count(*) AS n FROM stream_records").get() as { n: number };
+    const { n } = db.prepare("SELECT count(*) AS n FROM stream_chunks").get() as { n: number };
     assert.equal(n, 0);
   } finally {
     db.close();
