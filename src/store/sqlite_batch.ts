@@ -53,6 +53,23 @@ interface PendingRow {
 
 type Row = Record<string, unknown>;
 
+/** What one commit writes: everything pending when it was taken. */
+interface Batch {
+  messages: Map<number, StorableMessage>;
+  rows: PendingRow[];
+  durableRows: boolean;
+  rowDeletes: number[];
+  messageDeletes: number[];
+  refUpdates: Set<number>;
+  delivered: Map<number, number>;
+  counts: number[];
+  cold: (() => void)[];
+  callbacks: DurableCallback[];
+  streamQueues: number[];
+  streamRecords: StreamRecordIn[];
+  consumerOffsets: Map<number, Map<string, number>>;
+}
+
 /** Records one commit appended to one segment of a stream. */
 interface SegmentRun {
   segment: number;
@@ -334,21 +351,58 @@ export class BatchWriter {
       clearTimeout(this.#commitTimer);
       this.#commitTimer = undefined;
     }
-    const messages = this.#pendingMessages;
-    const rows = this.#pendingRows;
-    const rowDeletes = this.#rowDeletes;
-    const messageDeletes = this.#messageDeletes;
-    const refUpdates = this.#refUpdates;
-    const delivered = this.#delivered;
-    const counts = this.#counts;
-    const cold = this.#cold;
-    const callbacks = this.#callbacks;
-    const streamQueues = this.#streamQueues;
-    const streamRecords = this.#streamRecords;
-    const consumerOffsets = this.#consumerOffsets;
+    const b = this.#takeBatch();
+    if (b === null) return;
+    // A batch that only removes (acks, delivery marks) or pages transient messages out, and that
+    // nobody waits for, is not fsynced: losing it in a power cut brings acked messages back as
+    // redeliveries, never loses one (RabbitMQ does not sync acks either), and it spares a consumer
+    // that acks a stream (a shovel draining a queue) an fsync per batch. The next synced commit
+    // makes it durable with everything before it, since the WAL is written in order.
+    const needsSync = this.#syncFull &&
+      (b.durableRows || b.cold.length > 0 || b.counts.length > 0 || b.streamRecords.length > 0 ||
+        b.callbacks.length > 0);
+    let ok = true;
+    try {
+      if (this.#wal === null) this.#setFullSync(needsSync);
+      this.#db.exec("BEGIN");
+      this.#write(b);
+      this.#db.exec("COMMIT");
+      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
+        log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
+        this.#failedCommits = 0;
+      }
+    } catch (e) {
+      ok = false;
+      this.#commitFailed(b, e as Error);
+    }
+    if (ok && needsSync && this.#wal !== null) {
+      for (const cb of b.callbacks) this.#unsynced.push(cb);
+      this.#syncWanted = true;
+      this.#startSync();
+      return;
+    }
+    for (const cb of b.callbacks) cb(ok);
+  }
+
+  /** Hands over what is pending and starts a new batch; null (its callbacks answered) when it holds nothing. */
+  #takeBatch(): Batch | null {
+    const b: Batch = {
+      messages: this.#pendingMessages,
+      rows: this.#pendingRows,
+      durableRows: this.#durableRows,
+      rowDeletes: this.#rowDeletes,
+      messageDeletes: this.#messageDeletes,
+      refUpdates: this.#refUpdates,
+      delivered: this.#delivered,
+      counts: this.#counts,
+      cold: this.#cold,
+      callbacks: this.#callbacks,
+      streamQueues: this.#streamQueues,
+      streamRecords: this.#streamRecords,
+      consumerOffsets: this.#consumerOffsets,
+    };
     this.#pendingMessages = new Map();
     this.#pendingRows = [];
-    const durableRows = this.#durableRows;
     this.#durableRows = false;
     this.#rowDeletes = [];
     this.#messageDeletes = [];
@@ -357,98 +411,81 @@ export class BatchWriter {
     this.#counts = [];
     this.#cold = [];
     this.#callbacks = [];
-    if (streamRecords.length > 0) {
+    if (b.streamRecords.length > 0) {
       this.#streamQueues = [];
       this.#streamRecords = [];
     }
-    if (consumerOffsets.size > 0) this.#consumerOffsets = new Map();
+    if (b.consumerOffsets.size > 0) this.#consumerOffsets = new Map();
     if (
-      messages.size + rows.length + rowDeletes.length + messageDeletes.length + refUpdates.size +
-          cold.length + counts.length + streamRecords.length + consumerOffsets.size +
-          delivered.size === 0
+      b.messages.size + b.rows.length + b.rowDeletes.length + b.messageDeletes.length + b.refUpdates.size +
+          b.cold.length + b.counts.length + b.streamRecords.length + b.consumerOffsets.size +
+          b.delivered.size === 0
     ) {
-      for (const cb of callbacks) cb(true);
-      return;
+      for (const cb of b.callbacks) cb(true);
+      return null;
     }
-    let ok = true;
+    return b;
+  }
+
+  /** The batch's statements, inside the caller's transaction. */
+  #write(b: Batch): void {
     const s = this.#s;
-    // A batch that only removes (acks, delivery marks) or pages transient messages out, and that
-    // nobody waits for, is not fsynced: losing it in a power cut brings acked messages back as
-    // redeliveries, never loses one (RabbitMQ does not sync acks either), and it spares a consumer
-    // that acks a stream (a shovel draining a queue) an fsync per batch. The next synced commit
-    // makes it durable with everything before it, since the WAL is written in order.
-    const needsSync = this.#syncFull &&
-      (durableRows || cold.length > 0 || counts.length > 0 || streamRecords.length > 0 ||
-        callbacks.length > 0);
+    const args = this.#args;
+    for (const m of b.messages.values()) {
+      args.push(
+        m.storeId,
+        m.exchange,
+        m.routingKey,
+        m.rawProperties,
+        m.body,
+        m.persistent ? 1 : 0,
+        this.#sharedRefs.get(m.storeId) ?? 1,
+      );
+    }
+    runInChunks(s.insMessages, s.insMessage, args, 7);
+    const rows = b.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r.cancelled) continue;
+      r.entry.storeRow = null;
+      const e = r.entry;
+      args.push(
+        r.queueId,
+        e.seq,
+        e.message.storeId,
+        e.message.persistent && r.queueId > 0 ? 0 : 1,
+        e.expiresAt,
+        r.deliveryCount,
+      );
+    }
+    runInChunks(s.insRows, s.insRow, args, 6);
+    const counts = b.counts;
+    for (let i = 0; i < counts.length; i += 3) s.setCount.run(counts[i + 2], counts[i], counts[i + 1]);
+    runInChunks(s.delRows, s.delRow, b.rowDeletes, 2);
+    runInChunks(s.delMessages, s.delMessage, b.messageDeletes, 1);
+    for (const id of b.refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
+    this.#writeStream(b.streamQueues, b.streamRecords);
+    for (const [queueId, tags] of b.consumerOffsets) {
+      for (const [tag, offset] of tags) s.setConsumerOffset.run(queueId, tag, offset);
+    }
+    for (const op of b.cold) op();
+    for (const [queueId, seq] of b.delivered) s.setDelivered.run(seq, queueId);
+  }
+
+  /** Rolls a failed batch back; one log line per outage, not per batch (a full disk fails every commit). */
+  #commitFailed(b: Batch, e: Error): void {
+    this.#args.length = 0;
+    for (const r of b.rows) r.entry.storeRow = null;
     try {
-      if (this.#wal === null) this.#setFullSync(needsSync);
-      this.#db.exec("BEGIN");
-      const args = this.#args;
-      for (const m of messages.values()) {
-        args.push(
-          m.storeId,
-          m.exchange,
-          m.routingKey,
-          m.rawProperties,
-          m.body,
-          m.persistent ? 1 : 0,
-          this.#sharedRefs.get(m.storeId) ?? 1,
-        );
-      }
-      runInChunks(s.insMessages, s.insMessage, args, 7);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        if (r.cancelled) continue;
-        r.entry.storeRow = null;
-        const e = r.entry;
-        args.push(
-          r.queueId,
-          e.seq,
-          e.message.storeId,
-          e.message.persistent && r.queueId > 0 ? 0 : 1,
-          e.expiresAt,
-          r.deliveryCount,
-        );
-      }
-      runInChunks(s.insRows, s.insRow, args, 6);
-      for (let i = 0; i < counts.length; i += 3) s.setCount.run(counts[i + 2], counts[i], counts[i + 1]);
-      runInChunks(s.delRows, s.delRow, rowDeletes, 2);
-      runInChunks(s.delMessages, s.delMessage, messageDeletes, 1);
-      for (const id of refUpdates) s.setRefs.run(this.#sharedRefs.get(id) ?? 1, id);
-      this.#writeStream(streamQueues, streamRecords);
-      for (const [queueId, tags] of consumerOffsets) {
-        for (const [tag, offset] of tags) s.setConsumerOffset.run(queueId, tag, offset);
-      }
-      for (const op of cold) op();
-      for (const [queueId, seq] of delivered) s.setDelivered.run(seq, queueId);
-      this.#db.exec("COMMIT");
-      if (this.#failedCommits > 0 && Date.now() - this.#lastFailedCommitMs >= COMMIT_OUTAGE_QUIET_MS) {
-        log.info("store commits succeed again", { path: this.#path, failed_batches: this.#failedCommits });
-        this.#failedCommits = 0;
-      }
-    } catch (e) {
-      ok = false;
-      this.#args.length = 0;
-      for (const r of rows) r.entry.storeRow = null;
-      try {
-        this.#db.exec("ROLLBACK");
-      } catch { /* no transaction left to roll back */ }
-      // One line per outage, not per batch: a full disk fails every commit until space returns.
-      if (this.#failedCommits++ === 0) {
-        log.error("store commit failed; confirms are nacked until commits succeed again", {
-          path: this.#path,
-          error: (e as Error).message,
-        });
-      }
-      this.#lastFailedCommitMs = Date.now();
+      this.#db.exec("ROLLBACK");
+    } catch { /* no transaction left to roll back */ }
+    if (this.#failedCommits++ === 0) {
+      log.error("store commit failed; confirms are nacked until commits succeed again", {
+        path: this.#path,
+        error: e.message,
+      });
     }
-    if (ok && needsSync && this.#wal !== null) {
-      for (const cb of callbacks) this.#unsynced.push(cb);
-      this.#syncWanted = true;
-      this.#startSync();
-      return;
-    }
-    for (const cb of callbacks) cb(ok);
+    this.#lastFailedCommitMs = Date.now();
   }
 
   /**
