@@ -8,7 +8,8 @@ import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from "./
 import { setImmediate } from "node:timers";
 import { Buffer } from "node:buffer";
 import { clockMs } from "./message.ts";
-import { LatencySample, SeqTracker } from "./stats.ts";
+import { LatencySample } from "./stats.ts";
+import { ConsumerTally } from "./consumer_tally.ts";
 import type {
   ConsumerConfig,
   ConsumerResult,
@@ -22,7 +23,6 @@ type AmqpConnection = Awaited<ReturnType<typeof amqp.connect>>;
 
 /** Messages published per turn of the event loop before yielding to the socket and the confirms. */
 const PUBLISH_BATCH = 256;
-const PROGRESS_EVERY_MS = 20;
 const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
 
@@ -187,44 +187,17 @@ export class AmqplibProducer {
 
 export class AmqplibConsumer {
   #cfg: ConsumerConfig;
-  #control: RoleControl;
   #conns: AmqpConnection[] = [];
-  #trackers: SeqTracker[];
-  #latency: LatencySample;
-  #deliveries = 0;
-  #firstMs = NaN;
-  #lastMs = NaN;
-  #expected: number[] | null = null;
-  #done: Promise<void>;
-  #doneResolve!: () => void;
-  #stopped = false;
+  #tally: ConsumerTally;
   #failure: Error | null = null;
 
   constructor(cfg: ConsumerConfig, control: RoleControl) {
     this.#cfg = cfg;
-    this.#control = control;
-    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
-    this.#latency = new LatencySample(cfg.latencySamples);
-    this.#done = new Promise((r) => this.#doneResolve = r);
+    this.#tally = new ConsumerTally(cfg, control);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "expect") {
-      this.#expected = msg.counts;
-      this.#checkDone();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#doneResolve();
-    }
-  }
-
-  #checkDone(): void {
-    const expected = this.#expected;
-    if (!expected) return;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#trackers[i].unique < expected[i]) return;
-    }
-    this.#doneResolve();
+    this.#tally.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -244,68 +217,28 @@ export class AmqplibConsumer {
       ch.on("error", (e: Error) => this.#failure ??= e);
       if (!cfg.noAck && cfg.prefetch > 0) await ch.prefetch(cfg.prefetch);
       for (const { queue, tracker } of group) {
-        const seqs = this.#trackers[tracker];
+        const tally = this.#tally;
+        const seqs = tally.trackers[tracker];
         await ch.consume(queue, (msg: ConsumeMessage | null) => {
           if (msg === null) return;
           const now = clockMs();
           const body = msg.content;
           seqs.record(body.length >= 16 ? body.readDoubleLE(0) : -1);
-          if (body.length >= 16) this.#latency.add(now - body.readDoubleLE(8));
-          this.#deliveries++;
-          if (Number.isNaN(this.#firstMs)) this.#firstMs = now;
-          this.#lastMs = now;
+          if (body.length >= 16) tally.latency.add(now - body.readDoubleLE(8));
+          tally.deliveries++;
+          if (Number.isNaN(tally.firstMs)) tally.firstMs = now;
+          tally.lastMs = now;
           if (!cfg.noAck) ch.ack(msg);
-          if (this.#expected) this.#checkDone();
+          if (tally.expected) tally.checkDone();
         }, { noAck: cfg.noAck });
       }
     }));
   }
 
   async run(): Promise<ConsumerResult> {
-    const cfg = this.#cfg;
-    let lastCounts = "";
-    let lastProgressAt = clockMs();
-    let lastDeliveries = -1;
-    let timedOut = false;
-    const progress = setInterval(() => {
-      const counts = this.#trackers.map((t) => t.unique);
-      const key = counts.join(",");
-      if (key !== lastCounts) {
-        lastCounts = key;
-        this.#control.post({ type: "progress", counts });
-      }
-      if (this.#deliveries !== lastDeliveries) {
-        lastDeliveries = this.#deliveries;
-        lastProgressAt = clockMs();
-      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-      if (this.#failure) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-    }, PROGRESS_EVERY_MS);
-    await this.#done;
-    clearInterval(progress);
-    if (this.#failure && !this.#stopped) throw this.#failure;
-    const expected = this.#expected ?? this.#trackers.map(() => 0);
-    return {
-      role: "consumer",
-      deliveries: this.#deliveries,
-      trackers: this.#trackers.map((t, i) => ({
-        expected: expected[i],
-        unique: t.unique,
-        duplicates: t.duplicates,
-        foreign: t.foreign,
-        lost: t.lost(expected[i]),
-        missingSample: t.missingSample(expected[i]),
-      })),
-      firstMs: this.#firstMs,
-      lastMs: this.#lastMs,
-      latency: this.#latency.summary(),
-      timedOut,
-    };
+    const timedOut = await this.#tally.watch(() => this.#failure !== null);
+    if (this.#failure && !this.#tally.stopped) throw this.#failure;
+    return this.#tally.result(timedOut);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,8 @@ import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
-import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
+import { ConfirmTracker, LatencySample, type LatencySummary } from "./stats.ts";
+import { ConsumerTally } from "./consumer_tally.ts";
 
 /** The load generator's AMQP client: the harness's own (on Warren's codec) or amqplib. */
 export type BenchClient = "harness" | "amqplib";
@@ -106,7 +107,6 @@ export interface RoleControl {
 
 /** Bytes of publishes encoded before handing them to the socket. */
 const PUBLISH_BATCH_BYTES = 256 * 1024;
-const PROGRESS_EVERY_MS = 20;
 /** Shortest sleep of a rate-limited producer: 10k msg/s goes out ~3 at a time. */
 const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
@@ -339,43 +339,16 @@ class Producer {
 
 class Consumer {
   #cfg: ConsumerConfig;
-  #control: RoleControl;
   #conns: AmqpConnection[] = [];
-  #trackers: SeqTracker[];
-  #latency: LatencySample;
-  #deliveries = 0;
-  #firstMs = NaN;
-  #lastMs = NaN;
-  #expected: number[] | null = null;
-  #done: Promise<void>;
-  #doneResolve!: () => void;
-  #stopped = false;
+  #tally: ConsumerTally;
 
   constructor(cfg: ConsumerConfig, control: RoleControl) {
     this.#cfg = cfg;
-    this.#control = control;
-    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
-    this.#latency = new LatencySample(cfg.latencySamples);
-    this.#done = new Promise((r) => this.#doneResolve = r);
+    this.#tally = new ConsumerTally(cfg, control);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "expect") {
-      this.#expected = msg.counts;
-      this.#checkDone();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#doneResolve();
-    }
-  }
-
-  #checkDone(): void {
-    const expected = this.#expected;
-    if (!expected) return;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#trackers[i].unique < expected[i]) return;
-    }
-    this.#doneResolve();
+    this.#tally.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -398,8 +371,9 @@ class Consumer {
       this.#conns.push(conn);
       await conn.openChannel(1);
       if (!cfg.noAck && cfg.prefetch > 0) await conn.qos(1, cfg.prefetch);
-      const seqs = this.#trackers[tracker];
-      const latency = this.#latency;
+      const tally = this.#tally;
+      const seqs = tally.trackers[tracker];
+      const latency = tally.latency;
       const noAck = cfg.noAck;
       const out = conn.out;
       const writeAck = (deliveryTag: number) => {
@@ -416,7 +390,7 @@ class Consumer {
       conn.onDelivery = (_channel, deliveryTag, seq, sentAtMs) => {
         seqs.record(seq);
         latency.add(conn.lastReadMs - sentAtMs);
-        this.#deliveries++;
+        tally.deliveries++;
         lastTag = deliveryTag;
         if (ackEach) writeAck(deliveryTag);
       };
@@ -427,11 +401,11 @@ class Consumer {
           writeAck(lastTag);
           ackedTag = lastTag;
         }
-        if (seen === this.#deliveries) return;
-        seen = this.#deliveries;
-        if (Number.isNaN(this.#firstMs)) this.#firstMs = conn.lastReadMs;
-        this.#lastMs = conn.lastReadMs;
-        if (this.#expected) this.#checkDone();
+        if (seen === tally.deliveries) return;
+        seen = tally.deliveries;
+        if (Number.isNaN(tally.firstMs)) tally.firstMs = conn.lastReadMs;
+        tally.lastMs = conn.lastReadMs;
+        if (tally.expected) tally.checkDone();
       };
       for (const { queue, streamOffset } of group) {
         const args: FieldTable = streamOffset === undefined
@@ -444,55 +418,12 @@ class Consumer {
   }
 
   async run(): Promise<ConsumerResult> {
-    const cfg = this.#cfg;
-    let lastCounts = "";
-    let lastProgressAt = clockMs();
-    let lastDeliveries = -1;
-    let timedOut = false;
-    const progress = setInterval(() => {
-      const counts = this.#trackers.map((t) => t.unique);
-      const key = counts.join(",");
-      if (key !== lastCounts) {
-        lastCounts = key;
-        this.#control.post({ type: "progress", counts });
-      }
-      if (this.#deliveries !== lastDeliveries) {
-        lastDeliveries = this.#deliveries;
-        lastProgressAt = clockMs();
-      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-      for (const c of this.#conns) {
-        if (c.closed) {
-          timedOut = true;
-          this.#doneResolve();
-        }
-      }
-    }, PROGRESS_EVERY_MS);
-    await this.#done;
-    clearInterval(progress);
+    const timedOut = await this.#tally.watch(() => this.#conns.some((c) => c.closed));
     const brokenConn = this.#conns.find((c) => c.closed);
-    if (brokenConn && !this.#stopped) {
+    if (brokenConn && !this.#tally.stopped) {
       throw brokenConn.closeError ?? new Error("consumer connection closed");
     }
-    const expected = this.#expected ?? this.#trackers.map(() => 0);
-    return {
-      role: "consumer",
-      deliveries: this.#deliveries,
-      trackers: this.#trackers.map((t, i) => ({
-        expected: expected[i],
-        unique: t.unique,
-        duplicates: t.duplicates,
-        foreign: t.foreign,
-        lost: t.lost(expected[i]),
-        missingSample: t.missingSample(expected[i]),
-      })),
-      firstMs: this.#firstMs,
-      lastMs: this.#lastMs,
-      latency: this.#latency.summary(),
-      timedOut,
-    };
+    return this.#tally.result(timedOut);
   }
 
   async close(): Promise<void> {
