@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import { clockMs } from "./message.ts";
 import { LatencySample } from "./stats.ts";
 import { ConsumerTally } from "./consumer_tally.ts";
+import { ProducerSignals } from "./producer_signals.ts";
 import type {
   ConsumerConfig,
   ConsumerResult,
@@ -23,7 +24,6 @@ type AmqpConnection = Awaited<ReturnType<typeof amqp.connect>>;
 
 /** Messages published per turn of the event loop before yielding to the socket and the confirms. */
 const PUBLISH_BATCH = 256;
-const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,11 +32,7 @@ export class AmqplibProducer {
   #cfg: ProducerConfig;
   #conn: AmqpConnection | null = null;
   #ch: Channel | ConfirmChannel | null = null;
-  #consumed = 0;
-  #started: Promise<void>;
-  #startResolve!: () => void;
-  #stopped = false;
-  #wake: (() => void) | null = null;
+  #signals = new ProducerSignals();
   #sent = 0;
   #confirmed = 0;
   #nacked = 0;
@@ -48,40 +44,10 @@ export class AmqplibProducer {
   constructor(cfg: ProducerConfig, _control: RoleControl) {
     this.#cfg = cfg;
     this.#sentAt = new Float64Array(Math.max(1, cfg.confirmWindow));
-    this.#started = new Promise((r) => this.#startResolve = r);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "start") this.#startResolve();
-    else if (msg.type === "consumed") {
-      this.#consumed = msg.count;
-      this.#wakeUp();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#startResolve();
-      this.#wakeUp();
-    }
-  }
-
-  #wakeUp(): void {
-    const w = this.#wake;
-    if (w) {
-      this.#wake = null;
-      w();
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    this.#signals.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -96,39 +62,38 @@ export class AmqplibProducer {
   }
 
   async run(): Promise<ProducerResult> {
-    await this.#started;
+    await this.#signals.started;
     const cfg = this.#cfg;
     const ch = this.#ch!;
     const options = { persistent: cfg.persistent };
     const startMs = clockMs();
     const endAt = startMs + cfg.durationMs;
     const window = cfg.confirmWindow;
-    const waitUntil = new Int32Array(new SharedArrayBuffer(4));
     let lastPublishMs = startMs;
     let drained = true;
     const onDrain = () => {
       drained = true;
-      this.#wakeUp();
+      this.#signals.wakeUp();
     };
-    while (!this.#stopped && this.#failure === null) {
+    while (!this.#signals.stopped && this.#failure === null) {
       const now = clockMs();
       if (now >= endAt || this.#sent >= cfg.maxMessages) break;
       let allowed = Math.min(PUBLISH_BATCH, cfg.maxMessages - this.#sent);
       if (window > 0) allowed = Math.min(allowed, window - (this.#sent - this.#confirmed - this.#nacked));
-      if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#consumed));
+      if (cfg.maxBacklog > 0) {
+        allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#signals.consumed));
+      }
       if (cfg.ratePerS > 0) {
         const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
         if (due <= this.#sent) {
-          const nextAt = startMs + (this.#sent * 1000) / cfg.ratePerS;
-          const waitMs = Math.max(PACE_MIN_WAIT_MS, nextAt - clockMs());
-          if (waitMs > 4) await this.#sleep(waitMs - 3);
-          else if (waitMs > 0) Atomics.wait(waitUntil, 0, 0, waitMs);
+          const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
+          if (paced) await paced;
           continue;
         }
         allowed = Math.min(allowed, due - this.#sent);
       }
       if (allowed <= 0 || !drained) {
-        await this.#sleep(50);
+        await this.#signals.sleep(50);
         continue;
       }
       const stampAt = cfg.ratePerS > 0 ? clockMs() : now;
@@ -145,7 +110,7 @@ export class AmqplibProducer {
             if (err) this.#nacked++;
             else this.#confirmed++;
             this.#confirmLatency.add(clockMs() - this.#sentAt[seq % window]);
-            this.#wakeUp();
+            this.#signals.wakeUp();
           });
         } else writable = ch.publish(cfg.exchange, routingKey, body, options);
         if (!writable) {
@@ -160,7 +125,7 @@ export class AmqplibProducer {
     if (window > 0) {
       const deadline = clockMs() + CONFIRM_DRAIN_TIMEOUT_MS;
       while (this.#failure === null && this.#confirmed + this.#nacked < this.#sent && clockMs() < deadline) {
-        await this.#sleep(100);
+        await this.#signals.sleep(100);
       }
     }
     if (this.#failure) throw this.#failure;
