@@ -8,7 +8,9 @@ import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage } from "./
 import { setImmediate } from "node:timers";
 import { Buffer } from "node:buffer";
 import { clockMs } from "./message.ts";
-import { LatencySample, SeqTracker } from "./stats.ts";
+import { LatencySample } from "./stats.ts";
+import { ConsumerTally } from "./consumer_tally.ts";
+import { ProducerSignals } from "./producer_signals.ts";
 import type {
   ConsumerConfig,
   ConsumerResult,
@@ -22,8 +24,6 @@ type AmqpConnection = Awaited<ReturnType<typeof amqp.connect>>;
 
 /** Messages published per turn of the event loop before yielding to the socket and the confirms. */
 const PUBLISH_BATCH = 256;
-const PROGRESS_EVERY_MS = 20;
-const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,11 +32,7 @@ export class AmqplibProducer {
   #cfg: ProducerConfig;
   #conn: AmqpConnection | null = null;
   #ch: Channel | ConfirmChannel | null = null;
-  #consumed = 0;
-  #started: Promise<void>;
-  #startResolve!: () => void;
-  #stopped = false;
-  #wake: (() => void) | null = null;
+  #signals = new ProducerSignals();
   #sent = 0;
   #confirmed = 0;
   #nacked = 0;
@@ -48,40 +44,10 @@ export class AmqplibProducer {
   constructor(cfg: ProducerConfig, _control: RoleControl) {
     this.#cfg = cfg;
     this.#sentAt = new Float64Array(Math.max(1, cfg.confirmWindow));
-    this.#started = new Promise((r) => this.#startResolve = r);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "start") this.#startResolve();
-    else if (msg.type === "consumed") {
-      this.#consumed = msg.count;
-      this.#wakeUp();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#startResolve();
-      this.#wakeUp();
-    }
-  }
-
-  #wakeUp(): void {
-    const w = this.#wake;
-    if (w) {
-      this.#wake = null;
-      w();
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    this.#signals.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -96,39 +62,38 @@ export class AmqplibProducer {
   }
 
   async run(): Promise<ProducerResult> {
-    await this.#started;
+    await this.#signals.started;
     const cfg = this.#cfg;
     const ch = this.#ch!;
     const options = { persistent: cfg.persistent };
     const startMs = clockMs();
     const endAt = startMs + cfg.durationMs;
     const window = cfg.confirmWindow;
-    const waitUntil = new Int32Array(new SharedArrayBuffer(4));
     let lastPublishMs = startMs;
     let drained = true;
     const onDrain = () => {
       drained = true;
-      this.#wakeUp();
+      this.#signals.wakeUp();
     };
-    while (!this.#stopped && this.#failure === null) {
+    while (!this.#signals.stopped && this.#failure === null) {
       const now = clockMs();
       if (now >= endAt || this.#sent >= cfg.maxMessages) break;
       let allowed = Math.min(PUBLISH_BATCH, cfg.maxMessages - this.#sent);
       if (window > 0) allowed = Math.min(allowed, window - (this.#sent - this.#confirmed - this.#nacked));
-      if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#consumed));
+      if (cfg.maxBacklog > 0) {
+        allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#signals.consumed));
+      }
       if (cfg.ratePerS > 0) {
         const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
         if (due <= this.#sent) {
-          const nextAt = startMs + (this.#sent * 1000) / cfg.ratePerS;
-          const waitMs = Math.max(PACE_MIN_WAIT_MS, nextAt - clockMs());
-          if (waitMs > 4) await this.#sleep(waitMs - 3);
-          else if (waitMs > 0) Atomics.wait(waitUntil, 0, 0, waitMs);
+          const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
+          if (paced) await paced;
           continue;
         }
         allowed = Math.min(allowed, due - this.#sent);
       }
       if (allowed <= 0 || !drained) {
-        await this.#sleep(50);
+        await this.#signals.sleep(50);
         continue;
       }
       const stampAt = cfg.ratePerS > 0 ? clockMs() : now;
@@ -145,7 +110,7 @@ export class AmqplibProducer {
             if (err) this.#nacked++;
             else this.#confirmed++;
             this.#confirmLatency.add(clockMs() - this.#sentAt[seq % window]);
-            this.#wakeUp();
+            this.#signals.wakeUp();
           });
         } else writable = ch.publish(cfg.exchange, routingKey, body, options);
         if (!writable) {
@@ -160,7 +125,7 @@ export class AmqplibProducer {
     if (window > 0) {
       const deadline = clockMs() + CONFIRM_DRAIN_TIMEOUT_MS;
       while (this.#failure === null && this.#confirmed + this.#nacked < this.#sent && clockMs() < deadline) {
-        await this.#sleep(100);
+        await this.#signals.sleep(100);
       }
     }
     if (this.#failure) throw this.#failure;
@@ -187,44 +152,17 @@ export class AmqplibProducer {
 
 export class AmqplibConsumer {
   #cfg: ConsumerConfig;
-  #control: RoleControl;
   #conns: AmqpConnection[] = [];
-  #trackers: SeqTracker[];
-  #latency: LatencySample;
-  #deliveries = 0;
-  #firstMs = NaN;
-  #lastMs = NaN;
-  #expected: number[] | null = null;
-  #done: Promise<void>;
-  #doneResolve!: () => void;
-  #stopped = false;
+  #tally: ConsumerTally;
   #failure: Error | null = null;
 
   constructor(cfg: ConsumerConfig, control: RoleControl) {
     this.#cfg = cfg;
-    this.#control = control;
-    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
-    this.#latency = new LatencySample(cfg.latencySamples);
-    this.#done = new Promise((r) => this.#doneResolve = r);
+    this.#tally = new ConsumerTally(cfg, control);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "expect") {
-      this.#expected = msg.counts;
-      this.#checkDone();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#doneResolve();
-    }
-  }
-
-  #checkDone(): void {
-    const expected = this.#expected;
-    if (!expected) return;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#trackers[i].unique < expected[i]) return;
-    }
-    this.#doneResolve();
+    this.#tally.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -244,68 +182,28 @@ export class AmqplibConsumer {
       ch.on("error", (e: Error) => this.#failure ??= e);
       if (!cfg.noAck && cfg.prefetch > 0) await ch.prefetch(cfg.prefetch);
       for (const { queue, tracker } of group) {
-        const seqs = this.#trackers[tracker];
+        const tally = this.#tally;
+        const seqs = tally.trackers[tracker];
         await ch.consume(queue, (msg: ConsumeMessage | null) => {
           if (msg === null) return;
           const now = clockMs();
           const body = msg.content;
           seqs.record(body.length >= 16 ? body.readDoubleLE(0) : -1);
-          if (body.length >= 16) this.#latency.add(now - body.readDoubleLE(8));
-          this.#deliveries++;
-          if (Number.isNaN(this.#firstMs)) this.#firstMs = now;
-          this.#lastMs = now;
+          if (body.length >= 16) tally.latency.add(now - body.readDoubleLE(8));
+          tally.deliveries++;
+          if (Number.isNaN(tally.firstMs)) tally.firstMs = now;
+          tally.lastMs = now;
           if (!cfg.noAck) ch.ack(msg);
-          if (this.#expected) this.#checkDone();
+          if (tally.expected) tally.checkDone();
         }, { noAck: cfg.noAck });
       }
     }));
   }
 
   async run(): Promise<ConsumerResult> {
-    const cfg = this.#cfg;
-    let lastCounts = "";
-    let lastProgressAt = clockMs();
-    let lastDeliveries = -1;
-    let timedOut = false;
-    const progress = setInterval(() => {
-      const counts = this.#trackers.map((t) => t.unique);
-      const key = counts.join(",");
-      if (key !== lastCounts) {
-        lastCounts = key;
-        this.#control.post({ type: "progress", counts });
-      }
-      if (this.#deliveries !== lastDeliveries) {
-        lastDeliveries = this.#deliveries;
-        lastProgressAt = clockMs();
-      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-      if (this.#failure) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-    }, PROGRESS_EVERY_MS);
-    await this.#done;
-    clearInterval(progress);
-    if (this.#failure && !this.#stopped) throw this.#failure;
-    const expected = this.#expected ?? this.#trackers.map(() => 0);
-    return {
-      role: "consumer",
-      deliveries: this.#deliveries,
-      trackers: this.#trackers.map((t, i) => ({
-        expected: expected[i],
-        unique: t.unique,
-        duplicates: t.duplicates,
-        foreign: t.foreign,
-        lost: t.lost(expected[i]),
-        missingSample: t.missingSample(expected[i]),
-      })),
-      firstMs: this.#firstMs,
-      lastMs: this.#lastMs,
-      latency: this.#latency.summary(),
-      timedOut,
-    };
+    const timedOut = await this.#tally.watch(() => this.#failure !== null);
+    if (this.#failure && !this.#tally.stopped) throw this.#failure;
+    return this.#tally.result(timedOut);
   }
 
   async close(): Promise<void> {

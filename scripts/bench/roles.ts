@@ -7,7 +7,9 @@ import { methodSpec, writeMethodFrame } from "../../src/amqp/method_codec.ts";
 import { WireWriter } from "../../src/amqp/wire.ts";
 import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
-import { ConfirmTracker, LatencySample, type LatencySummary, SeqTracker } from "./stats.ts";
+import { ConfirmTracker, LatencySample, type LatencySummary } from "./stats.ts";
+import { ConsumerTally } from "./consumer_tally.ts";
+import { ProducerSignals } from "./producer_signals.ts";
 
 /** The load generator's AMQP client: the harness's own (on Warren's codec) or amqplib. */
 export type BenchClient = "harness" | "amqplib";
@@ -106,9 +108,6 @@ export interface RoleControl {
 
 /** Bytes of publishes encoded before handing them to the socket. */
 const PUBLISH_BATCH_BYTES = 256 * 1024;
-const PROGRESS_EVERY_MS = 20;
-/** Shortest sleep of a rate-limited producer: 10k msg/s goes out ~3 at a time. */
-const PACE_MIN_WAIT_MS = 0.25;
 const CONFIRM_DRAIN_TIMEOUT_MS = 60_000;
 const PRODUCER_CLOSE_TIMEOUT_MS = 120_000;
 
@@ -156,11 +155,7 @@ class Producer {
   #conn: AmqpConnection | null = null;
   #templates: PublishTemplate[] = [];
   #confirms: ConfirmTracker;
-  #consumed = 0;
-  #started: Promise<void>;
-  #startResolve!: () => void;
-  #stopped = false;
-  #wake: (() => void) | null = null;
+  #signals = new ProducerSignals();
   #sent = 0;
   /** Send time of each unconfirmed message, by sequence number modulo the window. */
   #sentAt: Float64Array;
@@ -170,27 +165,10 @@ class Producer {
     this.#cfg = cfg;
     this.#confirms = new ConfirmTracker(cfg.confirmWindow > 0 ? cfg.maxMessages : 0);
     this.#sentAt = new Float64Array(Math.max(1, cfg.confirmWindow));
-    this.#started = new Promise((r) => this.#startResolve = r);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "start") this.#startResolve();
-    else if (msg.type === "consumed") {
-      this.#consumed = msg.count;
-      this.#wakeUp();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#startResolve();
-      this.#wakeUp();
-    }
-  }
-
-  #wakeUp(): void {
-    const w = this.#wake;
-    if (w) {
-      this.#wake = null;
-      w();
-    }
+    this.#signals.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -212,7 +190,7 @@ class Producer {
           this.#confirmLatency.add(now - this.#sentAt[(t - 1) % window]);
         }
         this.#confirms.settle(tag, multiple, nack);
-        this.#wakeUp();
+        this.#signals.wakeUp();
       };
     }
     this.#templates = cfg.routingKeys.map((routingKey) =>
@@ -227,22 +205,8 @@ class Producer {
     );
   }
 
-  /** Waits until woken (a confirm, a progress report, stop) or `ms` passed. */
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   async run(): Promise<ProducerResult> {
-    await this.#started;
+    await this.#signals.started;
     const cfg = this.#cfg;
     const conn = this.#conn!;
     const startMs = clockMs();
@@ -252,9 +216,8 @@ class Producer {
     // routing keys differ in length, so templates do: size batches by the largest
     const msgBytesMax = Math.max(...templates.map((t) => t.bytes.length));
     const batchMax = Math.max(1, Math.floor(PUBLISH_BATCH_BYTES / msgBytesMax));
-    const waitUntil = new Int32Array(new SharedArrayBuffer(4));
     let lastPublishMs = startMs;
-    while (!this.#stopped && !conn.closed) {
+    while (!this.#signals.stopped && !conn.closed) {
       const now = clockMs();
       if (now >= endAt || this.#sent >= cfg.maxMessages) break;
       let allowed = Math.min(batchMax, cfg.maxMessages - this.#sent);
@@ -262,24 +225,20 @@ class Producer {
         const outstanding = this.#sent - this.#confirms.confirmed - this.#confirms.nacked;
         allowed = Math.min(allowed, cfg.confirmWindow - outstanding);
       }
-      if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#consumed));
+      if (cfg.maxBacklog > 0) {
+        allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#signals.consumed));
+      }
       if (cfg.ratePerS > 0) {
         const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
         if (due <= this.#sent) {
-          // Sleep until the next message is due: timers for the long part, a futex wait
-          // (Atomics.wait, no spinning) for the last few ms, which timers cannot resolve.
-          // At least PACE_MIN_WAIT_MS, so high rates go out in small bursts instead of
-          // costing a wake-up and a write per message.
-          const nextAt = startMs + (this.#sent * 1000) / cfg.ratePerS;
-          const waitMs = Math.max(PACE_MIN_WAIT_MS, nextAt - clockMs());
-          if (waitMs > 4) await this.#sleep(waitMs - 3);
-          else if (waitMs > 0) Atomics.wait(waitUntil, 0, 0, waitMs);
+          const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
+          if (paced) await paced;
           continue;
         }
         allowed = Math.min(allowed, due - this.#sent);
       }
       if (allowed <= 0) {
-        await this.#sleep(50);
+        await this.#signals.sleep(50);
         continue;
       }
       const w = conn.out;
@@ -310,7 +269,7 @@ class Producer {
       while (
         !conn.closed && this.#confirms.confirmed + this.#confirms.nacked < this.#sent && clockMs() < deadline
       ) {
-        await this.#sleep(100);
+        await this.#signals.sleep(100);
       }
     }
     if (conn.closed) throw conn.closeError ?? new Error("producer connection closed");
@@ -339,43 +298,16 @@ class Producer {
 
 class Consumer {
   #cfg: ConsumerConfig;
-  #control: RoleControl;
   #conns: AmqpConnection[] = [];
-  #trackers: SeqTracker[];
-  #latency: LatencySample;
-  #deliveries = 0;
-  #firstMs = NaN;
-  #lastMs = NaN;
-  #expected: number[] | null = null;
-  #done: Promise<void>;
-  #doneResolve!: () => void;
-  #stopped = false;
+  #tally: ConsumerTally;
 
   constructor(cfg: ConsumerConfig, control: RoleControl) {
     this.#cfg = cfg;
-    this.#control = control;
-    this.#trackers = Array.from({ length: cfg.trackers }, () => new SeqTracker(cfg.maxMessages));
-    this.#latency = new LatencySample(cfg.latencySamples);
-    this.#done = new Promise((r) => this.#doneResolve = r);
+    this.#tally = new ConsumerTally(cfg, control);
   }
 
   onCommand(msg: HostCommand): void {
-    if (msg.type === "expect") {
-      this.#expected = msg.counts;
-      this.#checkDone();
-    } else if (msg.type === "stop") {
-      this.#stopped = true;
-      this.#doneResolve();
-    }
-  }
-
-  #checkDone(): void {
-    const expected = this.#expected;
-    if (!expected) return;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#trackers[i].unique < expected[i]) return;
-    }
-    this.#doneResolve();
+    this.#tally.onCommand(msg);
   }
 
   async prepare(): Promise<void> {
@@ -398,8 +330,9 @@ class Consumer {
       this.#conns.push(conn);
       await conn.openChannel(1);
       if (!cfg.noAck && cfg.prefetch > 0) await conn.qos(1, cfg.prefetch);
-      const seqs = this.#trackers[tracker];
-      const latency = this.#latency;
+      const tally = this.#tally;
+      const seqs = tally.trackers[tracker];
+      const latency = tally.latency;
       const noAck = cfg.noAck;
       const out = conn.out;
       const writeAck = (deliveryTag: number) => {
@@ -416,7 +349,7 @@ class Consumer {
       conn.onDelivery = (_channel, deliveryTag, seq, sentAtMs) => {
         seqs.record(seq);
         latency.add(conn.lastReadMs - sentAtMs);
-        this.#deliveries++;
+        tally.deliveries++;
         lastTag = deliveryTag;
         if (ackEach) writeAck(deliveryTag);
       };
@@ -427,11 +360,11 @@ class Consumer {
           writeAck(lastTag);
           ackedTag = lastTag;
         }
-        if (seen === this.#deliveries) return;
-        seen = this.#deliveries;
-        if (Number.isNaN(this.#firstMs)) this.#firstMs = conn.lastReadMs;
-        this.#lastMs = conn.lastReadMs;
-        if (this.#expected) this.#checkDone();
+        if (seen === tally.deliveries) return;
+        seen = tally.deliveries;
+        if (Number.isNaN(tally.firstMs)) tally.firstMs = conn.lastReadMs;
+        tally.lastMs = conn.lastReadMs;
+        if (tally.expected) tally.checkDone();
       };
       for (const { queue, streamOffset } of group) {
         const args: FieldTable = streamOffset === undefined
@@ -444,55 +377,12 @@ class Consumer {
   }
 
   async run(): Promise<ConsumerResult> {
-    const cfg = this.#cfg;
-    let lastCounts = "";
-    let lastProgressAt = clockMs();
-    let lastDeliveries = -1;
-    let timedOut = false;
-    const progress = setInterval(() => {
-      const counts = this.#trackers.map((t) => t.unique);
-      const key = counts.join(",");
-      if (key !== lastCounts) {
-        lastCounts = key;
-        this.#control.post({ type: "progress", counts });
-      }
-      if (this.#deliveries !== lastDeliveries) {
-        lastDeliveries = this.#deliveries;
-        lastProgressAt = clockMs();
-      } else if (this.#expected && clockMs() - lastProgressAt > cfg.idleTimeoutMs) {
-        timedOut = true;
-        this.#doneResolve();
-      }
-      for (const c of this.#conns) {
-        if (c.closed) {
-          timedOut = true;
-          this.#doneResolve();
-        }
-      }
-    }, PROGRESS_EVERY_MS);
-    await this.#done;
-    clearInterval(progress);
+    const timedOut = await this.#tally.watch(() => this.#conns.some((c) => c.closed));
     const brokenConn = this.#conns.find((c) => c.closed);
-    if (brokenConn && !this.#stopped) {
+    if (brokenConn && !this.#tally.stopped) {
       throw brokenConn.closeError ?? new Error("consumer connection closed");
     }
-    const expected = this.#expected ?? this.#trackers.map(() => 0);
-    return {
-      role: "consumer",
-      deliveries: this.#deliveries,
-      trackers: this.#trackers.map((t, i) => ({
-        expected: expected[i],
-        unique: t.unique,
-        duplicates: t.duplicates,
-        foreign: t.foreign,
-        lost: t.lost(expected[i]),
-        missingSample: t.missingSample(expected[i]),
-      })),
-      firstMs: this.#firstMs,
-      lastMs: this.#lastMs,
-      latency: this.#latency.summary(),
-      timedOut,
-    };
+    return this.#tally.result(timedOut);
   }
 
   async close(): Promise<void> {

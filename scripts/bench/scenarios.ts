@@ -414,16 +414,20 @@ function topologyFor(id: string, spec: FlowSpec): Topology {
       queueArguments: {},
     };
   }
-  const q = `${base}.q`;
+  return oneQueueTopology(`${base}.q`, spec.quorum ? { "x-queue-type": "quorum" } : {});
+}
+
+/** One queue, published to through the default exchange. */
+function oneQueueTopology(queue: string, queueArguments: FieldTable = {}): Topology {
   return {
     exchange: "",
     exchangeType: null,
-    queues: [q],
+    queues: [queue],
     bindings: [],
-    routingKeys: [q],
+    routingKeys: [queue],
     trackerOf: [0],
     trackers: 1,
-    queueArguments: spec.quorum ? { "x-queue-type": "quorum" } : {},
+    queueArguments,
   };
 }
 
@@ -676,16 +680,7 @@ async function passiveCount(broker: Broker, queue: string): Promise<number> {
 async function runBacklog(broker: Broker, opts: BenchOptions) {
   const n = opts.backlogMessages;
   const queue = uniqueName("backlog");
-  const t: Topology = {
-    exchange: "",
-    exchangeType: null,
-    queues: [queue],
-    bindings: [],
-    routingKeys: [queue],
-    trackerOf: [0],
-    trackers: 1,
-    queueArguments: {},
-  };
+  const t = oneQueueTopology(queue);
   let control = await openControl(broker);
   await declareTopology(control, t, false);
   await control.close();
@@ -724,16 +719,7 @@ async function runBacklog(broker: Broker, opts: BenchOptions) {
 async function runRestart(broker: Broker, opts: BenchOptions) {
   const n = opts.restartMessages;
   const queue = uniqueName("restart");
-  const t: Topology = {
-    exchange: "",
-    exchangeType: null,
-    queues: [queue],
-    bindings: [],
-    routingKeys: [queue],
-    trackerOf: [0],
-    trackers: 1,
-    queueArguments: {},
-  };
+  const t = oneQueueTopology(queue);
   let control = await openControl(broker);
   await declareTopology(control, t, true);
   await control.close();

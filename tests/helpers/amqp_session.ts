@@ -174,6 +174,43 @@ export async function expectChannelError(
   return err;
 }
 
+/** Declares a durable queue on a fresh channel; "OK" or the reply code and text of the channel close. */
+export async function declareOutcome(
+  s: Session,
+  name: string,
+  options: {
+    durable?: boolean;
+    exclusive?: boolean;
+    autoDelete?: boolean;
+    arguments?: Record<string, unknown>;
+  },
+): Promise<string> {
+  const conn = await s.connect();
+  const ch = await channel(conn);
+  const closed = new Promise<AmqpError>((resolve) => ch.once("error", resolve));
+  try {
+    await ch.assertQueue(name, { durable: true, ...options });
+    await ch.close();
+    return "OK";
+  } catch {
+    const err = await withTimeout(closed, 5_000, `declare ${name}`);
+    return `${err.code} ${replyText(err)}`;
+  }
+}
+
+/** Declares a durable queue named from prefix with these arguments; its name. */
+export async function durableQueue(
+  s: Session,
+  prefix: string,
+  args: Record<string, unknown>,
+): Promise<string> {
+  const q = s.queue(prefix);
+  const ch = await channel(await s.connect());
+  await ch.assertQueue(q, { durable: true, arguments: args });
+  await ch.close();
+  return q;
+}
+
 /** basic.get, retrying briefly while the queue is still empty. */
 export async function getEventually(
   ch: Channel,

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "../helpers/amqplib.ts";
-import { memoryInUseBytes } from "../../src/server/alarms.ts";
+import { type AlarmLimits, memoryInUseBytes } from "../../src/server/alarms.ts";
 import { startServer } from "../../src/server/server.ts";
 
 const until = async (cond: () => boolean, what: string, timeoutMs = 5000) => {
@@ -20,16 +20,19 @@ const until = async (cond: () => boolean, what: string, timeoutMs = 5000) => {
   }
 };
 
+/** A broker on a free port with these alarm limits. */
+const serverWithAlarms = (alarms: AlarmLimits) =>
+  startServer({ port: 0, hostname: "127.0.0.1", logLevel: "error", alarms });
+
 Deno.test({
   name: "a memory alarm blocks publishers with connection.blocked and unblocks them when it clears",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const server = await startServer({
-      port: 0,
-      hostname: "127.0.0.1",
-      logLevel: "error",
-      alarms: { memoryHighWatermark: { absoluteBytes: 1 }, diskFreeLimitBytes: 0, dataDir: null },
+    const server = await serverWithAlarms({
+      memoryHighWatermark: { absoluteBytes: 1 },
+      diskFreeLimitBytes: 0,
+      dataDir: null,
     });
     const pub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}/`);
     const sub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}/`);
@@ -74,16 +77,11 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "warren-disk-alarm-" });
-    const server = await startServer({
-      port: 0,
-      hostname: "127.0.0.1",
-      logLevel: "error",
-      // No disk has this much free space, so the alarm is set at once.
-      alarms: {
-        memoryHighWatermark: { absoluteBytes: Number.MAX_SAFE_INTEGER },
-        diskFreeLimitBytes: Number.MAX_SAFE_INTEGER,
-        dataDir,
-      },
+    // No disk has this much free space, so the alarm is set at once.
+    const server = await serverWithAlarms({
+      memoryHighWatermark: { absoluteBytes: Number.MAX_SAFE_INTEGER },
+      diskFreeLimitBytes: Number.MAX_SAFE_INTEGER,
+      dataDir,
     });
     const pub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}/`);
     try {
@@ -113,15 +111,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const server = await startServer({
-      port: 0,
-      hostname: "127.0.0.1",
-      logLevel: "error",
-      alarms: {
-        memoryHighWatermark: { absoluteBytes: Number.MAX_SAFE_INTEGER },
-        diskFreeLimitBytes: 0,
-        dataDir: null,
-      },
+    const server = await serverWithAlarms({
+      memoryHighWatermark: { absoluteBytes: Number.MAX_SAFE_INTEGER },
+      diskFreeLimitBytes: 0,
+      dataDir: null,
     });
     const pub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}/`);
     try {
@@ -150,15 +143,10 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const headroomBytes = 48 * 1024 * 1024;
-    const server = await startServer({
-      port: 0,
-      hostname: "127.0.0.1",
-      logLevel: "error",
-      alarms: {
-        memoryHighWatermark: { absoluteBytes: memoryInUseBytes() + headroomBytes },
-        diskFreeLimitBytes: 0,
-        dataDir: null,
-      },
+    const server = await serverWithAlarms({
+      memoryHighWatermark: { absoluteBytes: memoryInUseBytes() + headroomBytes },
+      diskFreeLimitBytes: 0,
+      dataDir: null,
     });
     const url = `amqp://guest:guest@127.0.0.1:${server.port}/`;
     const pub = await amqp.connect(url);

@@ -131,6 +131,27 @@ function total(
   return sum;
 }
 
+/** A counter, the labels to sum it over, and by how much it should have grown. */
+type Growth = [name: string, labels: Record<string, string>, delta: number];
+
+/**
+ * Each counter grew by exactly its delta between the scrapes; on an external
+ * RabbitMQ, which other clients share, by at least that much.
+ */
+function assertGrowth(
+  t: Target,
+  before: Map<string, ScrapedFamily>,
+  after: Map<string, ScrapedFamily>,
+  expected: Growth[],
+): void {
+  for (const [name, labels, delta] of expected) {
+    const grown = total(after, name, labels) - total(before, name, labels);
+    const what = `${name} ${JSON.stringify(labels)}`;
+    if (t.external) assert.ok(grown >= delta, `${what} grew by ${grown}, at least ${delta} expected`);
+    else assert.equal(grown, delta, what);
+  }
+}
+
 /**
  * Polls until `check` passes: counters of closing connections settle a
  * moment after the client returns, and RabbitMQ refreshes its queue and
@@ -267,7 +288,7 @@ withTarget(
     url.password = "not-the-password";
     await assert.rejects(amqp.connect(url.href));
     const amqpClassic = { protocol: "amqp091", queue_type: "rabbit_classic_queue" };
-    const expected: [string, Record<string, string>, number][] = [
+    const expected: Growth[] = [
       ["rabbitmq_connections_opened_total", {}, 2],
       ["rabbitmq_connections_closed_total", {}, 4],
       ["rabbitmq_auth_attempts_succeeded_total", { protocol: "amqp091" }, 2],
@@ -294,11 +315,7 @@ withTarget(
     ];
     await eventually(async () => {
       const after = await scrape(`${t.metricsUrl}/metrics`);
-      for (const [name, labels, delta] of expected) {
-        const grown = total(after, name, labels) - total(before, name, labels);
-        if (t.external) assert.ok(grown >= delta, `${name} grew by ${grown}, at least ${delta} expected`);
-        else assert.equal(grown, delta, name);
-      }
+      assertGrowth(t, before, after, expected);
     });
   },
 );
@@ -330,7 +347,7 @@ withTarget(
         queue_type: "rabbit_classic_queue",
         dead_letter_strategy: strategy,
       });
-      const expected: [string, Record<string, string>, number][] = [
+      const expected: Growth[] = [
         ["rabbitmq_global_messages_dead_lettered_expired_total", classic("disabled"), 1],
         ["rabbitmq_global_messages_dead_lettered_maxlen_total", classic("disabled"), 2],
         ["rabbitmq_global_messages_dead_lettered_rejected_total", classic("disabled"), 1],
@@ -338,11 +355,7 @@ withTarget(
       ];
       await eventually(async () => {
         const after = await scrape(`${t.metricsUrl}/metrics`);
-        for (const [name, labels, delta] of expected) {
-          const grown = total(after, name, labels) - total(before, name, labels);
-          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
-          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
-        }
+        assertGrowth(t, before, after, expected);
       });
     } finally {
       const cleanup = await conn.createChannel();
@@ -373,7 +386,7 @@ withTarget(
       });
       ch.ack(await consumed);
       const quorum = { protocol: "amqp091", queue_type: "rabbit_quorum_queue" };
-      const expected: [string, Record<string, string>, number][] = [
+      const expected: Growth[] = [
         ["rabbitmq_global_messages_delivered_get_manual_ack_total", quorum, 2],
         ["rabbitmq_global_messages_delivered_consume_manual_ack_total", quorum, 1],
         ["rabbitmq_global_messages_delivered_total", quorum, 3],
@@ -386,11 +399,7 @@ withTarget(
       ];
       await eventually(async () => {
         const after = await scrape(`${t.metricsUrl}/metrics`);
-        for (const [name, labels, delta] of expected) {
-          const grown = total(after, name, labels) - total(before, name, labels);
-          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
-          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
-        }
+        assertGrowth(t, before, after, expected);
         // Every family with a queue_type label has one series per type, as RabbitMQ lists them.
         const delivered = after.get("rabbitmq_global_messages_delivered_total")!;
         assert.deepEqual(delivered.samples.map((x) => x.labels.queue_type).sort(), [
@@ -438,18 +447,14 @@ withTarget(
         }, { arguments: { "x-stream-offset": "first" } });
       });
       const stream = { protocol: "amqp091", queue_type: "rabbit_stream_queue" };
-      const expected: [string, Record<string, string>, number][] = [
+      const expected: Growth[] = [
         ["rabbitmq_global_messages_delivered_consume_manual_ack_total", stream, 3],
         ["rabbitmq_global_messages_delivered_total", stream, 3],
         ["rabbitmq_global_messages_acknowledged_total", stream, 3],
       ];
       await eventually(async () => {
         const after = await scrape(`${t.metricsUrl}/metrics`);
-        for (const [name, labels, delta] of expected) {
-          const grown = total(after, name, labels) - total(before, name, labels);
-          if (t.external) assert.ok(grown >= delta, `${name} ${JSON.stringify(labels)} grew by ${grown}`);
-          else assert.equal(grown, delta, `${name} ${JSON.stringify(labels)}`);
-        }
+        assertGrowth(t, before, after, expected);
         // RabbitMQ's per-object queue series include streams, with their record count.
         const perObject = await scrape(`${t.metricsUrl}/metrics/per-object`);
         const mine = { vhost: "/", queue };

@@ -17,7 +17,9 @@ import {
   body,
   channel,
   confirmChannel,
+  declareOutcome,
   drain,
+  durableQueue,
   eventually,
   getEventually,
   readyCount,
@@ -42,36 +44,8 @@ function publishConfirmed(
   });
 }
 
-/** Declares on a fresh channel; resolves "OK" or the reply code and text of the channel close. */
-async function declareOutcome(
-  s: Session,
-  name: string,
-  options: {
-    durable?: boolean;
-    exclusive?: boolean;
-    autoDelete?: boolean;
-    arguments?: Record<string, unknown>;
-  },
-): Promise<string> {
-  const conn = await s.connect();
-  const ch = await channel(conn);
-  const closed = new Promise<AmqpError>((resolve) => ch.once("error", resolve));
-  try {
-    await ch.assertQueue(name, { durable: true, ...options });
-    await ch.close();
-    return "OK";
-  } catch {
-    const err = await withTimeout(closed, 5_000, `declare ${name}`);
-    return `${err.code} ${replyText(err)}`;
-  }
-}
-
-async function quorumQueue(s: Session, prefix: string, args: Record<string, unknown> = {}): Promise<string> {
-  const q = s.queue(prefix);
-  const ch = await channel(await s.connect());
-  await ch.assertQueue(q, { durable: true, arguments: { ...QUORUM, ...args } });
-  await ch.close();
-  return q;
+function quorumQueue(s: Session, prefix: string, args: Record<string, unknown> = {}): Promise<string> {
+  return durableQueue(s, prefix, { ...QUORUM, ...args });
 }
 
 const deliveryCount = (m: GetMessage | { properties: { headers?: Record<string, unknown> } }) =>

@@ -18,6 +18,8 @@ import {
   body,
   channel,
   confirmChannel,
+  declareOutcome,
+  durableQueue,
   replyText,
   scenario,
   type Session,
@@ -28,36 +30,8 @@ import {
 
 const STREAM = { "x-queue-type": "stream" };
 
-/** Declares on a fresh channel; "OK" or the reply code and text of the close. */
-async function declareOutcome(
-  s: Session,
-  name: string,
-  options: {
-    durable?: boolean;
-    exclusive?: boolean;
-    autoDelete?: boolean;
-    arguments?: Record<string, unknown>;
-  },
-): Promise<string> {
-  const conn = await s.connect();
-  const ch = await channel(conn);
-  const closed = new Promise<AmqpError>((resolve) => ch.once("error", resolve));
-  try {
-    await ch.assertQueue(name, { durable: true, ...options });
-    await ch.close();
-    return "OK";
-  } catch {
-    const err = await withTimeout(closed, 5_000, `declare ${name}`);
-    return `${err.code} ${replyText(err)}`;
-  }
-}
-
-async function stream(s: Session, prefix: string, args: Record<string, unknown> = {}): Promise<string> {
-  const q = s.queue(prefix);
-  const ch = await channel(await s.connect());
-  await ch.assertQueue(q, { durable: true, arguments: { ...STREAM, ...args } });
-  await ch.close();
-  return q;
+function stream(s: Session, prefix: string, args: Record<string, unknown> = {}): Promise<string> {
+  return durableQueue(s, prefix, { ...STREAM, ...args });
 }
 
 function publishConfirmed(ch: ConfirmChannel, queue: string, content: string, options = {}): Promise<void> {
