@@ -16,9 +16,11 @@
 // (at most every FULL_GC_INTERVAL_MS) and memory is measured again: the
 // alarm follows live memory, and an idle node whose queues drained gives
 // its heap back at once instead of whenever V8 next looks. For the same
-// reason a collection also runs whenever memory in use has grown by
-// RECLAIM_GROWTH_BYTES since the last one: V8 keeps a heap a burst grew
-// for a long while after the burst is gone.
+// reason a collection also runs when memory in use has grown by
+// RECLAIM_GROWTH_BYTES since the last one and has stopped moving (the node
+// is idle): V8 keeps a heap a burst grew for a long while after the burst
+// is gone, but a busy node grows that much in garbage within seconds, and a
+// forced full collection would pause its traffic for tens of milliseconds.
 import { statfsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -44,6 +46,8 @@ export const MEMORY_ALARM_CLEAR_RATIO = 0.9;
 const FULL_GC_INTERVAL_MS = 5000;
 /** Growth of memory in use since the last full collection that makes the next check collect. */
 const RECLAIM_GROWTH_BYTES = 64 * 1024 * 1024;
+/** Memory in use that moved less than this since the last check: nothing is being processed. */
+const IDLE_DRIFT_BYTES = 1024 * 1024;
 
 let gc: (() => void) | null = null;
 
@@ -68,6 +72,7 @@ export class ResourceAlarms {
   #listeners: ((active: ReadonlySet<AlarmKind>) => void)[] = [];
   #lastGcMs = 0;
   #usedAfterGc = 0;
+  #usedAtLastCheck = 0;
 
   constructor(public limits: AlarmLimits) {}
 
@@ -99,7 +104,10 @@ export class ResourceAlarms {
     const threshold = this.#active.has("memory") ? limit * MEMORY_ALARM_CLEAR_RATIO : limit;
     let used = memoryInUseBytes();
     const now = Date.now();
-    const worthCollecting = used >= threshold || used - this.#usedAfterGc > RECLAIM_GROWTH_BYTES;
+    const idle = Math.abs(used - this.#usedAtLastCheck) < IDLE_DRIFT_BYTES;
+    this.#usedAtLastCheck = used;
+    const worthCollecting = used >= threshold ||
+      (idle && used - this.#usedAfterGc > RECLAIM_GROWTH_BYTES);
     if (worthCollecting && now - this.#lastGcMs >= FULL_GC_INTERVAL_MS) {
       this.#lastGcMs = now;
       fullGc();
