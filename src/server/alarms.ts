@@ -17,8 +17,8 @@
 // alarm follows live memory, and an idle node whose queues drained gives
 // its heap back at once instead of whenever V8 next looks. For the same
 // reason a collection also runs when memory in use has grown by
-// RECLAIM_GROWTH_BYTES since the last one and has stopped moving (the node
-// is idle): V8 keeps a heap a burst grew for a long while after the burst
+// RECLAIM_GROWTH_BYTES since the last one and no client has sent a byte
+// since the previous check (the node is idle): V8 keeps a heap a burst grew for a long while after the burst
 // is gone, but a busy node grows that much in garbage within seconds, and a
 // forced full collection would pause its traffic for tens of milliseconds.
 import { statfsSync } from "node:fs";
@@ -46,8 +46,6 @@ export const MEMORY_ALARM_CLEAR_RATIO = 0.9;
 const FULL_GC_INTERVAL_MS = 5000;
 /** Growth of memory in use since the last full collection that makes the next check collect. */
 const RECLAIM_GROWTH_BYTES = 64 * 1024 * 1024;
-/** Memory in use that moved less than this since the last check: nothing is being processed. */
-const IDLE_DRIFT_BYTES = 1024 * 1024;
 
 let gc: (() => void) | null = null;
 
@@ -72,9 +70,10 @@ export class ResourceAlarms {
   #listeners: ((active: ReadonlySet<AlarmKind>) => void)[] = [];
   #lastGcMs = 0;
   #usedAfterGc = 0;
-  #usedAtLastCheck = 0;
+  #activityAtLastCheck = -1;
 
-  constructor(public limits: AlarmLimits) {}
+  /** `activity` grows with every byte clients send: unchanged between two checks means idle. */
+  constructor(public limits: AlarmLimits, readonly activity: () => number = () => 0) {}
 
   get active(): ReadonlySet<AlarmKind> {
     return this.#active;
@@ -104,8 +103,9 @@ export class ResourceAlarms {
     const threshold = this.#active.has("memory") ? limit * MEMORY_ALARM_CLEAR_RATIO : limit;
     let used = memoryInUseBytes();
     const now = Date.now();
-    const idle = Math.abs(used - this.#usedAtLastCheck) < IDLE_DRIFT_BYTES;
-    this.#usedAtLastCheck = used;
+    const activity = this.activity();
+    const idle = activity === this.#activityAtLastCheck;
+    this.#activityAtLastCheck = activity;
     const worthCollecting = used >= threshold ||
       (idle && used - this.#usedAfterGc > RECLAIM_GROWTH_BYTES);
     if (worthCollecting && now - this.#lastGcMs >= FULL_GC_INTERVAL_MS) {

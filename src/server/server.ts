@@ -271,7 +271,11 @@ function alarmReason(active: ReadonlySet<AlarmKind>): string | null {
 
 /** Memory and disk alarms, blocking or releasing every connection as they change. */
 function startAlarms(limits: AlarmLimits, connections: ReadonlySet<Connection>): ResourceAlarms {
-  const alarms = new ResourceAlarms(limits);
+  const alarms = new ResourceAlarms(limits, () => {
+    let received = 0;
+    for (const c of connections) received += c.recvOct;
+    return received;
+  });
   alarms.onChange((active) => {
     for (const c of connections) c.setAlarm(alarmReason(active));
   });
