@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import { clockMs } from "./message.ts";
 import { LatencySample } from "./stats.ts";
 import { ConsumerTally } from "./consumer_tally.ts";
-import { ProducerSignals } from "./producer_signals.ts";
+import { PACED, ProducerSignals } from "./producer_signals.ts";
 import type {
   ConsumerConfig,
   ConsumerResult,
@@ -80,17 +80,11 @@ export class AmqplibProducer {
       if (now >= endAt || this.#sent >= cfg.maxMessages) break;
       let allowed = Math.min(PUBLISH_BATCH, cfg.maxMessages - this.#sent);
       if (window > 0) allowed = Math.min(allowed, window - (this.#sent - this.#confirmed - this.#nacked));
-      if (cfg.maxBacklog > 0) {
-        allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#signals.consumed));
-      }
-      if (cfg.ratePerS > 0) {
-        const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
-        if (due <= this.#sent) {
-          const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
-          if (paced) await paced;
-          continue;
-        }
-        allowed = Math.min(allowed, due - this.#sent);
+      allowed = this.#signals.cap(allowed, this.#sent, now, startMs, cfg);
+      if (allowed === PACED) {
+        const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
+        if (paced) await paced;
+        continue;
       }
       if (allowed <= 0 || !drained) {
         await this.#signals.sleep(50);

@@ -8,6 +8,9 @@ import type { HostCommand } from "./roles.ts";
 /** Shortest sleep of a rate-limited producer: 10k msg/s goes out ~3 at a time. */
 const PACE_MIN_WAIT_MS = 0.25;
 
+/** cap()'s answer when the next message is not due yet. */
+export const PACED = -1;
+
 export class ProducerSignals {
   /** the host's latest count of messages consumed, for the backlog limit */
   consumed = 0;
@@ -55,6 +58,26 @@ export class ProducerSignals {
         resolve();
       };
     });
+  }
+
+  /**
+   * `allowed` capped by the backlog limit and the rate; PACED when the rate says the next
+   * message is not due yet (the caller waits with pace()).
+   */
+  cap(
+    allowed: number,
+    sent: number,
+    now: number,
+    startMs: number,
+    cfg: { maxBacklog: number; ratePerS: number },
+  ): number {
+    if (cfg.maxBacklog > 0) allowed = Math.min(allowed, cfg.maxBacklog - (sent - this.consumed));
+    if (cfg.ratePerS > 0) {
+      const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
+      if (due <= sent) return PACED;
+      allowed = Math.min(allowed, due - sent);
+    }
+    return allowed;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { FieldTable } from "../../src/amqp/field_table.ts";
 import { buildPublishTemplate, clockMs, type PublishTemplate, writeStamp } from "./message.ts";
 import { ConfirmTracker, LatencySample, type LatencySummary } from "./stats.ts";
 import { ConsumerTally } from "./consumer_tally.ts";
-import { ProducerSignals } from "./producer_signals.ts";
+import { PACED, ProducerSignals } from "./producer_signals.ts";
 
 /** The load generator's AMQP client: the harness's own (on Warren's codec) or amqplib. */
 export type BenchClient = "harness" | "amqplib";
@@ -225,17 +225,11 @@ class Producer {
         const outstanding = this.#sent - this.#confirms.confirmed - this.#confirms.nacked;
         allowed = Math.min(allowed, cfg.confirmWindow - outstanding);
       }
-      if (cfg.maxBacklog > 0) {
-        allowed = Math.min(allowed, cfg.maxBacklog - (this.#sent - this.#signals.consumed));
-      }
-      if (cfg.ratePerS > 0) {
-        const due = Math.floor(((now - startMs) * cfg.ratePerS) / 1000) + 1;
-        if (due <= this.#sent) {
-          const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
-          if (paced) await paced;
-          continue;
-        }
-        allowed = Math.min(allowed, due - this.#sent);
+      allowed = this.#signals.cap(allowed, this.#sent, now, startMs, cfg);
+      if (allowed === PACED) {
+        const paced = this.#signals.pace(startMs, this.#sent, cfg.ratePerS);
+        if (paced) await paced;
+        continue;
       }
       if (allowed <= 0) {
         await this.#signals.sleep(50);
